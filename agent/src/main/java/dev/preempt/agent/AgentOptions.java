@@ -1,0 +1,111 @@
+package dev.preempt.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The agent's options: {@code -javaagent:preempt-agent.jar=budget=2000,include=com.acme:org.foo}.
+ * Options are separated by commas; list values by colons (JaCoCo's convention). Every problem is
+ * reported as one line saying what is wrong and what is accepted.
+ */
+public record AgentOptions(int budget, int carriers, List<String> include, List<String> exclude, String engine,
+        String log, String send, int stripMine, java.util.Map<String, String> runtimeProperties) {
+
+    static final String ACCEPTED = "budget=N (reductions per slice, default 4000), carriers=N (default: cores),"
+            + " include=pkg:pkg, exclude=pkg:pkg, engine=vm, log=off|warn|info|debug (default warn),"
+            + " send=immutable|copy|trust (default immutable), stripmine=K (loop iterations between ticks in"
+            + " counted loops, default 1000, 0 = a tick every iteration)";
+
+    /** A malformed or unknown option. */
+    public static final class Invalid extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        Invalid(String message) {
+            super(message);
+        }
+    }
+
+    public static AgentOptions defaults() {
+        return parse(null);
+    }
+
+    /** Parses the text after {@code =} in {@code -javaagent:jar=...}; null or empty means defaults. */
+    public static AgentOptions parse(String text) {
+        int budget = 4000;
+        int carriers = 0;
+        List<String> include = new ArrayList<>();
+        List<String> exclude = new ArrayList<>();
+        String engine = "vm";
+        String log = "warn";
+        String send = "immutable";
+        int stripMine = 1000;
+        java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+        if (text != null && !text.isBlank()) {
+            for (String part : text.split(",", -1)) {
+                int eq = part.indexOf('=');
+                if (part.isBlank() || eq <= 0) {
+                    throw new Invalid("malformed option '" + part + "' in '" + text + "': expected key=value. Accepted: " + ACCEPTED);
+                }
+                String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+                String value = part.substring(eq + 1).trim();
+                switch (key) {
+                    case "budget" -> {
+                        budget = positiveInt(key, value, 1, 1_000_000_000);
+                        props.put("preempt.budget", Integer.toString(budget));
+                    }
+                    case "carriers" -> {
+                        carriers = positiveInt(key, value, 1, 4096);
+                        props.put("preempt.carriers", Integer.toString(carriers));
+                    }
+                    case "include" -> include.addAll(packages(key, value));
+                    case "exclude" -> exclude.addAll(packages(key, value));
+                    case "engine" -> {
+                        engine = oneOf(key, value, "vm");
+                        props.put("preempt.engine", engine);
+                    }
+                    case "log" -> log = oneOf(key, value, "off", "warn", "info", "debug");
+                    case "send" -> {
+                        send = oneOf(key, value, "immutable", "copy", "trust");
+                        props.put("preempt.send", send);
+                    }
+                    case "stripmine" -> stripMine = positiveInt(key, value, 0, 1_000_000);
+                    default -> throw new Invalid("unknown option '" + key + "'. Accepted: " + ACCEPTED);
+                }
+            }
+        }
+        return new AgentOptions(budget, carriers, List.copyOf(include), List.copyOf(exclude), engine, log, send, stripMine,
+                java.util.Collections.unmodifiableMap(props));
+    }
+
+    private static int positiveInt(String key, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Invalid("option " + key + "=" + value + " is not a whole number from " + min + " to " + max);
+        }
+    }
+
+    private static String oneOf(String key, String value, String... accepted) {
+        String v = value.toLowerCase(Locale.ROOT);
+        for (String a : accepted) {
+            if (a.equals(v)) return a;
+        }
+        throw new Invalid("option " + key + "=" + value + " is not one of " + String.join(", ", accepted));
+    }
+
+    private static List<String> packages(String key, String value) {
+        List<String> out = new ArrayList<>();
+        for (String p : value.split(":", -1)) {
+            String pkg = p.trim();
+            if (pkg.endsWith(".*")) pkg = pkg.substring(0, pkg.length() - 2);
+            if (pkg.isEmpty() || !pkg.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+                throw new Invalid("option " + key + "=" + value + ": '" + p + "' is not a package name (use com.acme or com.acme.*, separated by ':')");
+            }
+            out.add(pkg.replace('.', '/') + '/');
+        }
+        return out;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.preempt.agent;
+
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.pool.TypePool;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.commons.JSRInlinerAdapter;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Rewrites one class file: {@code @Process} entry points, then reductions in every method. Returns null
+ * when nothing changed. Throws on anything it cannot handle; the transformer then leaves the class as
+ * it was.
+ */
+final class ClassRewriter {
+
+    private final ReductionInserter reductions;
+    private final ProcessEntryRewriter entries = new ProcessEntryRewriter();
+    private final Map<ClassLoader, TypePool> pools = new WeakHashMap<>();
+
+    ClassRewriter(int stripMine) {
+        this.reductions = new ReductionInserter(stripMine);
+    }
+
+    /** Counts for tests and the debug log. */
+    record Stats(int methods, int ticks, int stripMined, int processEntries) {}
+
+    private Stats last;
+
+    Stats lastStats() {
+        return last;
+    }
+
+    byte[] rewrite(byte[] bytes, ClassLoader loader, String name) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassNode cn = new ClassNode(Opcodes.ASM9);
+        reader.accept(cn, 0);
+        if (isJfrEvent(cn) || (cn.access & (Opcodes.ACC_MODULE | Opcodes.ACC_ANNOTATION)) != 0) return null;
+        int version = cn.version & 0xFFFF;
+        boolean old = version < Opcodes.V1_6;
+        if (old) inlineSubroutines(cn);
+
+        int entriesRewritten = entries.rewrite(cn).size();
+        boolean changed = entriesRewritten > 0;
+        boolean frames = false;
+        int methods = 0, ticks = 0, mined = 0;
+        reductions.setClassVersion(version);
+        for (MethodNode m : cn.methods) {
+            ReductionInserter.Result r = reductions.instrument(m);
+            if (r.changed()) {
+                changed = true;
+                methods++;
+                ticks += r.ticks();
+                mined += r.stripMined();
+                frames |= r.needsFrames();
+            }
+        }
+        last = new Stats(methods, ticks, mined, entriesRewritten);
+        if (!changed) return null;
+
+        int flags = ClassWriter.COMPUTE_MAXS | (frames && !old ? ClassWriter.COMPUTE_FRAMES : 0);
+        ClassWriter writer = new PoolClassWriter(flags, pool(loader, name, bytes));
+        cn.accept(writer);
+        byte[] out = writer.toByteArray();
+        AgentLog.debug("instrumented " + name.replace('/', '.') + ": " + methods + " methods, " + ticks + " ticks, "
+                + mined + " strip-mined loops" + (entriesRewritten > 0 ? ", " + entriesRewritten + " @Process entries" : ""));
+        return out;
+    }
+
+    /** Java 5 and older may use jsr/ret; inline them so that the code is plain (no frames are written for these). */
+    private static void inlineSubroutines(ClassNode cn) {
+        for (int i = 0; i < cn.methods.size(); i++) {
+            MethodNode m = cn.methods.get(i);
+            JSRInlinerAdapter inliner = new JSRInlinerAdapter(null, m.access, m.name, m.desc, m.signature,
+                    m.exceptions.toArray(new String[0]));
+            m.accept(inliner);
+            MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature, m.exceptions.toArray(new String[0]));
+            inliner.accept(copy);
+            cn.methods.set(i, copy);
+        }
+    }
+
+    private static boolean isJfrEvent(ClassNode cn) {
+        return "jdk/jfr/Event".equals(cn.superName) || "jdk/internal/event/Event".equals(cn.superName);
+    }
+
+    /**
+     * A TypePool per loader (cached, weakly), asked first about the class being defined (from its own
+     * bytes: it may not be readable through the loader yet).
+     */
+    private TypePool pool(ClassLoader loader, String name, byte[] bytes) {
+        TypePool base;
+        synchronized (pools) {
+            base = pools.computeIfAbsent(loader, l -> TypePool.Default.of(ClassFileLocator.ForClassLoader.of(l)));
+        }
+        ClassFileLocator self = ClassFileLocator.Simple.of(name.replace('/', '.'), bytes);
+        return new TypePool.Default(new TypePool.CacheProvider.Simple(),
+                new ClassFileLocator.Compound(self, ClassFileLocator.ForClassLoader.of(loader)),
+                TypePool.Default.ReaderMode.FAST, base);
+    }
+
+    /** Drops cached type information (tests). */
+    void clear() {
+        synchronized (pools) {
+            pools.clear();
+        }
+    }
+
+}

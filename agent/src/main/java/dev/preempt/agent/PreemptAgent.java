@@ -1,0 +1,42 @@
+package dev.preempt.agent;
+
+import dev.preempt.internal.AgentStatus;
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code -javaagent:preempt-agent.jar[=options]}: opens {@code java.lang} to the runtime (processes are
+ * virtual threads with their own scheduler), passes the options to the runtime as system properties,
+ * and installs the transformer that makes application code preemptible. Stateless; everything lives in
+ * the objects it creates.
+ */
+public final class PreemptAgent {
+
+    private PreemptAgent() {}
+
+    public static void premain(String args, Instrumentation inst) {
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(args);
+        } catch (AgentOptions.Invalid e) {
+            System.err.println("[preempt] error: bad -javaagent option: " + e.getMessage());
+            System.err.flush();
+            Runtime.getRuntime().halt(2);
+            return;
+        }
+        AgentLog.setLevel(options.log());
+        Module runtime = PreemptAgent.class.getModule(); // the unnamed module of the loader that has the runtime
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(runtime)),
+                Set.of(), Map.of());
+        for (Map.Entry<String, String> e : options.runtimeProperties().entrySet()) {
+            System.setProperty(e.getKey(), e.getValue());
+        }
+        AgentStatus.markInstalled();
+        ClassFilter filter = new ClassFilter(options.include(), options.exclude());
+        inst.addTransformer(new PreemptTransformer(filter, new ClassRewriter(options.stripMine())), false);
+        AgentLog.info("agent installed: budget=" + options.budget() + ", stripmine=" + options.stripMine()
+                + (options.include().isEmpty() ? "" : ", include=" + options.include())
+                + (options.exclude().isEmpty() ? "" : ", exclude=" + options.exclude()));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.preempt.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AnnotationNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Rewrites {@code @Process} methods. The body moves to a private synthetic method
+ * ({@code name$preempt$body}, same descriptor); the annotated method keeps its name, signature and
+ * annotations and now calls {@code ProcessEntry.main} (for {@code public static void main(String[])})
+ * or {@code ProcessEntry.spawn} (any other void method) with a lookup from its own class.
+ */
+final class ProcessEntryRewriter {
+
+    static final String ANNOTATION = "Ldev/preempt/Process;";
+    private static final String ENTRY = "dev/preempt/internal/ProcessEntry";
+    private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
+
+    /** Returns the new body methods (already added to {@code cn}), or an empty list. */
+    List<MethodNode> rewrite(ClassNode cn) {
+        List<MethodNode> bodies = new ArrayList<>();
+        for (MethodNode m : new ArrayList<>(cn.methods)) {
+            if (!annotated(m)) continue;
+            String where = cn.name.replace('/', '.') + "." + m.name;
+            if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || m.name.startsWith("<")) {
+                AgentLog.warnOnce(where, "@Process on " + where + " ignored: it must be a concrete method, not a constructor");
+                continue;
+            }
+            if (Type.getReturnType(m.desc) != Type.VOID_TYPE) {
+                AgentLog.warnOnce(where, "@Process on " + where + " ignored: a process has no result, so the method must return void");
+                continue;
+            }
+            bodies.add(split(cn, m));
+        }
+        return bodies;
+    }
+
+    private static boolean annotated(MethodNode m) {
+        if (m.visibleAnnotations == null) return false;
+        for (AnnotationNode a : m.visibleAnnotations) {
+            if (ANNOTATION.equals(a.desc)) return true;
+        }
+        return false;
+    }
+
+    private static MethodNode split(ClassNode cn, MethodNode m) {
+        boolean isStatic = (m.access & Opcodes.ACC_STATIC) != 0;
+        String bodyName = m.name + "$preempt$body";
+        MethodNode body = new MethodNode(Opcodes.ASM9,
+                (m.access & (Opcodes.ACC_STATIC | Opcodes.ACC_STRICT | Opcodes.ACC_VARARGS)) | Opcodes.ACC_PRIVATE | Opcodes.ACC_SYNTHETIC,
+                bodyName, m.desc, m.signature, m.exceptions.toArray(new String[0]));
+        body.instructions = m.instructions;
+        body.tryCatchBlocks = m.tryCatchBlocks;
+        body.localVariables = m.localVariables;
+        body.maxLocals = m.maxLocals;
+        body.maxStack = m.maxStack;
+        body.parameters = m.parameters;
+        cn.methods.add(body);
+
+        boolean isMain = isStatic && m.name.equals("main") && m.desc.equals("([Ljava/lang/String;)V")
+                && (m.access & Opcodes.ACC_PUBLIC) != 0;
+        InsnList stub = new InsnList();
+        stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup",
+                "()L" + LOOKUP + ";", false));
+        stub.add(new LdcInsnNode(bodyName));
+        if (isMain) {
+            stub.add(new VarInsnNode(Opcodes.ALOAD, 0));
+            stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, "main",
+                    "(L" + LOOKUP + ";Ljava/lang/String;[Ljava/lang/String;)V", false));
+        } else {
+            stub.add(new LdcInsnNode(m.desc));
+            stub.add(isStatic ? new InsnNode(Opcodes.ACONST_NULL) : new VarInsnNode(Opcodes.ALOAD, 0));
+            Type[] args = Type.getArgumentTypes(m.desc);
+            stub.add(new IntInsnNode(Opcodes.SIPUSH, args.length));
+            stub.add(new TypeInsnNode(Opcodes.ANEWARRAY, "java/lang/Object"));
+            int local = isStatic ? 0 : 1;
+            for (int i = 0; i < args.length; i++) {
+                stub.add(new InsnNode(Opcodes.DUP));
+                stub.add(new IntInsnNode(Opcodes.SIPUSH, i));
+                stub.add(new VarInsnNode(args[i].getOpcode(Opcodes.ILOAD), local));
+                box(stub, args[i]);
+                stub.add(new InsnNode(Opcodes.AASTORE));
+                local += args[i].getSize();
+            }
+            stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, "spawn",
+                    "(L" + LOOKUP + ";Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V", false));
+        }
+        stub.add(new InsnNode(Opcodes.RETURN));
+        m.instructions = stub;
+        m.tryCatchBlocks = new ArrayList<>();
+        m.localVariables = null;
+        m.visibleLocalVariableAnnotations = null;
+        m.invisibleLocalVariableAnnotations = null;
+        m.maxStack = 10;
+        return body;
+    }
+
+    private static void box(InsnList code, Type t) {
+        String owner = switch (t.getSort()) {
+            case Type.BOOLEAN -> "java/lang/Boolean";
+            case Type.BYTE -> "java/lang/Byte";
+            case Type.CHAR -> "java/lang/Character";
+            case Type.SHORT -> "java/lang/Short";
+            case Type.INT -> "java/lang/Integer";
+            case Type.LONG -> "java/lang/Long";
+            case Type.FLOAT -> "java/lang/Float";
+            case Type.DOUBLE -> "java/lang/Double";
+            default -> null;
+        };
+        if (owner != null) {
+            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, owner, "valueOf",
+                    "(" + t.getDescriptor() + ")L" + owner + ";", false));
+        }
+    }
+}

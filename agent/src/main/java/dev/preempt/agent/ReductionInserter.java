@@ -1,0 +1,306 @@
+package dev.preempt.agent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Makes one method spend reductions: a tick at entry and at every loop back-edge (any backward jump,
+ * switches included), so that a process running it yields when its budget runs out.
+ *
+ * <ul>
+ *   <li>A method that cannot run long (no call, no backward jump) gets no tick at all.</li>
+ *   <li>A counted loop of javac's shape, {@code for (int i = s; i < n; i++)} with {@code n} a local, a
+ *       constant or {@code a.length}, neither written in the body, and no inner loop, is strip-mined:
+ *       it runs in chunks of up to K iterations with no tick inside (C2 keeps it a counted loop and can
+ *       vectorise it), and one tick weighted by the chunk's iterations after each chunk.</li>
+ *   <li>Other backward jumps get a tick of weight one just before the jump.</li>
+ * </ul>
+ *
+ * The inserted calls take and leave nothing on the operand stack, so existing stack map frames stay
+ * valid; only strip-mining adds locals and branch targets, and then the class's frames are recomputed.
+ */
+final class ReductionInserter {
+
+    static final String HOOKS = "dev/preempt/internal/sched/Reductions";
+
+    private final int stripMine;
+
+    ReductionInserter(int stripMine) {
+        this.stripMine = stripMine;
+    }
+
+    /** What happened to a method. */
+    record Result(boolean changed, boolean needsFrames, int ticks, int stripMined) {
+        static final Result NONE = new Result(false, false, 0, 0);
+    }
+
+    Result instrument(MethodNode m) {
+        if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || m.instructions.size() == 0) {
+            return Result.NONE;
+        }
+        InsnList code = m.instructions;
+        Map<LabelNode, Integer> index = new IdentityHashMap<>();
+        int i = 0;
+        boolean calls = false;
+        for (AbstractInsnNode n = code.getFirst(); n != null; n = n.getNext(), i++) {
+            if (n instanceof LabelNode l) index.put(l, i);
+            int op = n.getOpcode();
+            if (op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC) calls = true;
+        }
+        List<AbstractInsnNode> backward = new ArrayList<>();
+        i = 0;
+        for (AbstractInsnNode n = code.getFirst(); n != null; n = n.getNext(), i++) {
+            if (isBackward(n, i, index)) backward.add(n);
+        }
+        if (!calls && backward.isEmpty()) return Result.NONE; // cannot run long
+
+        int ticks = 0;
+        int mined = 0;
+        Map<LabelNode, Integer> jumpsInto = countJumpTargets(m);
+        for (AbstractInsnNode jump : backward) {
+            if (stripMine > 0 && jump.getOpcode() == Opcodes.GOTO && tryStripMine(m, (JumpInsnNode) jump, jumpsInto)) {
+                mined++;
+            } else {
+                code.insertBefore(jump, tickCall());
+                ticks++;
+            }
+        }
+        insertEntryTick(m, jumpsInto);
+        ticks++;
+        if (mined > 0) m.maxStack = Math.max(m.maxStack, 2);
+        return new Result(true, mined > 0, ticks, mined);
+    }
+
+    /**
+     * The entry tick goes first (before {@code super()} in a constructor is fine: a static call). If the
+     * code at offset 0 is a jump target (a method that starts with a loop), it relied on the implicit
+     * initial frame; now that it moves it needs an explicit one, which is that same frame.
+     */
+    private void insertEntryTick(MethodNode m, Map<LabelNode, Integer> jumpsInto) {
+        InsnList code = m.instructions;
+        boolean target = false;
+        boolean hasFrame = false;
+        AbstractInsnNode n = code.getFirst();
+        for (; n != null && n.getOpcode() < 0; n = n.getNext()) {
+            if (n instanceof LabelNode l && jumpsInto.containsKey(l)) target = true;
+            if (n instanceof org.objectweb.asm.tree.FrameNode) hasFrame = true;
+        }
+        if (target && !hasFrame && classVersion >= Opcodes.V1_6) {
+            if (n != null) {
+                code.insertBefore(n, new org.objectweb.asm.tree.FrameNode(Opcodes.F_SAME, 0, null, 0, null));
+            }
+        }
+        code.insert(tickCall());
+    }
+
+    private int classVersion = Opcodes.V1_6;
+
+    /** The version of the class the next methods belong to (frames exist from Java 6 on). */
+    void setClassVersion(int version) {
+        this.classVersion = version & 0xFFFF;
+    }
+
+    private static boolean isBackward(AbstractInsnNode n, int at, Map<LabelNode, Integer> index) {
+        if (n instanceof JumpInsnNode j) return index.get(j.label) <= at;
+        if (n instanceof TableSwitchInsnNode t) {
+            if (index.get(t.dflt) <= at) return true;
+            for (LabelNode l : t.labels) if (index.get(l) <= at) return true;
+        }
+        if (n instanceof LookupSwitchInsnNode t) {
+            if (index.get(t.dflt) <= at) return true;
+            for (LabelNode l : t.labels) if (index.get(l) <= at) return true;
+        }
+        return false;
+    }
+
+    static MethodInsnNode tickCall() {
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "tick", "()V", false);
+    }
+
+    private static Map<LabelNode, Integer> countJumpTargets(MethodNode m) {
+        Map<LabelNode, Integer> c = new HashMap<>();
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof JumpInsnNode j) c.merge(j.label, 1, Integer::sum);
+            if (n instanceof TableSwitchInsnNode t) {
+                c.merge(t.dflt, 1, Integer::sum);
+                t.labels.forEach(l -> c.merge(l, 1, Integer::sum));
+            }
+            if (n instanceof LookupSwitchInsnNode t) {
+                c.merge(t.dflt, 1, Integer::sum);
+                t.labels.forEach(l -> c.merge(l, 1, Integer::sum));
+            }
+        }
+        for (TryCatchBlockNode t : m.tryCatchBlocks) c.merge(t.handler, 1, Integer::sum);
+        return c;
+    }
+
+    /**
+     * Recognises {@code H: iload i; <bound>; if_icmpge X; BODY; iinc i 1; goto H; X:} and rewrites it to
+     * <pre>
+     * H: iload i; &lt;bound&gt;; if_icmpge X              ; the original test, once per chunk
+     *    start = i; lim = Math.min(&lt;bound&gt;, i + K)
+     * B: BODY; iinc i 1
+     *    iload i; iload lim; if_icmplt B           ; the inner counted loop: no tick
+     *    Reductions.tick(i - start); goto H
+     * X:
+     * </pre>
+     * Only when the bound is pure and loop-invariant, i is written only by the final iinc, nothing but
+     * the back-edge jumps to H, nothing outside jumps into the body, and the body has no inner loop.
+     */
+    private boolean tryStripMine(MethodNode m, JumpInsnNode back, Map<LabelNode, Integer> jumpsInto) {
+        Map<LabelNode, Integer> index = new IdentityHashMap<>(); // positions now (earlier loops may have grown the code)
+        int p0 = 0;
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext(), p0++) {
+            if (n instanceof LabelNode l) index.put(l, p0);
+        }
+        LabelNode header = back.label;
+        AbstractInsnNode a = real(header);
+        if (!(a instanceof VarInsnNode loadI) || a.getOpcode() != Opcodes.ILOAD) return false;
+        int iVar = loadI.var;
+        AbstractInsnNode b1 = real(a.getNext());
+        if (b1 == null) return false;
+        List<AbstractInsnNode> bound = new ArrayList<>();
+        int boundLocal = -1;
+        int boundArray = -1;
+        AbstractInsnNode test;
+        if (b1.getOpcode() == Opcodes.ILOAD) {
+            boundLocal = ((VarInsnNode) b1).var;
+            if (boundLocal == iVar) return false;
+            bound.add(b1);
+            test = real(b1.getNext());
+        } else if (isIntConstant(b1)) {
+            bound.add(b1);
+            test = real(b1.getNext());
+        } else if (b1.getOpcode() == Opcodes.ALOAD) {
+            AbstractInsnNode len = real(b1.getNext());
+            if (len == null || len.getOpcode() != Opcodes.ARRAYLENGTH) return false;
+            boundArray = ((VarInsnNode) b1).var;
+            bound.add(b1);
+            bound.add(len);
+            test = real(len.getNext());
+        } else {
+            return false;
+        }
+        if (!(test instanceof JumpInsnNode exitJump) || test.getOpcode() != Opcodes.IF_ICMPGE) return false;
+        int backAt = indexOf(m, back);
+        Integer exitAt = index.get(exitJump.label);
+        if (exitAt == null || exitAt <= backAt) return false; // the exit must follow the loop
+        AbstractInsnNode inc = realBefore(back.getPrevious());
+        if (!(inc instanceof IincInsnNode iinc) || iinc.var != iVar || iinc.incr != 1) return false;
+        if (jumpsInto.getOrDefault(header, 0) != 1) return false; // only the back-edge jumps to the header
+
+        // Check the body: between the test and the iinc.
+        int bodyStart = indexOf(m, test) + 1;
+        int bodyEnd = indexOf(m, inc); // exclusive
+        int at = bodyStart;
+        for (AbstractInsnNode n = test.getNext(); n != inc; n = n.getNext(), at++) {
+            if (n instanceof VarInsnNode v && isStore(v.getOpcode())
+                    && (v.var == iVar || v.var == boundLocal || v.var == boundArray)) {
+                return false;
+            }
+            if (n instanceof IincInsnNode ii && (ii.var == iVar || ii.var == boundLocal)) return false;
+            if (isBackward(n, at, index)) return false; // an inner loop: leave this one to per-iteration ticks
+            if (n.getOpcode() == Opcodes.JSR || n.getOpcode() == Opcodes.RET) return false;
+        }
+        // Nothing outside [test, back] may jump into the body.
+        int pos = 0;
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext(), pos++) {
+            if (pos >= bodyStart - 1 && pos <= backAt) continue;
+            for (LabelNode target : targets(n)) {
+                int t = index.get(target);
+                if (t >= bodyStart && t < bodyEnd) return false;
+            }
+        }
+        for (TryCatchBlockNode t : m.tryCatchBlocks) {
+            int h = index.get(t.handler);
+            int s = index.get(t.start);
+            if (h >= bodyStart && h < bodyEnd && !(s >= bodyStart && s < bodyEnd)) return false;
+        }
+
+        // Rewrite.
+        int start = m.maxLocals;
+        int lim = m.maxLocals + 1;
+        m.maxLocals += 2;
+        InsnList chunk = new InsnList();
+        chunk.add(new VarInsnNode(Opcodes.ILOAD, iVar));
+        chunk.add(new VarInsnNode(Opcodes.ISTORE, start));
+        for (AbstractInsnNode n : bound) chunk.add(n.clone(null));
+        chunk.add(new VarInsnNode(Opcodes.ILOAD, iVar));
+        chunk.add(new LdcInsnNode(stripMine));
+        chunk.add(new InsnNode(Opcodes.IADD));
+        chunk.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false));
+        chunk.add(new VarInsnNode(Opcodes.ISTORE, lim));
+        LabelNode bodyLabel = new LabelNode();
+        chunk.add(bodyLabel);
+        m.instructions.insert(test, chunk);
+
+        InsnList tail = new InsnList();
+        tail.add(new VarInsnNode(Opcodes.ILOAD, iVar));
+        tail.add(new VarInsnNode(Opcodes.ILOAD, lim));
+        tail.add(new JumpInsnNode(Opcodes.IF_ICMPLT, bodyLabel));
+        tail.add(new VarInsnNode(Opcodes.ILOAD, iVar));
+        tail.add(new VarInsnNode(Opcodes.ILOAD, start));
+        tail.add(new InsnNode(Opcodes.ISUB));
+        tail.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "tick", "(I)V", false));
+        m.instructions.insertBefore(back, tail);
+        return true;
+    }
+
+    private static int indexOf(MethodNode m, AbstractInsnNode n) {
+        return m.instructions.indexOf(n);
+    }
+
+    private static List<LabelNode> targets(AbstractInsnNode n) {
+        List<LabelNode> out = new ArrayList<>();
+        if (n instanceof JumpInsnNode j) out.add(j.label);
+        if (n instanceof TableSwitchInsnNode t) {
+            out.add(t.dflt);
+            out.addAll(t.labels);
+        }
+        if (n instanceof LookupSwitchInsnNode t) {
+            out.add(t.dflt);
+            out.addAll(t.labels);
+        }
+        return out;
+    }
+
+    private static boolean isStore(int op) {
+        return op >= Opcodes.ISTORE && op <= Opcodes.ASTORE;
+    }
+
+    private static boolean isIntConstant(AbstractInsnNode n) {
+        int op = n.getOpcode();
+        return (op >= Opcodes.ICONST_M1 && op <= Opcodes.ICONST_5)
+                || (n instanceof IntInsnNode && (op == Opcodes.BIPUSH || op == Opcodes.SIPUSH))
+                || (n instanceof LdcInsnNode l && l.cst instanceof Integer);
+    }
+
+    /** The first real instruction at or after {@code n} (skipping labels, line numbers and frames). */
+    private static AbstractInsnNode real(AbstractInsnNode n) {
+        while (n != null && n.getOpcode() < 0) n = n.getNext();
+        return n;
+    }
+
+    private static AbstractInsnNode realBefore(AbstractInsnNode n) {
+        while (n != null && n.getOpcode() < 0) n = n.getPrevious();
+        return n;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.preempt;
+
+/**
+ * Thrown inside a process to end it with a reason: by {@link Preempt#exit(ExitReason)}, or when an exit
+ * signal arrives (a kill, a linked process's crash). It unwinds the process's stack so that
+ * {@code finally} blocks run and monitors are released. It is an {@link Error} so that
+ * {@code catch (Exception e)} does not swallow it; a process that catches it anyway and goes on is
+ * ended again at the end of its current slice.
+ *
+ * <pre>{@code
+ * try { work(); } finally { cleanUp(); }   // cleanUp runs when the process is killed
+ * }</pre>
+ */
+public final class ProcessExit extends Error {
+
+    private static final long serialVersionUID = 1L;
+    private final transient ExitReason reason;
+
+    public ProcessExit(ExitReason reason) {
+        super("process exit: " + reason, null, false, false);
+        this.reason = reason;
+    }
+
+    public ExitReason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.preempt;
+
+import dev.preempt.internal.sched.Proc;
+import dev.preempt.internal.sched.SchedulerCore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A set of carrier threads (one per core by default) that run processes. Most programs use the default
+ * scheduler through {@link Preempt}; build one yourself to choose its size or to keep it apart.
+ *
+ * <pre>{@code
+ * try (Scheduler s = Scheduler.builder().carriers(2).budget(4000).build()) {
+ *     ExitReason r = s.run(() -> System.out.println("in a process: " + Preempt.self()));
+ * }
+ * }</pre>
+ *
+ * <p>Defaults come from system properties (the agent sets them from its options):
+ * {@code preempt.carriers} (available processors), {@code preempt.budget} (4000 reductions a slice),
+ * {@code preempt.engine} ({@code vm}), {@code preempt.stealing} (true), {@code preempt.stackSize}
+ * (carrier stack in bytes, 0 = the JVM's default).
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Object LOCK = new Object();
+    private static volatile Scheduler defaultScheduler;
+
+    final SchedulerCore core;
+
+    private Scheduler(SchedulerCore core) {
+        this.core = core;
+    }
+
+    /** The JVM's default scheduler, started on first use with the system-property configuration. */
+    public static Scheduler defaultScheduler() {
+        Scheduler s = defaultScheduler;
+        if (s == null) {
+            synchronized (LOCK) {
+                s = defaultScheduler;
+                if (s == null) {
+                    s = builder().name("preempt").build();
+                    defaultScheduler = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** A builder with the system-property defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts {@code body} as a new process; callable from any thread. */
+    public Pid spawn(Runnable body) {
+        return core.spawn(body).pid();
+    }
+
+    /**
+     * Starts {@code root} as a process and waits for it to end, returning its exit reason (an exception
+     * that escaped it is in {@link ExitReason#exceptionCause()}). Call it from a plain thread, such as
+     * {@code main}; other processes keep running after it returns.
+     */
+    public ExitReason run(Runnable root) {
+        if (Proc.current() != null) {
+            throw new IllegalStateException("run waits for a process and must not be called inside one; use spawn");
+        }
+        CompletableFuture<ExitReason> done = new CompletableFuture<>();
+        Proc p = core.create(root);
+        p.onExit(done::complete);
+        core.start(p);
+        return done.join();
+    }
+
+    public String name() {
+        return core.name();
+    }
+
+    public int carriers() {
+        return core.carrierCount();
+    }
+
+    public int budget() {
+        return core.budget();
+    }
+
+    /** The continuation engine in use ({@code vm}). */
+    public String engine() {
+        return core.engineName();
+    }
+
+    /** The live processes, in no particular order. */
+    public List<Pid> processes() {
+        List<Pid> out = new ArrayList<>();
+        for (Proc p : core.liveProcesses()) out.add(p.pid());
+        return out;
+    }
+
+    /** Stops the carriers and timers; processes still alive are abandoned. */
+    @Override
+    public void close() {
+        synchronized (LOCK) {
+            if (defaultScheduler == this) defaultScheduler = null;
+        }
+        core.shutdown();
+    }
+
+    /** Configures a {@link Scheduler}. */
+    public static final class Builder {
+        private String name = "preempt-" + Integer.toHexString(System.identityHashCode(this));
+        private int carriers = Integer.getInteger("preempt.carriers", Runtime.getRuntime().availableProcessors());
+        private int budget = Integer.getInteger("preempt.budget", 4000);
+        private boolean stealing = Boolean.parseBoolean(System.getProperty("preempt.stealing", "true"));
+        private String engine = System.getProperty("preempt.engine", "vm");
+        private long stackSize = Long.getLong("preempt.stackSize", 0L);
+
+        private Builder() {}
+
+        /** Prefix of the carrier threads' names. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Carrier threads (default: available processors). */
+        public Builder carriers(int n) {
+            this.carriers = n;
+            return this;
+        }
+
+        /** Reductions a process may spend before it yields its carrier (default 4000, BEAM's figure). */
+        public Builder budget(int reductions) {
+            this.budget = reductions;
+            return this;
+        }
+
+        /** Whether idle carriers steal work from busy ones (default true). */
+        public Builder stealing(boolean on) {
+            this.stealing = on;
+            return this;
+        }
+
+        /** The continuation engine: {@code vm} (the only one so far). */
+        public Builder engine(String name) {
+            this.engine = name;
+            return this;
+        }
+
+        /** Stack size of carrier threads in bytes; deep recursion in processes needs more (0: JVM default). */
+        public Builder carrierStackSize(long bytes) {
+            this.stackSize = bytes;
+            return this;
+        }
+
+        public Scheduler build() {
+            return new Scheduler(new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine, stackSize)));
+        }
+    }
+}

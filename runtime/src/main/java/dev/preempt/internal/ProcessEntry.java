@@ -1,0 +1,87 @@
+package dev.preempt.internal;
+
+import dev.preempt.ExitReason;
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.Scheduler;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the agent's rewritten {@code @Process} methods call. The agent moves the original body to a
+ * private synthetic method and makes the annotated method call {@link #main} or {@link #spawn} with a
+ * lookup from its own class, so that no access checks are bypassed. Not for application code.
+ */
+public final class ProcessEntry {
+
+    private static final ConcurrentHashMap<String, MethodHandle> BODIES = new ConcurrentHashMap<>();
+    private static final ThreadLocal<Pid> LAST = new ThreadLocal<>();
+
+    private ProcessEntry() {}
+
+    /**
+     * {@code @Process main}: runs {@code body(args)} as the root process of the default scheduler and
+     * waits. A normal end returns; an abnormal one is printed and exits the JVM with status 1.
+     */
+    public static void main(MethodHandles.Lookup caller, String body, String[] args) throws Throwable {
+        MethodHandle mh = caller.findStatic(caller.lookupClass(), body, MethodType.methodType(void.class, String[].class));
+        MethodHandle spread = mh.asSpreader(Object[].class, 1);
+        ExitReason r = Scheduler.defaultScheduler().run(() -> invoke(spread, new Object[] {args}));
+        if (r.isNormal()) return;
+        Throwable t = r.exceptionCause().orElse(null);
+        if (t != null) {
+            System.err.print("Exception in root process of " + caller.lookupClass().getName() + ".main: ");
+            t.printStackTrace();
+        } else {
+            System.err.println("Root process of " + caller.lookupClass().getName() + ".main exited: " + r);
+        }
+        System.exit(1);
+    }
+
+    /**
+     * Any other {@code @Process} method: starts {@code body} as a process with {@code receiver}
+     * (null for a static method) and {@code args}, and records its pid for {@link #lastSpawned()}.
+     */
+    public static void spawn(MethodHandles.Lookup caller, String body, String descriptor, Object receiver, Object[] args) {
+        Class<?> owner = caller.lookupClass();
+        String key = owner.getName() + '.' + body + descriptor + (receiver == null ? "S" : "I");
+        MethodHandle mh = BODIES.computeIfAbsent(key, k -> find(caller, owner, body, descriptor, receiver == null));
+        Object[] all;
+        if (receiver == null) {
+            all = args;
+        } else {
+            all = new Object[args.length + 1];
+            all[0] = receiver;
+            System.arraycopy(args, 0, all, 1, args.length);
+        }
+        Pid pid = Preempt.spawn(() -> invoke(mh, all));
+        LAST.set(pid);
+    }
+
+    /** The pid of the process this thread (or process) started last through an {@code @Process} call. */
+    public static Pid lastSpawned() {
+        return LAST.get();
+    }
+
+    private static MethodHandle find(MethodHandles.Lookup caller, Class<?> owner, String body, String descriptor, boolean isStatic) {
+        try {
+            MethodType type = MethodType.fromMethodDescriptorString(descriptor, owner.getClassLoader());
+            MethodHandle mh = isStatic ? caller.findStatic(owner, body, type) : caller.findSpecial(owner, body, type, owner);
+            return mh.asSpreader(Object[].class, mh.type().parameterCount());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot find the body of @Process method " + owner.getName() + "." + body, e);
+        }
+    }
+
+    private static void invoke(MethodHandle mh, Object[] args) {
+        try {
+            mh.invokeExact(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new java.lang.reflect.UndeclaredThrowableException(t); // a checked exception escaped the body
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.preempt.internal.engine;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Executor;
+
+/**
+ * The {@code vm} engine: every process is a JDK virtual thread (a {@code jdk.internal.vm.Continuation}
+ * underneath) whose scheduler is the process itself, so the JDK hands each resumption to Preempt's
+ * carriers instead of its own ForkJoinPool.
+ *
+ * <p>Why not a bare {@code Continuation}: C2 treats {@code Thread.currentThread()} as invariant within a
+ * compiled frame, so a bare continuation resumed on another carrier keeps seeing the old carrier
+ * (measured on JDK 25: 916,033 of 2,000,000 resumes saw the wrong thread). Thread-locals, j.u.c locks
+ * and any carrier lookup would then be wrong after a migration. A virtual thread is a stable thread
+ * identity that the JDK mounts on whichever carrier runs it, so migration is safe, monitors are owned
+ * by the process (JEP 491, JDK 24+), and blocking JDK calls park the process rather than the carrier.
+ *
+ * <p>Both the constructor that takes a scheduler and the {@code scheduler} field are private to
+ * {@code java.lang}; the agent opens that package to us, or the user passes {@link #ADD_OPENS}.
+ */
+public final class VirtualThreads implements Engine {
+
+    /** The flag a user adds when running without the agent. */
+    public static final String ADD_OPENS = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    private static final Class<?> VT_CLASS;
+    private static final MethodHandle NEW_THREAD;
+    private static final VarHandle SCHEDULER;
+    private static final VarHandle RUN_CONTINUATION;
+    private static final Executor DEFAULT_SCHEDULER;
+    private static final int CHARACTERISTICS;
+    private static final String UNAVAILABLE;
+
+    static {
+        Class<?> vt = Void.class; // never a thread's class: the hot path then always answers null
+        MethodHandle ctor = null;
+        VarHandle sched = null;
+        VarHandle runCont = null;
+        Executor defaultScheduler = null;
+        int characteristics = 0;
+        String why = null;
+        try {
+            Class<?> c = Class.forName("java.lang.VirtualThread");
+            Module me = VirtualThreads.class.getModule();
+            if (!Thread.class.getModule().isOpen("java.lang", me)) {
+                why = "java.base does not open java.lang to " + (me.isNamed() ? "module " + me.getName() : "the class path");
+            } else {
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+                ctor = l.findConstructor(c, MethodType.methodType(void.class, Executor.class, String.class, int.class, Runnable.class))
+                        .asType(MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
+                sched = l.findVarHandle(c, "scheduler", Executor.class);
+                runCont = l.findVarHandle(c, "runContinuation", Runnable.class);
+                for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                    if (f.getName().equals("DEFAULT_SCHEDULER") && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                        defaultScheduler = (Executor) l.unreflectVarHandle(f).get();
+                    }
+                }
+                if (defaultScheduler == null) throw new NoSuchFieldException("VirtualThread.DEFAULT_SCHEDULER");
+                try {
+                    characteristics = (int) MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                            .findStaticVarHandle(Thread.class, "NO_INHERIT_THREAD_LOCALS", int.class).get();
+                } catch (ReflectiveOperationException ignored) {
+                    characteristics = 0; // an older layout: inherit (slower to spawn, same behaviour)
+                }
+                vt = c;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            why = e.toString();
+        }
+        VT_CLASS = vt;
+        NEW_THREAD = ctor;
+        SCHEDULER = sched;
+        RUN_CONTINUATION = runCont;
+        DEFAULT_SCHEDULER = defaultScheduler;
+        CHARACTERISTICS = characteristics;
+        UNAVAILABLE = why;
+    }
+
+    private VirtualThreads() {}
+
+    /** Returns the engine, or throws a clear error saying what the JVM lacks. */
+    public static Engine load(String name) {
+        if (!"vm".equals(name)) {
+            throw new IllegalArgumentException("unknown engine '" + name + "'; accepted: vm");
+        }
+        if (UNAVAILABLE != null) {
+            throw new IllegalStateException("Preempt cannot create processes: " + UNAVAILABLE
+                    + ". Run with -javaagent:preempt-agent.jar (it opens the package itself), or add "
+                    + ADD_OPENS + " to the java command line. Java " + Runtime.version()
+                    + " (Preempt needs JDK 21 or newer).");
+        }
+        return INSTANCE;
+    }
+
+    private static final VirtualThreads INSTANCE = new VirtualThreads();
+
+    @Override
+    public String name() {
+        return "vm";
+    }
+
+    @Override
+    public Thread newThread(Executor scheduler, Runnable body) {
+        try {
+            return (Thread) NEW_THREAD.invokeExact(scheduler, (String) null, CHARACTERISTICS, body);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The task the JDK hands to the thread's scheduler each time {@code t} becomes runnable. */
+    public static Runnable continuationOf(Thread t) {
+        return (Runnable) RUN_CONTINUATION.get(t);
+    }
+
+    /**
+     * The JDK's own scheduler for virtual threads. A virtual thread started inside a process inherits
+     * the process as its scheduler; the process passes such threads on to this one, so that they run as
+     * ordinary virtual threads.
+     */
+    public static Executor defaultScheduler() {
+        return DEFAULT_SCHEDULER;
+    }
+
+    /**
+     * The scheduler of the virtual thread {@code t}, or null if {@code t} is not one of ours. Hot: the
+     * tick hook calls it. A virtual thread's identity is stable across carriers, so a compiled frame
+     * may keep the answer across a yield.
+     */
+    public static Object schedulerOf(Thread t) {
+        return t.getClass() == VT_CLASS ? SCHEDULER.get(t) : null;
+    }
+}

@@ -1,0 +1,224 @@
+package dev.preempt.internal.mail;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A process's signal queue: many senders, one receiver (the owning process).
+ *
+ * <p><b>Inbox.</b> Senders push with one CAS on {@code tail} and then link the previous tail to the
+ * new node (Vyukov's intrusive MPSC queue, with a CAS instead of an exchange so that the queue can be
+ * closed). A sender never blocks and never waits for the receiver. Between the CAS and the link the
+ * new node is pushed but not yet reachable; {@link #hasIncoming()} still reports it, so a receiver
+ * about to sleep does not miss it.
+ *
+ * <p><b>Message list.</b> The owner drains the inbox in order: messages are appended to a private,
+ * singly linked list; system signals go to a handler at once, in the same order. Selective receive
+ * scans that list from the oldest message, unlinks the first match and leaves the rest in place and
+ * in order. Everything but {@link #push} is called by the owner alone, so it needs no synchronisation.
+ *
+ * <p><b>Closing.</b> When the process exits the owner swaps {@code tail} for {@link #CLOSED}; after
+ * that every push fails (the sender treats the target as dead), and the owner drains what was pushed
+ * before the swap.
+ */
+public final class Mailbox {
+
+    private static final VarHandle TAIL;
+    private static final Signal CLOSED = new Signal(-1, "closed");
+
+    static {
+        try {
+            TAIL = MethodHandles.lookup().findVarHandle(Mailbox.class, "tail", Signal.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Last pushed node (or the stub, or CLOSED). Written by CAS only. */
+    private volatile Signal tail;
+
+    // ---- owner only ----
+    /** Last node taken from the inbox (the stub); {@code head.next} is the oldest node not yet taken. */
+    private Signal head;
+    /** Oldest and newest message of the private list. */
+    private Signal first, last;
+    private int size;
+    /** The node tail pointed at when the mailbox was closed (set by {@link #close()}). */
+    private Signal closedAt;
+
+    public Mailbox() {
+        Signal stub = new Signal(-2, null);
+        head = stub;
+        tail = stub;
+    }
+
+    /**
+     * Any thread. Appends {@code s}. Returns false, without enqueuing, if the mailbox is closed.
+     */
+    public boolean push(Signal s) {
+        for (;;) {
+            Signal t = tail;
+            if (t == CLOSED) return false;
+            if (TAIL.compareAndSet(this, t, s)) {
+                t.linkRelease(s);
+                return true;
+            }
+        }
+    }
+
+    /** Owner. True if some signal was pushed and not yet drained (it may still be being linked). */
+    public boolean hasIncoming() {
+        Signal t = tail; // volatile read: pairs with the waker's read of the process state (Dekker)
+        return t != head && t != CLOSED;
+    }
+
+    /**
+     * Owner. Takes every linked signal from the inbox, in order: messages join the message list, other
+     * signals go to {@code system} (which may append a message with {@link #append}, or throw, in which
+     * case the rest stays in the inbox).
+     */
+    public void drain(Consumer<Signal> system) {
+        Signal n;
+        while ((n = head.nextAcquire()) != null) {
+            head = n;
+            if (n.kind == Signal.MESSAGE) {
+                append(n);
+            } else {
+                system.accept(n);
+            }
+        }
+    }
+
+    /** Owner. Appends a message node (a drained system signal turned into a message, for instance). */
+    public void append(Signal n) {
+        n.nextMsg = null;
+        if (last == null) {
+            first = n;
+        } else {
+            last.nextMsg = n;
+        }
+        last = n;
+        size++;
+    }
+
+    /**
+     * Owner. Scans the message list after {@code from} ({@code null}: from the oldest) and removes and
+     * returns the payload of the first message that matches, or returns {@link #NO_MATCH}. On no match
+     * {@link #lastScanned()} tells where a later scan with the same predicate may resume.
+     */
+    public Object takeFirst(Signal from, Predicate<Object> match) {
+        Signal prev = from;
+        Signal cur = from == null ? first : from.nextMsg;
+        while (cur != null) {
+            if (match.test(cur.payload)) {
+                return unlink(prev, cur);
+            }
+            prev = cur;
+            cur = cur.nextMsg;
+        }
+        scanned = prev;
+        return NO_MATCH;
+    }
+
+    /** Returned by {@link #takeFirst} when nothing matched. */
+    public static final Object NO_MATCH = new Object() {
+        @Override
+        public String toString() {
+            return "NO_MATCH";
+        }
+    };
+
+    private Signal scanned;
+
+    /** Owner. The last message the latest unsuccessful {@link #takeFirst} looked at (null if none). */
+    public Signal lastScanned() {
+        return scanned;
+    }
+
+    /** Owner. The newest message now in the list: a receive marker (null when the list is empty). */
+    public Signal newest() {
+        return last;
+    }
+
+    /** Owner. Removes the first message equal to {@code payload} test; used by demonitor's flush. */
+    public boolean removeFirst(Predicate<Object> match) {
+        return takeFirst(null, match) != NO_MATCH;
+    }
+
+    private Object unlink(Signal prev, Signal cur) {
+        Signal after = cur.nextMsg;
+        if (prev == null) {
+            first = after;
+        } else {
+            prev.nextMsg = after;
+        }
+        if (last == cur) last = prev;
+        size--;
+        Object payload = cur.payload;
+        cur.payload = null; // the node may stay on as the inbox stub; do not keep the message alive
+        cur.nextMsg = null;
+        return payload;
+    }
+
+    /** Owner. Messages in the list (not counting signals still in the inbox). */
+    public int size() {
+        return size;
+    }
+
+    /** Owner. Visits the queued messages, oldest first, without removing them. */
+    public void forEachMessage(Consumer<Object> visitor) {
+        for (Signal s = first; s != null; s = s.nextMsg) visitor.accept(s.payload);
+    }
+
+    /**
+     * Any thread, best effort: messages queued plus signals pushed but not yet drained. Exact only when
+     * the owner is not running; used for introspection and backlog sampling.
+     */
+    public int approximateLength() {
+        int n = size;
+        Signal s = head;
+        for (int guard = 0; s != null && guard < 1_000_000; guard++) {
+            s = s.nextAcquire();
+            if (s == null || s == CLOSED) break;
+            n++;
+        }
+        return Math.max(n, 0);
+    }
+
+    /** Owner, at exit. From now on every {@link #push} fails. */
+    public void close() {
+        for (;;) {
+            Signal t = tail;
+            if (t == CLOSED) return;
+            if (TAIL.compareAndSet(this, t, CLOSED)) {
+                closedAt = t;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Owner, after {@link #close()}: hands every signal pushed before the close to {@code each}
+     * (messages too), waiting for senders that won their CAS but have not linked yet; then forgets the
+     * message list.
+     */
+    public void drainClosed(Consumer<Signal> each) {
+        while (head != closedAt) {
+            Signal n = head.nextAcquire();
+            if (n == null) {
+                Thread.onSpinWait(); // a sender is between its CAS and its link: a few instructions
+                continue;
+            }
+            head = n;
+            each.accept(n);
+        }
+        first = last = null;
+        size = 0;
+    }
+
+    public boolean isClosed() {
+        return tail == CLOSED;
+    }
+}

@@ -1,0 +1,631 @@
+package dev.preempt.internal.sched;
+
+import dev.preempt.Down;
+import dev.preempt.Exit;
+import dev.preempt.ExitReason;
+import dev.preempt.NoProcessException;
+import dev.preempt.Pid;
+import dev.preempt.ProcessExit;
+import dev.preempt.Ref;
+import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.engine.VirtualThreads;
+import dev.preempt.internal.mail.Mailbox;
+import dev.preempt.internal.mail.Signal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * One process: its thread of control (a virtual thread whose scheduler is this object), its mailbox,
+ * its reduction budget, links and monitors.
+ *
+ * <p><b>Scheduling.</b> The JDK calls {@link #execute} whenever the thread becomes runnable (started,
+ * yielded, unparked); the process then queues itself on a carrier. A carrier runs it by running the
+ * continuation task it was handed, until the thread yields, parks or ends.
+ *
+ * <p><b>Ownership.</b> Links, monitors, the message list and the exit state are touched only by the
+ * process itself. Others reach it only through its mailbox; it acts on their signals when it drains
+ * them: at receive, sleep, yield and at the end of each slice.
+ *
+ * <p><b>Waiting.</b> A receiver sets {@link #waiting} and then looks at its inbox once more before it
+ * parks; a sender pushes its signal and then reads {@code waiting}, unparking if set. Both are volatile
+ * accesses, so one of the two sees the other and no wake-up is lost (a spare unpark only costs a
+ * spurious wake-up, which the receive loop absorbs).
+ */
+public final class Proc implements Executor, Consumer<Signal> {
+
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+    private static final AtomicLong NEXT_UNLINK = new AtomicLong(1);
+    private static final VarHandle REDUCTIONS;
+
+    static {
+        try {
+            REDUCTIONS = MethodHandles.lookup().findVarHandle(Proc.class, "reductions", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Pid pid;
+    final SchedulerCore sched;
+    final Thread thread;
+    final Mailbox mailbox = new Mailbox();
+    private final Runnable task;
+    final long startNanos = System.nanoTime();
+
+    /** Our thread's continuation task, which the JDK hands to {@link #execute}; the carrier runs it. */
+    final Runnable cont;
+    /** Reductions left in this slice. The running process's ticks decrement it; a carrier sets it at mount. */
+    public int budget;
+    /** The carrier running it now (or last). Written by that carrier before it mounts the thread. */
+    volatile Carrier carrier;
+    /** How many times a carrier has mounted it; a yield that did not change it was refused (pinned). */
+    volatile long mounts;
+    /** Reductions spent in finished slices (introspection, ProcessExit event). */
+    volatile long reductions;
+    volatile long pins;
+    volatile long preemptions;
+    volatile String lastPinReason;
+    private volatile boolean waiting;
+    private volatile boolean started;
+
+    // ---- exits, links, monitors: owner only ----
+    private boolean trapExits;
+    /** Links: other process -> state. Absent: no link. */
+    private HashMap<Proc, Link> links;
+    /** Monitors this process holds: ref -> target. */
+    private HashMap<Ref, Proc> monitors;
+    /** Monitors others hold on this process: ref -> watcher. */
+    private HashMap<Ref, Proc> watchers;
+    /** Set when an exit signal decided this process must end; thrown again at later yield points. */
+    private ExitReason pendingExit;
+    private int exitGrace;
+
+    // ---- exit ----
+    private volatile ExitReason exitReason;
+    private volatile boolean exiting;
+    volatile String registeredName;
+    private volatile Consumer<ExitReason> exitHook;
+
+    /** A link as this side sees it. */
+    private static final class Link {
+        boolean active = true;
+        long unlinkId; // != 0 while an unlink we sent is not yet acknowledged
+    }
+
+    Proc(SchedulerCore sched, Runnable task) {
+        this.sched = sched;
+        this.task = task;
+        this.pid = ApiAccess.newPid(NEXT_ID.getAndIncrement(), this);
+        this.thread = sched.engine.newThread(this, this::body);
+        this.cont = VirtualThreads.continuationOf(thread);
+    }
+
+    public Pid pid() {
+        return pid;
+    }
+
+    public SchedulerCore scheduler() {
+        return sched;
+    }
+
+    /** The process running on this thread, or null. Stable across carriers (it keys on the virtual thread). */
+    public static Proc current() {
+        return VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p ? p : null;
+    }
+
+    /** Like {@link #current()} but fails with a clear message outside a process. */
+    public static Proc require(String what) {
+        Proc p = current();
+        if (p == null) {
+            throw new IllegalStateException(what + " must be called inside a Preempt process (this is thread "
+                    + Thread.currentThread() + "); start one with Preempt.spawn or Preempt.run"
+                    + dev.preempt.internal.AgentStatus.hint());
+        }
+        return p;
+    }
+
+    /**
+     * The JDK hands us our thread's continuation whenever it becomes runnable. A virtual thread that
+     * this process started inherits us as its scheduler; its tasks go to the JDK's default scheduler,
+     * so it runs as an ordinary virtual thread.
+     */
+    @Override
+    public void execute(Runnable continuation) {
+        if (continuation == cont) {
+            sched.submit(this);
+        } else {
+            VirtualThreads.defaultScheduler().execute(continuation);
+        }
+    }
+
+    void start() {
+        started = true;
+        thread.start();
+    }
+
+    // =====================================================================================
+    // Body and exit
+    // =====================================================================================
+
+    private void body() {
+        ExitReason r;
+        try {
+            drainSignals();
+            task.run();
+            r = pendingExit != null ? pendingExit : ExitReason.NORMAL;
+        } catch (ProcessExit e) {
+            r = pendingExit != null ? pendingExit : e.reason();
+        } catch (Throwable t) {
+            r = pendingExit != null ? pendingExit : ExitReason.exception(t);
+        }
+        try {
+            terminate(r);
+        } catch (Throwable t) {
+            sched.internalError(Thread.currentThread(), t);
+        }
+    }
+
+    /** The reason it ended; null while alive. */
+    public ExitReason exitReason() {
+        return exitReason;
+    }
+
+    /** True until the process begins exiting. */
+    public boolean isAlive() {
+        return !exiting;
+    }
+
+    /** Called once before the process starts: hears its exit reason after its exit signals went out. */
+    public void onExit(Consumer<ExitReason> hook) {
+        exitHook = hook;
+    }
+
+    /**
+     * At the end of the body: releases the name, closes the mailbox, answers signals that came too late
+     * (a link gets noproc, a monitor gets a noproc Down), then sends exit signals to links and Down
+     * messages to monitors.
+     */
+    private void terminate(ExitReason reason) {
+        exiting = true;
+        sched.registry.releaseOnExit(this);
+        mailbox.close();
+        mailbox.drainClosed(this::handleAfterDeath);
+        if (links != null) {
+            for (Map.Entry<Proc, Link> e : links.entrySet()) {
+                if (e.getValue().active) {
+                    e.getKey().signal(new SysSignal(SysSignal.EXIT_LINK, this, reason, null, 0));
+                }
+            }
+            links = null;
+        }
+        if (watchers != null) {
+            for (Map.Entry<Ref, Proc> e : watchers.entrySet()) {
+                e.getValue().signal(new SysSignal(SysSignal.DOWN, this, reason, e.getKey(), 0));
+            }
+            watchers = null;
+        }
+        monitors = null;
+        exitReason = reason;
+        sched.processExited(this, reason);
+        Consumer<ExitReason> hook = exitHook;
+        if (hook != null) {
+            try {
+                hook.accept(reason);
+            } catch (Throwable ignored) {
+                // an exit hook must not disturb the exit
+            }
+        }
+    }
+
+    /** Signals that reached the mailbox after the body ended. */
+    private void handleAfterDeath(Signal s) {
+        if (!(s instanceof SysSignal sig)) return; // messages to a dead process are dropped
+        switch (sig.kind) {
+            case SysSignal.LINK ->
+                    sig.from.signal(new SysSignal(SysSignal.EXIT_LINK, this, ExitReason.NOPROC, null, 0));
+            case SysSignal.UNLINK -> {
+                if (links != null) links.remove(sig.from);
+                sig.from.signal(new SysSignal(SysSignal.UNLINK_ACK, this, null, null, sig.id));
+            }
+            case SysSignal.MONITOR ->
+                    sig.from.signal(new SysSignal(SysSignal.DOWN, this, ExitReason.NOPROC, sig.ref, 0));
+            case SysSignal.DEMONITOR -> {
+                if (watchers != null) watchers.remove(sig.ref);
+            }
+            default -> { } // exits, downs and acks for a dead process mean nothing
+        }
+    }
+
+    // =====================================================================================
+    // Signals: sending and waking
+    // =====================================================================================
+
+    /** Any thread. Pushes a signal and wakes the process if it waits. False if it has exited. */
+    boolean signal(Signal s) {
+        if (!mailbox.push(s)) return false;
+        if (waiting) LockSupport.unpark(thread);
+        return true;
+    }
+
+    /** Any thread: a message. Dropped silently if the process has exited. */
+    public void deliver(Object message) {
+        signal(new Signal(Signal.MESSAGE, message));
+    }
+
+    // =====================================================================================
+    // Owner side: draining signals
+    // =====================================================================================
+
+    /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
+    public void drainSignals() {
+        if (pendingExit != null) throw new ProcessExit(pendingExit);
+        mailbox.drain(this);
+    }
+
+    /** Mailbox drain callback for system signals (owner only). */
+    @Override
+    public void accept(Signal s) {
+        SysSignal sig = (SysSignal) s;
+        switch (sig.kind) {
+            case SysSignal.LINK -> {
+                if (links == null) links = new HashMap<>();
+                // A link request while we are unlinking that process stays unlinking: our unlink,
+                // which it will see next, removes its side too.
+                links.putIfAbsent(sig.from, new Link());
+            }
+            case SysSignal.UNLINK -> {
+                if (links != null) links.remove(sig.from);
+                sig.from.signal(new SysSignal(SysSignal.UNLINK_ACK, this, null, null, sig.id));
+            }
+            case SysSignal.UNLINK_ACK -> {
+                Link l = links == null ? null : links.get(sig.from);
+                if (l != null && l.unlinkId == sig.id) {
+                    if (l.active) l.unlinkId = 0;
+                    else links.remove(sig.from);
+                }
+            }
+            case SysSignal.EXIT_LINK -> {
+                Link l = links == null ? null : links.get(sig.from);
+                if (l == null || !l.active || l.unlinkId != 0) return; // unlinked: no effect
+                links.remove(sig.from);
+                ExitReason reason = (ExitReason) sig.payload;
+                if (trapExits) {
+                    deliverToSelf(new Exit(sig.from.pid, reason));
+                } else if (!reason.isNormal()) {
+                    die(reason);
+                }
+            }
+            case SysSignal.EXIT -> {
+                ExitReason reason = (ExitReason) sig.payload;
+                if (reason == ExitReason.KILL) {
+                    die(ExitReason.KILLED);
+                } else if (trapExits) {
+                    deliverToSelf(new Exit(sig.from == null ? null : sig.from.pid, reason));
+                } else if (!reason.isNormal() || sig.from == this) {
+                    die(reason);
+                }
+            }
+            case SysSignal.MONITOR -> {
+                if (watchers == null) watchers = new HashMap<>();
+                watchers.put(sig.ref, sig.from);
+            }
+            case SysSignal.DEMONITOR -> {
+                if (watchers != null) watchers.remove(sig.ref);
+            }
+            case SysSignal.DOWN -> {
+                if (monitors != null && monitors.remove(sig.ref) != null) {
+                    deliverToSelf(new Down(sig.ref, sig.from.pid, (ExitReason) sig.payload));
+                }
+            }
+            default -> throw new IllegalStateException("unknown signal " + sig.kind);
+        }
+    }
+
+    /** Appends a message made from a drained system signal, in that signal's place in the order. */
+    private void deliverToSelf(Object message) {
+        mailbox.append(new Signal(Signal.MESSAGE, message));
+    }
+
+    private void die(ExitReason reason) {
+        pendingExit = reason;
+        exitGrace = 1;
+        throw new ProcessExit(reason);
+    }
+
+    // =====================================================================================
+    // Owner side: receive, sleep, yield, slice end
+    // =====================================================================================
+
+    /**
+     * Owner. Removes and returns the first message after {@code mark} (null: the oldest) that matches,
+     * waiting up to {@code timeoutNanos} (negative: forever; zero: do not wait). Returns
+     * {@link Mailbox#NO_MATCH} on timeout.
+     */
+    public Object receive(Predicate<Object> match, long timeoutNanos, Signal mark) {
+        budget--;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        Signal from = mark;
+        Timers.Entry timer = null;
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                drainSignals();
+                Object m = mailbox.takeFirst(from, match);
+                if (m != Mailbox.NO_MATCH) return m;
+                from = mailbox.lastScanned();
+                if (timeoutNanos == 0) return Mailbox.NO_MATCH;
+                if (timeoutNanos > 0) {
+                    if (deadline - System.nanoTime() <= 0) return Mailbox.NO_MATCH;
+                    if (timer == null) timer = sched.timers.add(this, deadline);
+                }
+                interrupted |= park();
+            }
+        } finally {
+            if (timer != null) sched.timers.cancel(timer);
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Owner. The newest message now queued, as a marker for a receive that only wants later ones. */
+    public Signal mark() {
+        drainSignals();
+        return mailbox.newest();
+    }
+
+    /** Owner. Sleeps without holding a carrier; exit signals still end the process meanwhile. */
+    public void sleep(long nanos) {
+        budget--;
+        long deadline = System.nanoTime() + Math.max(0, nanos);
+        Timers.Entry timer = null;
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                drainSignals();
+                if (deadline - System.nanoTime() <= 0) return;
+                if (timer == null) timer = sched.timers.add(this, deadline);
+                interrupted |= park();
+            }
+        } finally {
+            if (timer != null) sched.timers.cancel(timer);
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Owner. Parks until a signal arrives or a timer of ours fires (it unparks us). Returns whether the
+     * thread's interrupt status was set (it is cleared, so that the caller's loop does not spin; the
+     * caller restores it when it returns).
+     */
+    private boolean park() {
+        waiting = true;
+        if (!mailbox.hasIncoming()) LockSupport.park(this);
+        waiting = false;
+        return Thread.interrupted();
+    }
+
+    /** Owner. Gives up the rest of the slice: goes behind the other runnable processes. */
+    public void yieldSlice() {
+        drainSignals();
+        yieldNow();
+        drainSignals();
+    }
+
+    /** Owner, from the tick hook when the budget ran out. */
+    public void outOfBudget() {
+        if (pendingExit != null && exitGrace-- <= 0) throw new ProcessExit(pendingExit);
+        if (mailbox.hasIncoming()) mailbox.drain(this);
+        preemptions++;
+        yieldNow();
+        if (mailbox.hasIncoming()) mailbox.drain(this);
+    }
+
+    /** Yields the carrier; if the VM refuses (a native frame, say), counts a pin and runs on. */
+    private void yieldNow() {
+        long before = mounts;
+        budget = sched.budget;
+        Thread.yield();
+        if (mounts == before) {
+            pins++;
+            budget = sched.retryBudget;
+            sched.pinned(this);
+        }
+    }
+
+    /** Carrier, after a slice: adds what it spent. */
+    void account(int spent) {
+        if (spent > 0) REDUCTIONS.getAndAdd(this, (long) spent);
+    }
+
+    // =====================================================================================
+    // Owner side: links, monitors, exits (called by the process on itself)
+    // =====================================================================================
+
+    public void setTrapExits(boolean on) {
+        trapExits = on;
+    }
+
+    public boolean trapsExits() {
+        return trapExits;
+    }
+
+    /** Owner. Links to {@code other}; noproc (exception, or an Exit message if trapping) if it is dead. */
+    public void link(Proc other) {
+        if (other == this) return;
+        if (links == null) links = new HashMap<>();
+        Link l = links.get(other);
+        if (l != null && l.active) return;
+        if (other.isAlive() && other.signal(new SysSignal(SysSignal.LINK, this, null, null, 0))) {
+            if (l == null) links.put(other, new Link());
+            else l.active = true; // relinked before our unlink was acknowledged
+            return;
+        }
+        if (l != null) links.remove(other);
+        if (trapExits) {
+            deliverToSelf(new Exit(other.pid, ExitReason.NOPROC));
+        } else {
+            throw new NoProcessException("link: no such process " + other.pid);
+        }
+    }
+
+    /** Owner. Links a child that has not started yet: both sides at once, before it runs. */
+    void linkUnstarted(Proc child) {
+        if (links == null) links = new HashMap<>();
+        links.put(child, new Link());
+        child.links = new HashMap<>();
+        child.links.put(this, new Link());
+    }
+
+    /** Owner. After it returns, the link (if any) has no further effect on this process. */
+    public void unlink(Proc other) {
+        if (links == null) return;
+        Link l = links.get(other);
+        if (l == null || !l.active) return;
+        long id = NEXT_UNLINK.getAndIncrement();
+        l.active = false;
+        l.unlinkId = id;
+        if (!other.signal(new SysSignal(SysSignal.UNLINK, this, null, null, id))) {
+            links.remove(other);
+        }
+    }
+
+    /** Owner. Sets a monitor on {@code target}: a Down arrives when it ends (at once, noproc, if it has). */
+    public Ref monitor(Proc target) {
+        Ref ref = Ref.make();
+        if (monitors == null) monitors = new HashMap<>();
+        monitors.put(ref, target);
+        if (!target.isAlive() || !target.signal(new SysSignal(SysSignal.MONITOR, this, null, ref, 0))) {
+            signal(new SysSignal(SysSignal.DOWN, target, ExitReason.NOPROC, ref, 0));
+        }
+        return ref;
+    }
+
+    /** Owner. Monitors a child that has not started yet. */
+    Ref monitorUnstarted(Proc child) {
+        Ref ref = Ref.make();
+        if (monitors == null) monitors = new HashMap<>();
+        monitors.put(ref, child);
+        child.watchers = new HashMap<>();
+        child.watchers.put(ref, this);
+        return ref;
+    }
+
+    /**
+     * Owner. Removes a monitor. After it returns no Down for {@code ref} is added to the mailbox; with
+     * {@code flush}, one already there is removed too. Returns true if the monitor was active.
+     */
+    public boolean demonitor(Ref ref, boolean flush) {
+        Proc target = monitors == null ? null : monitors.remove(ref);
+        if (target != null) {
+            target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
+        }
+        if (flush) {
+            mailbox.drain(this);
+            mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
+        }
+        return target != null;
+    }
+
+    /** Any thread. Sends an exit signal from {@code from} (null: not a process). */
+    public void exitSignal(Proc from, ExitReason reason) {
+        signal(new SysSignal(SysSignal.EXIT, from, reason, null, 0));
+    }
+
+    // =====================================================================================
+    // Introspection (racy snapshots unless called by the owner)
+    // =====================================================================================
+
+    public List<Pid> linkedPids() {
+        List<Pid> out = new ArrayList<>();
+        HashMap<Proc, Link> l = links;
+        if (l != null) {
+            try {
+                l.forEach((p, st) -> {
+                    if (st.active) out.add(p.pid);
+                });
+            } catch (RuntimeException concurrent) {
+                // read while the owner changes it: best effort
+            }
+        }
+        return out;
+    }
+
+    public List<Pid> monitoredPids() {
+        return pidsOf(monitors);
+    }
+
+    public List<Pid> monitoredByPids() {
+        return pidsOf(watchers);
+    }
+
+    private static List<Pid> pidsOf(HashMap<Ref, Proc> m) {
+        List<Pid> out = new ArrayList<>();
+        if (m != null) {
+            try {
+                m.values().forEach(p -> out.add(p.pid));
+            } catch (RuntimeException concurrent) {
+                // best effort
+            }
+        }
+        return out;
+    }
+
+    /** running, runnable, waiting, exiting or dead. */
+    public String stateName() {
+        if (exitReason != null) return "dead";
+        if (exiting) return "exiting";
+        if (waiting) return "waiting";
+        Carrier c = carrier;
+        if (c != null && c.current == this) return "running";
+        return switch (thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> "waiting";
+            case TERMINATED -> "dead";
+            default -> "runnable";
+        };
+    }
+
+    public long reductions() {
+        return reductions;
+    }
+
+    public long pins() {
+        return pins;
+    }
+
+    public long preemptions() {
+        return preemptions;
+    }
+
+    public boolean trapExitsFlag() {
+        return trapExits;
+    }
+
+    public String registeredName() {
+        return registeredName;
+    }
+
+    public int mailboxLength() {
+        return mailbox.approximateLength();
+    }
+
+    public StackTraceElement[] stackTrace() {
+        return thread.getStackTrace();
+    }
+
+    public boolean isStarted() {
+        return started;
+    }
+
+    @Override
+    public String toString() {
+        return "Proc" + pid;
+    }
+}

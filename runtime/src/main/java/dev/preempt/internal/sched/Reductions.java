@@ -1,0 +1,27 @@
+package dev.preempt.internal.sched;
+
+import dev.preempt.internal.engine.VirtualThreads;
+
+/**
+ * The hooks the agent's rewritten code calls. Not for application code.
+ *
+ * <p>{@link #tick()} runs at every instrumented method entry and loop back-edge, on every thread. Its
+ * fast path is a few loads and type checks, all of which a compiled loop hoists (a process's thread
+ * and its {@link Proc} never change, whichever carrier runs it), and one decrement: a thread that is
+ * not a process does nothing; a process spends one reduction and, when its budget runs out, yields
+ * its carrier (the slow path). The weighted form is charged after a strip-mined run of loop iterations.
+ */
+public final class Reductions {
+
+    private Reductions() {}
+
+    public static void tick() {
+        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && --p.budget < 0) p.outOfBudget();
+    }
+
+    public static void tick(int weight) {
+        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && (p.budget -= weight) < 0) {
+            p.outOfBudget();
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package dev.preempt.internal.sched;
+
+import dev.preempt.ExitReason;
+import dev.preempt.Pid;
+import dev.preempt.Ref;
+import dev.preempt.internal.engine.Engine;
+import dev.preempt.internal.engine.VirtualThreads;
+import java.lang.invoke.VarHandle;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The scheduler: carriers, the global queue, timers, the process table and the name registry. The
+ * public {@code dev.preempt.Scheduler} is a thin handle on one of these.
+ */
+public final class SchedulerCore {
+
+    private static final Logger LOG = Logger.getLogger("dev.preempt");
+
+    /** Configuration; see {@code dev.preempt.Scheduler.Builder} for meanings and defaults. */
+    public record Config(String name, int carriers, int budget, boolean stealing, String engine, long stackSize) {
+        public Config {
+            if (carriers < 1) throw new IllegalArgumentException("carriers must be at least 1, was " + carriers);
+            if (budget < 1) throw new IllegalArgumentException("budget must be at least 1, was " + budget);
+            if (stackSize < 0) throw new IllegalArgumentException("stack size must not be negative");
+        }
+    }
+
+    /** Observes scheduler events (the JFR layer plugs in here). All methods run on carrier threads. */
+    public interface Observer {
+        default void processStarted(Proc p) {}
+
+        default void processExited(Proc p, ExitReason reason) {}
+
+        default void sliceEnded(Proc p, int reductions) {}
+
+        default void pinned(Proc p) {}
+    }
+
+    final String name;
+    final int budget;
+    /** Budget granted after a yield was refused (pinned, or a monitor held): try again soon. */
+    final int retryBudget;
+    final boolean stealing;
+    final Engine engine;
+    final Carrier[] carriers;
+    final ConcurrentLinkedQueue<Proc> global = new ConcurrentLinkedQueue<>();
+    final AtomicInteger idleCount = new AtomicInteger();
+    final Timers timers = new Timers();
+    final ConcurrentHashMap<Pid, Proc> table = new ConcurrentHashMap<>();
+    public final Registry registry = new Registry();
+    private final AtomicLong spawned = new AtomicLong();
+    private final AtomicLong exited = new AtomicLong();
+    private final AtomicLong internalErrors = new AtomicLong();
+    private final CopyOnWriteArrayList<Observer> observers = new CopyOnWriteArrayList<>();
+    private volatile Observer[] observerArray = new Observer[0];
+    volatile boolean shutdown;
+
+    public SchedulerCore(Config config) {
+        this.name = config.name();
+        this.budget = config.budget();
+        this.retryBudget = Math.max(1, Math.min(config.budget(), 256));
+        this.stealing = config.stealing();
+        this.engine = VirtualThreads.load(config.engine());
+        dev.preempt.internal.AgentStatus.warnIfAbsent();
+        this.carriers = new Carrier[config.carriers()];
+        for (int i = 0; i < carriers.length; i++) {
+            carriers[i] = new Carrier(this, i, config.stackSize());
+        }
+        for (Carrier c : carriers) c.start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int budget() {
+        return budget;
+    }
+
+    public int carrierCount() {
+        return carriers.length;
+    }
+
+    public Carrier[] carriers() {
+        return carriers.clone();
+    }
+
+    public String engineName() {
+        return engine.name();
+    }
+
+    // ---- spawning ----
+
+    /** Creates a process that has not started; start it with {@link #start}. */
+    public Proc create(Runnable body) {
+        if (shutdown) throw new IllegalStateException("scheduler " + name + " is shut down");
+        return new Proc(this, body);
+    }
+
+    /** Starts a created process: it is queued on the spawning carrier (BEAM's choice), else globally. */
+    public void start(Proc p) {
+        table.put(p.pid, p);
+        spawned.incrementAndGet();
+        for (Observer o : observerArray) o.processStarted(p);
+        p.start(); // the JDK calls p.execute, which lands in submit
+    }
+
+    public Proc spawn(Runnable body) {
+        Proc p = create(body);
+        start(p);
+        return p;
+    }
+
+    /** Spawns a child linked to {@code parent} before it runs (spawn_link). */
+    public Proc spawnLinked(Proc parent, Runnable body) {
+        Proc p = create(body);
+        parent.linkUnstarted(p);
+        start(p);
+        return p;
+    }
+
+    /** Spawns a child monitored by {@code parent} before it runs (spawn_monitor). */
+    public Proc spawnMonitored(Proc parent, Runnable body, Ref[] refOut) {
+        Proc p = create(body);
+        refOut[0] = parent.monitorUnstarted(p);
+        start(p);
+        return p;
+    }
+
+    // ---- queues ----
+
+    /**
+     * {@code p} became runnable (the JDK called its {@code execute}). Where it goes depends on who
+     * calls: this scheduler's carrier itself (after a yield: the tail of its own queue), a process
+     * mounted on one of our carriers (a wake-up or a spawn: that carrier's runnext, or its queue for a
+     * new process), or anyone else (the global queue, waking an idle carrier).
+     */
+    void submit(Proc p) {
+        Thread t = Thread.currentThread();
+        if (t instanceof Carrier c) {
+            if (c.sched == this) {
+                c.pushLocal(p, c.firingTimers);
+                return;
+            }
+        } else if (VirtualThreads.schedulerOf(t) instanceof Proc me && me.sched == this) {
+            Carrier c = me.carrier; // the carrier this thread is mounted on: it wrote this before mounting
+            if (p.isStarted() && p.mounts > 0) {
+                c.pushNext(p);
+            } else {
+                c.pushLocal(p, true);
+            }
+            return;
+        }
+        global.offer(p);
+        wakeIdle();
+    }
+
+    /** New work was queued: wake a parked carrier, if any, so it can take or steal it. */
+    void wakeIdle() {
+        VarHandle.fullFence(); // the queue write must be visible before we read the idle count (Dekker)
+        if (idleCount.get() == 0) return;
+        for (Carrier c : carriers) {
+            if (c.parked && c.tryWake()) return;
+        }
+    }
+
+    // ---- events ----
+
+    void slice(Proc p, int reductions) {
+        for (Observer o : observerArray) o.sliceEnded(p, reductions);
+    }
+
+    void pinned(Proc p) {
+        for (Observer o : observerArray) o.pinned(p);
+    }
+
+    void processExited(Proc p, ExitReason reason) {
+        table.remove(p.pid);
+        exited.incrementAndGet();
+        for (Observer o : observerArray) {
+            try {
+                o.processExited(p, reason);
+            } catch (Throwable ignored) {
+                // observers must not disturb the scheduler
+            }
+        }
+    }
+
+    public void addObserver(Observer o) {
+        observers.add(o);
+        observerArray = observers.toArray(new Observer[0]);
+    }
+
+    public void removeObserver(Observer o) {
+        observers.remove(o);
+        observerArray = observers.toArray(new Observer[0]);
+    }
+
+    void internalError(Thread where, Throwable t) {
+        internalErrors.incrementAndGet();
+        LOG.log(Level.SEVERE, "Preempt internal error on " + where + " (the carrier goes on)", t);
+    }
+
+    // ---- introspection ----
+
+    public Proc lookup(Pid pid) {
+        return table.get(pid);
+    }
+
+    public Collection<Proc> liveProcesses() {
+        return table.values();
+    }
+
+    public long spawnedCount() {
+        return spawned.get();
+    }
+
+    public long exitedCount() {
+        return exited.get();
+    }
+
+    public long internalErrorCount() {
+        return internalErrors.get();
+    }
+
+    public int globalQueueLength() {
+        return global.size();
+    }
+
+    /** True if every carrier thread is alive (none was ever lost). */
+    public boolean allCarriersAlive() {
+        for (Carrier c : carriers) {
+            if (!c.isAlive()) return false;
+        }
+        return !shutdown;
+    }
+
+    public int pendingTimers() {
+        return timers.size();
+    }
+
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    /** Stops the carriers. Processes still alive are abandoned. */
+    public void shutdown() {
+        shutdown = true;
+        for (Carrier c : carriers) java.util.concurrent.locks.LockSupport.unpark(c);
+    }
+}
