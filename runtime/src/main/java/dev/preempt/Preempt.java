@@ -271,6 +271,20 @@ public final class Preempt {
         return p == null ? Optional.empty() : Optional.of(p.pid());
     }
 
+    // ---------------------------------------------------------------- introspection
+
+    /** A snapshot of {@code pid}'s process; empty if it has ended. */
+    public static Optional<ProcessInfo> processInfo(Pid pid) {
+        return ProcessInfo.of(pid.proc());
+    }
+
+    /** The live processes of the caller's scheduler (the default one outside a process). */
+    public static java.util.List<Pid> processes() {
+        java.util.List<Pid> out = new java.util.ArrayList<>();
+        for (Proc p : core().liveProcesses()) out.add(p.pid());
+        return out;
+    }
+
     // ---------------------------------------------------------------- internals
 
     /** The caller's scheduler if it is a process, else the default one. */

@@ -82,6 +82,9 @@ public final class Carrier extends Thread {
         p.carrier = this;
         p.mounts++; // only the carrier that dequeued it writes this
         current = p;
+        boolean timed = sched.observeSlices;
+        long t0 = timed ? System.nanoTime() : 0;
+        long preemptionsBefore = timed ? p.preemptions : 0;
         try {
             p.cont.run(); // mounts the virtual thread; returns when it yields, parks or ends
         } catch (Throwable t) {
@@ -92,6 +95,17 @@ public final class Carrier extends Thread {
         leftover = Math.max(0, left);
         p.account(start - left);
         slices++;
+        if (timed) sched.sliceEnded(p, this, start - left, System.nanoTime() - t0, p.preemptions != preemptionsBefore);
+    }
+
+    /** The process mounted on this carrier now, or null (racy). */
+    public Proc running() {
+        return current;
+    }
+
+    /** The scheduler this carrier belongs to. */
+    public SchedulerCore scheduler() {
+        return sched;
     }
 
     /** True while this carrier fires timers: the processes it wakes are new work for idle carriers. */

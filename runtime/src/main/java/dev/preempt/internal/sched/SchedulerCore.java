@@ -32,15 +32,37 @@ public final class SchedulerCore {
         }
     }
 
-    /** Observes scheduler events (the JFR layer plugs in here). All methods run on carrier threads. */
+    /**
+     * Observes scheduler events (the JFR layer plugs in here). Calls come from carrier threads or from
+     * inside processes; an observer must be quick and must not throw.
+     */
     public interface Observer {
+        /** A process was spawned (called by the spawner, before it first runs). */
         default void processStarted(Proc p) {}
 
+        /** A process ended; called inside it, after its exit signals went out. */
         default void processExited(Proc p, ExitReason reason) {}
 
-        default void sliceEnded(Proc p, int reductions) {}
+        /**
+         * A slice ended: {@code p} ran {@code nanos} on {@code carrier} and spent {@code reductions}.
+         * Only called while {@link SchedulerCore#observeSlices(boolean)} is on (it costs two clock reads).
+         */
+        default void sliceEnded(Proc p, Carrier carrier, int reductions, long nanos, boolean preempted) {}
 
+        /** A yield was refused (pinned); called inside the process, which runs on. */
         default void pinned(Proc p) {}
+
+        /** A supervisor restarted a child. */
+        default void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {}
+    }
+
+    /** Observers added to every scheduler as it is created (the JFR layer registers here). */
+    private static final CopyOnWriteArrayList<java.util.function.Consumer<SchedulerCore>> ON_CREATE =
+            new CopyOnWriteArrayList<>();
+
+    /** Runs {@code hook} for every scheduler created from now on (and not for earlier ones). */
+    public static void onCreate(java.util.function.Consumer<SchedulerCore> hook) {
+        ON_CREATE.add(hook);
     }
 
     final String name;
@@ -73,6 +95,7 @@ public final class SchedulerCore {
         for (int i = 0; i < carriers.length; i++) {
             carriers[i] = new Carrier(this, i, config.stackSize());
         }
+        for (java.util.function.Consumer<SchedulerCore> hook : ON_CREATE) hook.accept(this);
         for (Carrier c : carriers) c.start();
     }
 
@@ -108,7 +131,13 @@ public final class SchedulerCore {
     public void start(Proc p) {
         table.put(p.pid, p);
         spawned.incrementAndGet();
-        for (Observer o : observerArray) o.processStarted(p);
+        for (Observer o : observerArray) {
+            try {
+                o.processStarted(p);
+            } catch (Throwable ignored) {
+                // observers must not disturb the scheduler
+            }
+        }
         p.start(); // the JDK calls p.execute, which lands in submit
     }
 
@@ -173,12 +202,41 @@ public final class SchedulerCore {
 
     // ---- events ----
 
-    void slice(Proc p, int reductions) {
-        for (Observer o : observerArray) o.sliceEnded(p, reductions);
+    /** Whether carriers time slices for {@link Observer#sliceEnded}. */
+    volatile boolean observeSlices;
+
+    public void observeSlices(boolean on) {
+        observeSlices = on;
+    }
+
+    void sliceEnded(Proc p, Carrier c, int reductions, long nanos, boolean preempted) {
+        for (Observer o : observerArray) {
+            try {
+                o.sliceEnded(p, c, reductions, nanos, preempted);
+            } catch (Throwable ignored) {
+                // observers must not disturb the scheduler
+            }
+        }
+    }
+
+    public void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {
+        for (Observer o : observerArray) {
+            try {
+                o.supervisorRestart(supervisor, childId, oldPid, newPid, reason);
+            } catch (Throwable ignored) {
+                // observers must not disturb the scheduler
+            }
+        }
     }
 
     void pinned(Proc p) {
-        for (Observer o : observerArray) o.pinned(p);
+        for (Observer o : observerArray) {
+            try {
+                o.pinned(p);
+            } catch (Throwable ignored) {
+                // observers must not disturb the scheduler
+            }
+        }
     }
 
     void processExited(Proc p, ExitReason reason) {

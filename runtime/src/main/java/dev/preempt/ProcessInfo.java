@@ -1,0 +1,55 @@
+package dev.preempt;
+
+import dev.preempt.internal.sched.Proc;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A snapshot of one process, like Erlang's {@code process_info/1}. Taken from another process or
+ * thread it is a best-effort view of a moving target; taken by the process about itself it is exact
+ * (but for its own stack, which shows the call that took it).
+ *
+ * <pre>{@code
+ * Preempt.processInfo(worker).ifPresent(i ->
+ *     System.out.println(i.pid() + " " + i.state() + " mailbox=" + i.mailboxLength() + " reductions=" + i.reductions()));
+ * }</pre>
+ *
+ * @param pid the process
+ * @param state what it is doing
+ * @param reductions reductions spent so far in finished slices
+ * @param mailboxLength messages waiting (and signals not yet looked at)
+ * @param links processes linked to it
+ * @param monitors processes it monitors
+ * @param monitoredBy processes that monitor it
+ * @param registeredName its registered name, if any
+ * @param trapExits whether it turns exit signals into {@link Exit} messages
+ * @param preemptions slices it was preempted at (its budget ran out)
+ * @param pins yields that were refused (pinned: a native frame such as a class initialiser)
+ * @param stack its current stack, innermost first (empty if it cannot be had)
+ */
+public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLength, List<Pid> links,
+        List<Pid> monitors, List<Pid> monitoredBy, Optional<String> registeredName, boolean trapExits,
+        long preemptions, long pins, List<StackTraceElement> stack) {
+
+    /** A process's state. */
+    public enum State {
+        /** Mounted on a carrier now. */
+        RUNNING,
+        /** Queued, waiting for a carrier. */
+        RUNNABLE,
+        /** In receive, sleep, or a blocking JDK call. */
+        WAITING,
+        /** Ending: its exit signals are going out. */
+        EXITING,
+        DEAD
+    }
+
+    static Optional<ProcessInfo> of(Proc p) {
+        if (!p.isAlive()) return Optional.empty();
+        State state = State.valueOf(p.stateName().toUpperCase(Locale.ROOT));
+        return Optional.of(new ProcessInfo(p.pid(), state, p.reductions(), p.mailboxLength(), p.linkedPids(),
+                p.monitoredPids(), p.monitoredByPids(), Optional.ofNullable(p.registeredName()), p.trapsExits(),
+                p.preemptions(), p.pins(), List.of(p.stackTrace())));
+    }
+}
