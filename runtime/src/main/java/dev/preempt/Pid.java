@@ -15,7 +15,17 @@ import dev.preempt.internal.sched.Proc;
 public final class Pid implements Comparable<Pid> {
 
     static {
-        ApiAccess.register(Pid::new);
+        ApiAccess.register(new ApiAccess.PidFactory() {
+            @Override
+            public Pid newPid(long id, Proc proc) {
+                return new Pid(id, proc);
+            }
+
+            @Override
+            public Proc procOf(Pid pid) {
+                return pid.proc;
+            }
+        });
     }
 
     private final long id;

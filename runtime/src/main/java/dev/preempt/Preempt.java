@@ -250,7 +250,57 @@ public final class Preempt {
      */
     public static void exit(Pid pid, ExitReason reason) {
         Objects.requireNonNull(reason, "reason");
-        pid.proc().exitSignal(Proc.current(), reason);
+        Proc self = Proc.current();
+        Proc target = pid.proc();
+        target.exitSignal(self, reason);
+        if (target == self) self.drainSignals(); // a signal to oneself takes effect at once
+    }
+
+    // ---------------------------------------------------------------- request/reply
+
+    /** The timeout of {@link #call(Pid, Object)}: 5 seconds, as OTP's. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Sends {@code request} to {@code server} as a {@link Call} and waits up to 5 s for the reply. See
+     * {@link #call(Pid, Object, Duration)}.
+     */
+    public static Object call(Pid server, Object request) {
+        return call(server, request, DEFAULT_CALL_TIMEOUT);
+    }
+
+    /**
+     * Sends {@code request} to {@code server} as a {@link Call} (tagged with a fresh reference, while
+     * monitoring the server) and waits for the {@linkplain #reply reply}. Fails with a
+     * {@link CallException} on timeout, if the server is not there (noproc) or dies first (its reason),
+     * or if it is the caller itself. Messages that were in the mailbox before the call are not looked at
+     * again while waiting, and a reply that comes after a timeout is dropped. From a plain thread (not a
+     * process) a helper process makes the call and the thread waits for it.
+     */
+    public static Object call(Pid server, Object request, Duration timeout) {
+        Object r = Policies.admit(request);
+        return Proc.callFromAnywhere(server, r, nanos(timeout));
+    }
+
+    /** {@link #call(Pid, Object, Duration)} to a registered name (noproc if none). */
+    public static Object call(String name, Object request, Duration timeout) {
+        Proc p = core().registry.whereis(name);
+        if (p == null) {
+            throw new CallException(null, ExitReason.NOPROC, "call: no process is registered as '" + name + "'");
+        }
+        return Proc.callFromAnywhere(p.pid(), Policies.admit(request), nanos(timeout));
+    }
+
+    /** Answers a {@link Call}; from any thread, at any time. A reply to a caller that gave up is dropped. */
+    public static void reply(Call call, Object value) {
+        Proc.replyTo(call, value == null ? null : Policies.admit(value));
+        chargeSend();
+    }
+
+    /** Sends {@code message} to {@code server} as a {@link Cast}: no reply, never blocks. */
+    public static void cast(Pid server, Object message) {
+        server.proc().deliver(new Cast(Policies.admit(message)));
+        chargeSend();
     }
 
     // ---------------------------------------------------------------- names

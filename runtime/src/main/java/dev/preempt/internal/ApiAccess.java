@@ -12,6 +12,8 @@ public final class ApiAccess {
     /** Implemented inside {@code dev.preempt}. */
     public interface PidFactory {
         Pid newPid(long id, Proc proc);
+
+        Proc procOf(Pid pid);
     }
 
     private static volatile PidFactory pids;
@@ -23,6 +25,15 @@ public final class ApiAccess {
     }
 
     public static Pid newPid(long id, Proc proc) {
+        return pids().newPid(id, proc);
+    }
+
+    /** The process a pid names (alive or not). */
+    public static Proc procOf(Pid pid) {
+        return pids().procOf(pid);
+    }
+
+    private static PidFactory pids() {
         PidFactory f = pids;
         if (f == null) {
             try {
@@ -32,6 +43,6 @@ public final class ApiAccess {
             }
             f = pids;
         }
-        return f.newPid(id, proc);
+        return f;
     }
 }

@@ -112,6 +112,7 @@ public final class Mailbox {
         Signal prev = from;
         Signal cur = from == null ? first : from.nextMsg;
         while (cur != null) {
+            scans++;
             if (match.test(cur.payload)) {
                 return unlink(prev, cur);
             }
@@ -131,6 +132,13 @@ public final class Mailbox {
     };
 
     private Signal scanned;
+    /** Messages a receive pattern was tested against, ever (owner-written; introspection and tests). */
+    private long scans;
+
+    /** How many times a receive pattern was tested against a message in this mailbox. */
+    public long scans() {
+        return scans;
+    }
 
     /** Owner. The last message the latest unsuccessful {@link #takeFirst} looked at (null if none). */
     public Signal lastScanned() {

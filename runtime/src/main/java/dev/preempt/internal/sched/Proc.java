@@ -1,5 +1,7 @@
 package dev.preempt.internal.sched;
 
+import dev.preempt.Call;
+import dev.preempt.CallException;
 import dev.preempt.Down;
 import dev.preempt.Exit;
 import dev.preempt.ExitReason;
@@ -88,6 +90,12 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Set when an exit signal decided this process must end; thrown again at later yield points. */
     private ExitReason pendingExit;
     private int exitGrace;
+    /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
+    private int exitThrows;
+    private static final int SWALLOW_LIMIT = 16;
+    private boolean terminated;
+    /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
+    private Ref awaitingReply;
 
     // ---- exit ----
     private volatile ExitReason exitReason;
@@ -168,7 +176,10 @@ public final class Proc implements Executor, Consumer<Signal> {
             r = pendingExit != null ? pendingExit : ExitReason.exception(t);
         }
         try {
-            terminate(r);
+            if (!terminated) {
+                terminated = true;
+                terminate(r);
+            }
         } catch (Throwable t) {
             sched.internalError(Thread.currentThread(), t);
         }
@@ -267,8 +278,22 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
-        if (pendingExit != null) throw new ProcessExit(pendingExit);
+        if (pendingExit != null) rethrowExit();
         mailbox.drain(this);
+    }
+
+    /**
+     * The process must end but is still running: it is unwinding through finally blocks, or it caught
+     * the ProcessExit. Throw again; after {@link #SWALLOW_LIMIT} throws it is swallowing them, so end it
+     * for everyone now (exit signals, Downs, name) and park its thread for good: it never runs again.
+     */
+    private void rethrowExit() {
+        if (++exitThrows >= SWALLOW_LIMIT && !terminated) {
+            terminated = true;
+            terminate(pendingExit);
+            while (true) LockSupport.park(this); // nobody unparks it: its mailbox is closed
+        }
+        throw new ProcessExit(pendingExit);
     }
 
     /** Mailbox drain callback for system signals (owner only). */
@@ -325,6 +350,9 @@ public final class Proc implements Executor, Consumer<Signal> {
                 if (monitors != null && monitors.remove(sig.ref) != null) {
                     deliverToSelf(new Down(sig.ref, sig.from.pid, (ExitReason) sig.payload));
                 }
+            }
+            case SysSignal.REPLY -> {
+                if (sig.ref.equals(awaitingReply)) deliverToSelf(new Reply(sig.ref, sig.payload));
             }
             default -> throw new IllegalStateException("unknown signal " + sig.kind);
         }
@@ -421,7 +449,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner, from the tick hook when the budget ran out. */
     public void outOfBudget() {
-        if (pendingExit != null && exitGrace-- <= 0) throw new ProcessExit(pendingExit);
+        if (pendingExit != null && exitGrace-- <= 0) rethrowExit();
         if (mailbox.hasIncoming()) mailbox.drain(this);
         preemptions++;
         yieldNow();
@@ -525,13 +553,91 @@ public final class Proc implements Executor, Consumer<Signal> {
     public boolean demonitor(Ref ref, boolean flush) {
         Proc target = monitors == null ? null : monitors.remove(ref);
         if (target != null) {
+            // Still active: no Down for it was drained yet, and one still in the inbox is dropped when
+            // drained (its ref is gone from monitors), so there is nothing to flush.
             target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
+            return true;
         }
-        if (flush) {
-            mailbox.drain(this);
-            mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
+        if (flush) mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
+        return false;
+    }
+
+    // =====================================================================================
+    // Request/reply
+    // =====================================================================================
+
+    /** The reply to a call, as the caller's mailbox holds it (only while that call waits). */
+    record Reply(Ref tag, Object value) {}
+
+    /**
+     * Owner. Calls {@code server}: monitors it, sends a {@link Call} tagged with the monitor's
+     * reference, and waits for the reply, the server's death or the timeout. Only messages that arrive
+     * after the request are looked at (BEAM's receive marker), so a long mailbox of unrelated messages
+     * is not rescanned. A late reply is dropped when it arrives.
+     */
+    public Object call(Proc server, Object request, long timeoutNanos) {
+        if (server == this) {
+            throw new CallException(pid, ExitReason.of("calling_self"), "call: " + pid + " called itself (it would wait forever)");
         }
-        return target != null;
+        Signal mark = mark();
+        Ref ref = monitor(server);
+        awaitingReply = ref;
+        try {
+            server.deliver(new Call(ref, pid, request));
+            Object m = receive(x -> (x instanceof Reply r && r.tag == ref) || (x instanceof Down d && d.ref() == ref),
+                    timeoutNanos, mark);
+            if (m == Mailbox.NO_MATCH) {
+                throw new CallException(server.pid, ExitReason.of("timeout"), "call to " + server.pid
+                        + " timed out after " + (timeoutNanos / 1_000_000) + " ms (request " + request + ")");
+            }
+            if (m instanceof Down d) {
+                throw new CallException(server.pid, d.reason(), d.reason() == ExitReason.NOPROC
+                        ? "call to " + server.pid + ": no such process"
+                        : "call to " + server.pid + ": the server exited with " + d.reason());
+            }
+            return ((Reply) m).value;
+        } finally {
+            awaitingReply = null;
+            Proc target = monitors.remove(ref);
+            if (target != null) {
+                target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
+            } else {
+                mailbox.takeFirst(mark, x -> x instanceof Down d && d.ref() == ref); // only after the marker
+            }
+        }
+    }
+
+    /**
+     * {@link #call} from any thread: inside a process it is a plain call; from a plain thread a helper
+     * process makes the call and this thread waits for its answer (which it rethrows if it failed).
+     */
+    public static Object callFromAnywhere(Pid server, Object request, long timeoutNanos) {
+        Proc target = ApiAccess.procOf(server);
+        Proc self = current();
+        if (self != null) return self.call(target, request, timeoutNanos);
+        java.util.concurrent.CompletableFuture<Object> answer = new java.util.concurrent.CompletableFuture<>();
+        target.sched.spawn(() -> {
+            try {
+                answer.complete(current().call(target, request, timeoutNanos));
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        });
+        try {
+            return answer.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /**
+     * Any thread: answers {@code call} (the reply goes to its caller, and is dropped there if the caller
+     * is gone or no longer waits for it). No send policy is applied here.
+     */
+    public static void replyTo(Call call, Object value) {
+        ApiAccess.procOf(call.from()).signal(new SysSignal(SysSignal.REPLY, null, value, call.tag(), 0));
     }
 
     /** Any thread. Sends an exit signal from {@code from} (null: not a process). */
@@ -614,6 +720,11 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     public int mailboxLength() {
         return mailbox.approximateLength();
+    }
+
+    /** Messages receive patterns were tested against so far (shows the receive marker at work). */
+    public long messagesScanned() {
+        return mailbox.scans();
     }
 
     public StackTraceElement[] stackTrace() {

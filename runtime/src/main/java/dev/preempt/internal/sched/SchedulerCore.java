@@ -155,6 +155,27 @@ public final class SchedulerCore {
         return p;
     }
 
+    /**
+     * Spawns a process (linked to {@code linkTo} before it runs, if not null) whose body is made by
+     * {@code withReady} from a callback it must run once it is ready (OTP's init_ack), and waits for
+     * that. Fails with an IllegalStateException carrying the exit reason if the process ends first. The
+     * wait parks the caller (a process's carrier stays free; a plain thread blocks).
+     */
+    public Proc spawnAndAwaitReady(Proc linkTo, java.util.function.Function<Runnable, Runnable> withReady) {
+        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+        Proc p = create(withReady.apply(() -> ready.complete(null)));
+        p.onExit(reason -> ready.completeExceptionally(new IllegalStateException(
+                "process " + p.pid + " exited before it was ready: " + reason, reason.exceptionCause().orElse(null))));
+        if (linkTo != null) linkTo.linkUnstarted(p);
+        start(p);
+        try {
+            ready.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw (IllegalStateException) e.getCause();
+        }
+        return p;
+    }
+
     /** Spawns a child monitored by {@code parent} before it runs (spawn_monitor). */
     public Proc spawnMonitored(Proc parent, Runnable body, Ref[] refOut) {
         Proc p = create(body);

@@ -17,6 +17,7 @@ final class SysSignal extends Signal {
     static final int MONITOR = 6;
     static final int DEMONITOR = 7;
     static final int DOWN = 8;       // payload: ExitReason
+    static final int REPLY = 9;      // payload: the reply; ref: the call's tag
 
     /** The sending process (for DOWN: the monitored process). */
     final Proc from;

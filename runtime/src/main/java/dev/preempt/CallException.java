@@ -1,0 +1,37 @@
+package dev.preempt;
+
+/**
+ * A {@link Preempt#call} that got no reply: the server did not answer in time ({@code timeout}), was not
+ * there ({@code noproc}), died while handling it (its exit reason), or was the caller itself
+ * ({@code calling_self}). A late reply is dropped, never left in the caller's mailbox.
+ *
+ * <pre>{@code
+ * try {
+ *     Preempt.call(server, "status", Duration.ofSeconds(1));
+ * } catch (CallException e) {
+ *     if (e.reason().name().equals("timeout")) ...
+ * }
+ * }</pre>
+ */
+public class CallException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+    private final transient ExitReason reason;
+    private final transient Pid server;
+
+    public CallException(Pid server, ExitReason reason, String message) {
+        super(message, reason.exceptionCause().orElse(null));
+        this.server = server;
+        this.reason = reason;
+    }
+
+    /** timeout, noproc, calling_self, or the reason the server died with. */
+    public ExitReason reason() {
+        return reason;
+    }
+
+    /** The server called. */
+    public Pid server() {
+        return server;
+    }
+}
