@@ -459,8 +459,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Yields the carrier; if the VM refuses (a native frame, say), counts a pin and runs on. */
     private void yieldNow() {
         long before = mounts;
-        budget = sched.budget;
-        Thread.yield();
+        Thread.yield(); // the carrier that resumes us sets a fresh budget (and accounts for this slice)
         if (mounts == before) {
             pins++;
             budget = sched.retryBudget;

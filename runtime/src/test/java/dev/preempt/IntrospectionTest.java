@@ -1,0 +1,83 @@
+package dev.preempt;
+
+import static dev.preempt.Preempt.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class IntrospectionTest {
+
+    static Scheduler s;
+
+    @BeforeAll
+    static void start() {
+        s = Procs.twoCarriers();
+    }
+
+    @AfterAll
+    static void stop() {
+        s.close();
+    }
+
+    static void parkedInReceive() {
+        receive(m -> m.equals("never"));
+    }
+
+    @Test
+    void processInfoDescribesAProcess() {
+        Procs.run(s, () -> {
+            Pid me = self();
+            Pid p = spawn(IntrospectionTest::parkedInReceive);
+            for (int i = 0; i < 5; i++) send(p, "msg-" + i);
+            register("introspected", p);
+            link(p);
+            Ref r = monitor(p);
+            Preempt.sleep(50); // let it drain its signals and park
+            ProcessInfo info = processInfo(p).orElseThrow();
+            assertThat(info.pid()).isEqualTo(p);
+            assertThat(info.state()).isEqualTo(ProcessInfo.State.WAITING);
+            assertThat(info.mailboxLength()).isEqualTo(5);
+            assertThat(info.registeredName()).contains("introspected");
+            assertThat(info.links()).containsExactly(me);
+            assertThat(info.monitoredBy()).containsExactly(me);
+            assertThat(info.trapExits()).isFalse();
+            assertThat(info.stack()).anySatisfy(f -> assertThat(f.getMethodName()).isEqualTo("parkedInReceive"));
+
+            ProcessInfo mine = processInfo(me).orElseThrow();
+            assertThat(mine.state()).isEqualTo(ProcessInfo.State.RUNNING);
+            assertThat(mine.links()).containsExactly(p);
+            assertThat(mine.monitors()).containsExactly(p);
+
+            assertThat(processes()).contains(me, p);
+            unlink(p);
+            demonitor(r);
+            exit(p, ExitReason.KILL);
+            while (isAlive(p)) Preempt.yield();
+            assertThat(processInfo(p)).isEmpty();
+            assertThat(processes()).doesNotContain(p);
+        });
+    }
+
+    @Test
+    void reductionsGrowWithWorkAndPreemptionsAreCounted() {
+        Procs.run(s, () -> {
+            Pid me = self();
+            Pid worker = spawn(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    send(me, i); // each send and receive costs a reduction
+                }
+                receive(m -> m.equals("never"));
+            });
+            for (int i = 0; i < 20_000; i++) receive(Integer.class);
+            Preempt.sleep(20);
+            ProcessInfo info = processInfo(worker).orElseThrow();
+            assertThat(info.reductions()).isGreaterThanOrEqualTo(20_000);
+            assertThat(info.preemptions()).as("budget 4000: it ran out several times").isGreaterThanOrEqualTo(4);
+            exit(worker, ExitReason.KILL);
+            assertThat(receive(Duration.ZERO)).isEmpty();
+        });
+    }
+}
