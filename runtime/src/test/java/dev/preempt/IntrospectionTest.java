@@ -4,6 +4,8 @@ import static dev.preempt.Preempt.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,21 +65,46 @@ class IntrospectionTest {
 
     @Test
     void reductionsGrowWithWorkAndPreemptionsAreCounted() {
-        Procs.run(s, () -> {
-            Pid me = self();
-            Pid worker = spawn(() -> {
-                for (int i = 0; i < 20_000; i++) {
-                    send(me, i); // each send and receive costs a reduction
+        // Two processes that only send and receive (each costs a reduction) share one carrier: when one's
+        // budget runs out the other is waiting, so it is preempted.
+        try (Scheduler one = Scheduler.builder().carriers(1).build()) {
+            Procs.run(one, () -> {
+                Pid me = self();
+                List<Pid> workers = new ArrayList<>();
+                for (int w = 0; w < 2; w++) {
+                    workers.add(spawn(() -> {
+                        for (int i = 0; i < 20_000; i++) {
+                            send(self(), i);
+                            receive();
+                        }
+                        send(me, "done");
+                        receive(m -> m.equals("never"));
+                    }));
                 }
-                receive(m -> m.equals("never"));
+                receive(String.class);
+                receive(String.class);
+                for (Pid w : workers) {
+                    ProcessInfo info = processInfo(w).orElseThrow();
+                    assertThat(info.reductions()).isGreaterThanOrEqualTo(40_000);
+                    assertThat(info.preemptions()).as("budget 4000, another process waiting").isGreaterThanOrEqualTo(4);
+                    exit(w, ExitReason.KILL);
+                }
             });
-            for (int i = 0; i < 20_000; i++) receive(Integer.class);
-            Preempt.sleep(20);
-            ProcessInfo info = processInfo(worker).orElseThrow();
-            assertThat(info.reductions()).isGreaterThanOrEqualTo(20_000);
-            assertThat(info.preemptions()).as("budget 4000: it ran out several times").isGreaterThanOrEqualTo(4);
-            exit(worker, ExitReason.KILL);
-            assertThat(receive(Duration.ZERO)).isEmpty();
-        });
+        }
+    }
+
+    @Test
+    void aLoneProcessWhoseBudgetRunsOutKeepsItsCarrier() {
+        try (Scheduler one = Scheduler.builder().carriers(1).build()) {
+            Procs.run(one, () -> {
+                for (int i = 0; i < 20_000; i++) {
+                    send(self(), i);
+                    receive();
+                }
+                ProcessInfo info = processInfo(self()).orElseThrow();
+                assertThat(info.reductions()).as("accounted across budget refills").isGreaterThanOrEqualTo(40_000);
+                assertThat(info.preemptions()).as("nobody else wanted the carrier").isZero();
+            });
+        }
     }
 }

@@ -1,10 +1,179 @@
 package dev.preempt.bench;
 
-/** Placeholder entry point; the suites come next. */
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the suites and prints side-by-side tables (Markdown) with the machine they ran on:
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [--quick] [--agent path/to/preempt-agent.jar]
+ * </pre>
+ * With no suite named, all run. {@code --quick} shortens warm-up and measurement (wider error).
+ */
 public final class Report {
+
     private Report() {}
 
-    public static void main(String[] args) {
-        System.out.println("no suites yet");
+    public static void main(String[] args) throws Exception {
+        List<String> suites = new ArrayList<>();
+        boolean quick = false;
+        String agent = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--agent" -> agent = args[++i];
+                default -> suites.add(args[i]);
+            }
+        }
+        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint");
+        if (agent == null) agent = findAgent();
+        System.out.println(machine());
+        if (suites.contains("runtime")) runtime(quick);
+        if (suites.contains("footprint")) footprint();
+        if (suites.contains("overhead")) overhead(quick, agent);
+    }
+
+    static ChainedOptionsBuilder base(boolean quick) {
+        ChainedOptionsBuilder b = new OptionsBuilder().shouldFailOnError(true);
+        if (quick) {
+            b.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        }
+        return b;
+    }
+
+    static void runtime(boolean quick) throws Exception {
+        Collection<RunResult> rs = new Runner(base(quick).include(RuntimeBenchmarks.class.getName() + "\\.").build()).run();
+        Map<String, double[]> byName = scores(rs);
+        System.out.println();
+        System.out.println("| workload | Preempt | JDK virtual threads | Preempt / VT |");
+        System.out.println("|---|---|---|---|");
+        row(byName, "spawn (a process that then waits)", "spawn", "ns");
+        row(byName, "yield + resume", "yield", "ns");
+        row(byName, "ping-pong round trip", "pingPong", "ns");
+        double[] rp = byName.get("ringPreempt"), rv = byName.get("ringVirtualThread");
+        if (rp != null && rv != null) {
+            System.out.printf("| ring 10,000 x 100 | %.2f M msg/s (%.0f ns/hop) | %.2f M msg/s (%.0f ns/hop) | %.2fx the throughput |%n",
+                    1e3 / rp[0], rp[0], 1e3 / rv[0], rv[0], rv[0] / rp[0]);
+        }
+    }
+
+    static void row(Map<String, double[]> s, String label, String prefix, String unit) {
+        double[] p = s.get(prefix + "Preempt"), v = s.get(prefix + "VirtualThread");
+        if (p == null || v == null) return;
+        System.out.printf("| %s | %.0f ± %.0f %s | %.0f ± %.0f %s | %.2fx |%n", label, p[0], p[1], unit, v[0], v[1], unit, p[0] / v[0]);
+    }
+
+    static void overhead(boolean quick, String agent) throws Exception {
+        String exclude = "exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
+        Collection<RunResult> plain = new Runner(base(quick).include(OverheadBenchmarks.class.getName() + "\\.").build()).run();
+        Collection<RunResult> with = new Runner(base(quick).include(OverheadBenchmarks.class.getName() + "\\.")
+                .jvmArgsAppend("-javaagent:" + agent + "=" + exclude).build()).run();
+        Map<String, double[]> a = byParam(plain), b = byParam(with);
+        System.out.println();
+        System.out.println("| kernel (inside a process) | uninstrumented | with the agent | ratio |");
+        System.out.println("|---|---|---|---|");
+        double logSum = 0;
+        int n = 0;
+        for (String k : a.keySet()) {
+            double[] x = a.get(k), y = b.get(k);
+            if (y == null) continue;
+            double ratio = y[0] / x[0];
+            logSum += Math.log(ratio);
+            n++;
+            System.out.printf("| %s | %.1f ± %.1f us | %.1f ± %.1f us | %.2fx |%n", k, x[0], x[1], y[0], y[1], ratio);
+        }
+        if (n > 0) System.out.printf("| **geometric mean** | | | **%.2fx** |%n", Math.exp(logSum / n));
+    }
+
+    static void footprint() throws Exception {
+        System.out.println();
+        System.out.println("| idle, 1,000,000 of them | heap per idle one | time per spawn |");
+        System.out.println("|---|---|---|");
+        for (String what : List.of("preempt", "vthreads")) {
+            String line = child(Footprint.class.getName(), what, "1000000");
+            String bytes = field(line, "bytesPerIdle"), spawn = field(line, "spawnNanos");
+            System.out.printf("| %s | %s bytes | %s ns |%n", what.equals("preempt") ? "Preempt processes (in receive)"
+                    : "JDK virtual threads (on a latch)", bytes, spawn);
+        }
+    }
+
+    static String field(String line, String key) {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(key + "=")) return part.substring(key.length() + 1);
+        }
+        return "?";
+    }
+
+    static String child(String main, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "-Dpreempt.quiet=true", "-Xmx8g", "-cp", System.getProperty("java.class.path"), main));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String last = "";
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String l; (l = r.readLine()) != null; ) {
+                if (l.startsWith("footprint")) last = l;
+            }
+        }
+        p.waitFor();
+        return last;
+    }
+
+    static Map<String, double[]> scores(Collection<RunResult> rs) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (RunResult r : rs) {
+            String name = r.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.') + 1);
+            out.put(name, new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+        }
+        return out;
+    }
+
+    static Map<String, double[]> byParam(Collection<RunResult> rs) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (RunResult r : rs) {
+            out.put(r.getParams().getParam("kernel"),
+                    new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+        }
+        return out;
+    }
+
+    static String findAgent() {
+        for (String p : List.of("agent/target/preempt-agent.jar", "../agent/target/preempt-agent.jar")) {
+            if (new File(p).isFile()) return new File(p).getAbsolutePath();
+        }
+        throw new IllegalStateException("cannot find preempt-agent.jar; build it (./test.sh) or pass --agent <path>");
+    }
+
+    static String machine() {
+        String cpu = "?";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    cpu = l.substring(l.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return "Machine: " + Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB max heap for the harness, Java "
+                + Runtime.version() + ", " + System.getProperty("os.name") + ", " + LocalDate.now();
     }
 }

@@ -79,6 +79,7 @@ public final class Carrier extends Thread {
     private void runSlice(Proc p) {
         int start = fromRunnext && leftover > 0 ? leftover : sched.budget;
         p.budget = start;
+        p.sliceStart = start;
         p.carrier = this;
         p.mounts++; // only the carrier that dequeued it writes this
         current = p;
@@ -92,10 +93,28 @@ public final class Carrier extends Thread {
         }
         current = null;
         int left = p.budget;
+        int spent = p.sliceStart - left;
         leftover = Math.max(0, left);
-        p.account(start - left);
+        p.account(spent);
         slices++;
-        if (timed) sched.sliceEnded(p, this, start - left, System.nanoTime() - t0, p.preemptions != preemptionsBefore);
+        if (timed) sched.sliceEnded(p, this, spent, System.nanoTime() - t0, p.preemptions != preemptionsBefore);
+    }
+
+    /**
+     * Whether another process could use this carrier now: something queued here or globally, a timer
+     * due, or (with stealing) work queued on another carrier. Called by the running process when its
+     * budget runs out; a few volatile reads.
+     */
+    boolean hasOtherWork() {
+        if (runq.size() > 0 || runnext != null || !sched.global.isEmpty()) return true;
+        long due = sched.timers.next();
+        if (due != Long.MAX_VALUE && due - System.nanoTime() <= 0) return true;
+        if (sched.stealing) {
+            for (Carrier o : sched.carriers) {
+                if (o != this && o.runq.size() > 0) return true;
+            }
+        }
+        return false;
     }
 
     /** The process mounted on this carrier now, or null (racy). */

@@ -67,6 +67,8 @@ public final class Proc implements Executor, Consumer<Signal> {
     final Runnable cont;
     /** Reductions left in this slice. The running process's ticks decrement it; a carrier sets it at mount. */
     public int budget;
+    /** The budget this slice started with (or was refilled to); the carrier accounts the difference. */
+    int sliceStart;
     /** The carrier running it now (or last). Written by that carrier before it mounts the thread. */
     volatile Carrier carrier;
     /** How many times a carrier has mounted it; a yield that did not change it was refused (pinned). */
@@ -447,10 +449,19 @@ public final class Proc implements Executor, Consumer<Signal> {
         drainSignals();
     }
 
-    /** Owner, from the tick hook when the budget ran out. */
+    /**
+     * Owner, from the tick hook when the budget ran out: act on signals, then yield the carrier, unless
+     * nothing else wants it (then a switch would be pure cost: refill the budget and run on).
+     */
     public void outOfBudget() {
         if (pendingExit != null && exitGrace-- <= 0) rethrowExit();
         if (mailbox.hasIncoming()) mailbox.drain(this);
+        Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us
+        if (c != null && !c.hasOtherWork()) {
+            account(sliceStart - budget);
+            budget = sliceStart = sched.budget;
+            return;
+        }
         preemptions++;
         yieldNow();
         if (mailbox.hasIncoming()) mailbox.drain(this);
@@ -697,8 +708,11 @@ public final class Proc implements Executor, Consumer<Signal> {
         };
     }
 
+    /** Reductions spent so far, the running slice included (racy when another thread asks). */
     public long reductions() {
-        return reductions;
+        Carrier c = carrier;
+        long running = c != null && c.current == this ? Math.max(0, sliceStart - budget) : 0;
+        return reductions + running;
     }
 
     public long pins() {
