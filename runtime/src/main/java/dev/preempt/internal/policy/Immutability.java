@@ -69,7 +69,44 @@ public final class Immutability {
 
     /** Null if {@code message} is deeply immutable, else a sentence naming the class and field at fault. */
     public static String problem(Object message) {
+        if (isImmutable(message, 0)) return null; // the common case builds no strings
         return find(message, simpleName(message.getClass()), 0);
+    }
+
+    /** The same walk as {@link #find}, without building any path. */
+    private static boolean isImmutable(Object v, int depth) {
+        if (v == null) return true;
+        if (depth > MAX_DEPTH) return false;
+        Verdict verdict = VERDICTS.get(v.getClass());
+        if (verdict instanceof Leaf) return true;
+        if (verdict instanceof Refused) return false;
+        if (verdict instanceof Fields f) {
+            for (Field field : f.open()) {
+                try {
+                    if (!isImmutable(field.get(v), depth + 1)) return false;
+                } catch (IllegalAccessException e) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return switch (((Container) verdict).kind()) {
+            case COLLECTION -> {
+                for (Object e : (Collection<?>) v) {
+                    if (!isImmutable(e, depth + 1)) yield false;
+                }
+                yield true;
+            }
+            case MAP -> {
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                    if (!isImmutable(e.getKey(), depth + 1) || !isImmutable(e.getValue(), depth + 1)) yield false;
+                }
+                yield true;
+            }
+            case ENTRY -> isImmutable(((Map.Entry<?, ?>) v).getKey(), depth + 1)
+                    && isImmutable(((Map.Entry<?, ?>) v).getValue(), depth + 1);
+            case OPTIONAL -> isImmutable(((Optional<?>) v).orElse(null), depth + 1);
+        };
     }
 
     private static String find(Object v, String path, int depth) {
