@@ -62,9 +62,10 @@ class SupervisionSoakTest {
 
                 Pid me = self();
                 long end = System.nanoTime() + SOAK.toNanos();
+                List<Pid> drivers = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
                     long seed = c;
-                    spawn(() -> {
+                    drivers.add(spawn(() -> {
                         SplittableRandom rnd = new SplittableRandom(seed);
                         long n = 0;
                         while (System.nanoTime() < end) {
@@ -81,9 +82,9 @@ class SupervisionSoakTest {
                             }
                         }
                         send(me, "client done");
-                    });
+                    }));
                 }
-                spawn(() -> {
+                drivers.add(spawn(() -> {
                     SplittableRandom rnd = new SplittableRandom(42);
                     while (System.nanoTime() < end) {
                         if (rnd.nextInt(200) == 0) {
@@ -95,8 +96,21 @@ class SupervisionSoakTest {
                         Preempt.sleep(1);
                     }
                     send(me, "killer done");
-                });
-                for (int i = 0; i < CLIENTS + 1; i++) receive(String.class);
+                }));
+                for (int i = 0; i < CLIENTS + 1; i++) {
+                    if (receive(String.class, Duration.ofSeconds(60)).isEmpty()) {
+                        StringBuilder why = new StringBuilder("a client or the killer did not finish; still running:");
+                        for (Pid d : drivers) {
+                            processInfo(d).ifPresent(info -> why.append("\n").append(info.pid()).append(' ').append(info.state())
+                                    .append(" mailbox=").append(info.mailboxLength()).append("\n    ")
+                                    .append(info.stack().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("\n    "))));
+                        }
+                        processInfo(root).ifPresent(info -> why.append("\nroot supervisor ").append(info.state())
+                                .append(" mailbox=").append(info.mailboxLength()).append("\n    ")
+                                .append(info.stack().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("\n    "))));
+                        throw new AssertionError(why.toString());
+                    }
+                }
 
                 // Everything is restarted within a few seconds of the last kill.
                 long restarts = 0;

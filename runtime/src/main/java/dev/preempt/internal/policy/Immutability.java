@@ -65,6 +65,24 @@ public final class Immutability {
         }
     };
 
+    /**
+     * A small direct-mapped cache in front of {@link #VERDICTS} (a ClassValue lookup is the larger part
+     * of a send's cost otherwise). Racy by design: a slot holds an immutable pair, so a reader sees a
+     * whole pair or an older one, and a miss just asks the ClassValue.
+     */
+    private record Cached(Class<?> type, Verdict verdict) {}
+
+    private static final Cached[] CACHE = new Cached[256];
+
+    private static Verdict verdict(Class<?> c) {
+        int i = c.hashCode() & (CACHE.length - 1);
+        Cached e = CACHE[i];
+        if (e != null && e.type == c) return e.verdict;
+        Verdict v = VERDICTS.get(c);
+        CACHE[i] = new Cached(c, v);
+        return v;
+    }
+
     private Immutability() {}
 
     /** Null if {@code message} is deeply immutable, else a sentence naming the class and field at fault. */
@@ -77,7 +95,7 @@ public final class Immutability {
     private static boolean isImmutable(Object v, int depth) {
         if (v == null) return true;
         if (depth > MAX_DEPTH) return false;
-        Verdict verdict = VERDICTS.get(v.getClass());
+        Verdict verdict = verdict(v.getClass());
         if (verdict instanceof Leaf) return true;
         if (verdict instanceof Refused) return false;
         if (verdict instanceof Fields f) {
@@ -113,7 +131,7 @@ public final class Immutability {
         if (v == null) return null;
         if (depth > MAX_DEPTH) return path + " nests more than " + MAX_DEPTH + " levels deep";
         Class<?> c = v.getClass();
-        Verdict verdict = VERDICTS.get(c);
+        Verdict verdict = verdict(c);
         if (verdict instanceof Leaf) return null;
         if (verdict instanceof Refused r) return path + " is a " + c.getName() + ", which " + r.why();
         if (verdict instanceof Fields f) {

@@ -161,7 +161,13 @@ public final class Carrier extends Thread {
         return findWorkSlow();
     }
 
+    /** Each other carrier's slice count when this one began looking for work (see stealOrGlobal). */
+    private long[] slicesSeen;
+
     private Proc findWorkSlow() {
+        Carrier[] all = sched.carriers;
+        if (slicesSeen == null) slicesSeen = new long[all.length];
+        for (int i = 0; i < all.length; i++) slicesSeen[i] = all[i].slices;
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         do {
             Proc p = stealOrGlobal(false);
@@ -223,7 +229,12 @@ public final class Carrier extends Thread {
             Carrier victim = all[(start + i) % n];
             if (victim == this) continue;
             p = victim.runq.stealInto(runq);
-            if (p == null && lastLook) p = (Proc) RUNNEXT.getAndSet(victim, null);
+            // A process in another carrier's runnext normally runs as soon as that carrier's current
+            // process parks (a ping-pong, a ring). Take it only if that carrier has been in one slice
+            // all the while we looked for work: otherwise stealing it just bounces the work between cores.
+            if (p == null && lastLook && victim.slices == slicesSeen[victim.index]) {
+                p = (Proc) RUNNEXT.getAndSet(victim, null);
+            }
             if (p != null) {
                 steals++;
                 return p;

@@ -201,7 +201,7 @@ public final class SchedulerCore {
             }
         } else if (VirtualThreads.schedulerOf(t) instanceof Proc me && me.sched == this) {
             Carrier c = me.carrier; // the carrier this thread is mounted on: it wrote this before mounting
-            if (p.isStarted() && p.mounts > 0) {
+            if (p.mounts > 0) { // a wake-up (a new process has never been mounted)
                 c.pushNext(p);
             } else {
                 c.pushLocal(p, true);
