@@ -138,6 +138,10 @@ public final class Preempt {
         chargeSend();
     }
 
+    /**
+     * Every runtime operation costs a reduction, so a process that only calls the runtime in a loop
+     * (sending, failing calls to a missing name) still yields its carrier when others wait, agent or not.
+     */
     private static void chargeSend() {
         dev.preempt.internal.sched.Reductions.tick();
     }
@@ -278,12 +282,14 @@ public final class Preempt {
      * process) a helper process makes the call and the thread waits for it.
      */
     public static Object call(Pid server, Object request, Duration timeout) {
+        chargeSend();
         Object r = Policies.admit(request);
         return Proc.callFromAnywhere(server, r, nanos(timeout));
     }
 
     /** {@link #call(Pid, Object, Duration)} to a registered name (noproc if none). */
     public static Object call(String name, Object request, Duration timeout) {
+        chargeSend();
         Proc p = core().registry.whereis(name);
         if (p == null) {
             throw new CallException(null, ExitReason.NOPROC, "call: no process is registered as '" + name + "'");
@@ -317,6 +323,7 @@ public final class Preempt {
 
     /** The live process registered as {@code name}. */
     public static Optional<Pid> whereis(String name) {
+        chargeSend();
         Proc p = core().registry.whereis(name);
         return p == null ? Optional.empty() : Optional.of(p.pid());
     }

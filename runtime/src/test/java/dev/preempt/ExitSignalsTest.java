@@ -218,17 +218,14 @@ class ExitSignalsTest {
     @Test
     void spawnLinkIsAtomicAChildThatCrashesAtOnceTakesTheParent() {
         Procs.run(s, () -> {
-            Pid me = self();
-            Pid parent = spawn(() -> {
+            Spawned parent = spawnMonitor(() -> {
                 spawnLink(() -> {
                     throw new IllegalStateException("at once");
                 });
                 receive(m -> false);
             });
-            Ref r = monitor(parent);
-            Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(r));
+            Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(parent.ref()));
             assertThat(d.reason().exceptionCause()).get().extracting(Throwable::getMessage).isEqualTo("at once");
-            assertThat(me).isNotNull();
         });
     }
 
@@ -313,12 +310,11 @@ class ExitSignalsTest {
     @Test
     void exitToSelfTakesEffectAtOnce() {
         Procs.run(s, () -> {
-            Pid p = spawn(() -> {
+            Spawned p = spawnMonitor(() -> {
                 exit(self(), ExitReason.of("now"));
                 throw new AssertionError("still running after exit(self)");
             });
-            Ref r = monitor(p);
-            assertThat(((Down) receive(m -> m instanceof Down d && d.ref().equals(r))).reason()).isEqualTo(ExitReason.of("now"));
+            assertThat(((Down) receive(m -> m instanceof Down d && d.ref().equals(p.ref()))).reason()).isEqualTo(ExitReason.of("now"));
         });
     }
 }

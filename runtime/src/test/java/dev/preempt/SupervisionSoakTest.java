@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +50,28 @@ class SupervisionSoakTest {
         AtomicLong answered = new AtomicLong(), diedDuringCall = new AtomicLong(), lost = new AtomicLong(),
                 kills = new AtomicLong();
         Map<String, Long> unexpected = new ConcurrentHashMap<>();
+        StringBuffer samples = new StringBuffer();
         try (Scheduler s = Procs.twoCarriers()) {
+            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                long t0 = System.nanoTime();
+                while (!Thread.currentThread().isInterrupted()) {
+                    StringBuilder line = new StringBuilder(String.format("%5d ms live=%d global=%d timers=%d",
+                            (System.nanoTime() - t0) / 1_000_000, s.core.liveProcesses().size(), s.core.globalQueueLength(),
+                            s.core.pendingTimers()));
+                    for (var c : s.core.carriers()) {
+                        var r = c.running();
+                        line.append(String.format(" | c%d q=%d slices=%d steals=%d parks=%d running=%s", c.index(), c.queueLength(),
+                                c.slices(), c.steals(), c.parks(), r == null ? "-" : r.pid() + "/" + r.stateName()));
+                    }
+                    samples.append(line).append('\n');
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            try {
             Procs.run(s, () -> {
                 List<ChildSpec> subs = new ArrayList<>();
                 for (int i = 0; i < SUBS; i++) {
@@ -58,6 +80,7 @@ class SupervisionSoakTest {
                     subs.add(ChildSpec.supervisor("sub-" + i, Flags.oneForOne().intensity(100_000, Duration.ofSeconds(1)), ws));
                 }
                 Pid root = Supervisor.start(Flags.oneForOne().intensity(10_000, Duration.ofSeconds(1)), subs);
+                Ref rootMonitor = monitor(root);
                 assertThat(s.processes().size()).isGreaterThan(SUBS * WORKERS);
 
                 Pid me = self();
@@ -65,7 +88,7 @@ class SupervisionSoakTest {
                 List<Pid> drivers = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
                     long seed = c;
-                    drivers.add(spawn(() -> {
+                    drivers.add(spawnMonitor(() -> {
                         SplittableRandom rnd = new SplittableRandom(seed);
                         long n = 0;
                         while (System.nanoTime() < end) {
@@ -82,9 +105,9 @@ class SupervisionSoakTest {
                             }
                         }
                         send(me, "client done");
-                    }));
+                    }).pid());
                 }
-                drivers.add(spawn(() -> {
+                drivers.add(spawnMonitor(() -> {
                     SplittableRandom rnd = new SplittableRandom(42);
                     while (System.nanoTime() < end) {
                         if (rnd.nextInt(200) == 0) {
@@ -96,7 +119,7 @@ class SupervisionSoakTest {
                         Preempt.sleep(1);
                     }
                     send(me, "killer done");
-                }));
+                }).pid());
                 for (int i = 0; i < CLIENTS + 1; i++) {
                     if (receive(String.class, Duration.ofSeconds(60)).isEmpty()) {
                         StringBuilder why = new StringBuilder("a client or the killer did not finish; still running:");
@@ -104,6 +127,33 @@ class SupervisionSoakTest {
                             processInfo(d).ifPresent(info -> why.append("\n").append(info.pid()).append(' ').append(info.state())
                                     .append(" mailbox=").append(info.mailboxLength()).append("\n    ")
                                     .append(info.stack().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("\n    "))));
+                        }
+                        while (true) {
+                            Optional<Down> d = receive(Down.class, Duration.ZERO);
+                            if (d.isEmpty()) break;
+                            why.append("\n").append(d.get().ref().equals(rootMonitor) ? "root supervisor" : "driver")
+                                    .append(' ').append(d.get().pid()).append(" ended: ").append(d.get().reason());
+                            d.get().reason().exceptionCause().ifPresent(t -> {
+                                java.io.StringWriter sw = new java.io.StringWriter();
+                                t.printStackTrace(new java.io.PrintWriter(sw));
+                                why.append("\n").append(sw);
+                            });
+                        }
+                        // Workers whose supervisor is gone but who still live (and hold their names):
+                        int shown = 0;
+                        for (int sub = 0; sub < SUBS && shown < 3; sub++) {
+                            for (int w = 0; w < WORKERS && shown < 3; w++) {
+                                Optional<Pid> holder = whereis(name(sub, w));
+                                if (holder.isEmpty()) continue;
+                                ProcessInfo info = processInfo(holder.get()).orElse(null);
+                                if (info == null || info.links().stream().anyMatch(Preempt::isAlive)) continue;
+                                shown++;
+                                why.append("\norphan ").append(name(sub, w)).append(' ').append(info.pid()).append(' ')
+                                        .append(info.state()).append(" links=").append(info.links())
+                                        .append(" mailbox=").append(info.mailboxLength())
+                                        .append(" reductions=").append(info.reductions()).append("\n    ")
+                                        .append(info.stack().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("\n    ")));
+                            }
                         }
                         processInfo(root).ifPresent(info -> why.append("\nroot supervisor ").append(info.state())
                                 .append(" mailbox=").append(info.mailboxLength()).append("\n    ")
@@ -138,10 +188,15 @@ class SupervisionSoakTest {
                         kills.get(), restarts, answered.get(), diedDuringCall.get());
                 Supervisor.stop(root);
             });
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(e.getMessage() + "\nscheduler samples:\n" + samples, e);
+            } finally {
+                sampler.interrupt();
+            }
             assertThat(s.core.allCarriersAlive()).as("no carrier died").isTrue();
             assertThat(s.core.internalErrorCount()).isZero();
         }
-        assertThat(kills.get()).isGreaterThan(500);
+        assertThat(kills.get()).as("kills (scheduler samples:\n%s)", samples).isGreaterThan(500);
         assertThat(answered.get()).isGreaterThan(1000);
         assertThat(lost.get()).as("calls to live processes that got neither a reply nor a Down").isZero();
         assertThat(unexpected).isEmpty();

@@ -13,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One binary heap under a lock, with each entry knowing its index so that a timer cancelled because
  * its message came first is removed in O(log n). 100,000 pending timers are 100,000 small objects.
+ * Processes lock it; carriers only ever try it (see {@link #fire}).
  * {@link #next} is read without the lock on every scheduling round; it is only a hint, re-checked under
  * the lock.
  */
@@ -86,13 +87,19 @@ final class Timers {
         return next;
     }
 
-    /** Fires every timer due at {@code now}: unparks its process. Returns how many fired. */
+    /**
+     * Carrier. Fires every timer due at {@code now}: unparks its process. Returns how many fired.
+     *
+     * <p>Only tries the lock: processes (virtual threads) take it in {@link #add} and {@link #cancel},
+     * and a carrier that blocked on it could wait behind a process that needs a carrier to run —
+     * with every carrier blocked that way, nothing runs again. A busy lock just means next round.
+     */
     int fire(long now) {
         if (next - now > 0) return 0;
         int fired = 0;
         for (;;) {
             Proc p;
-            lock.lock();
+            if (!lock.tryLock()) return fired;
             try {
                 if (size == 0 || heap[0].deadline - now > 0) {
                     next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
