@@ -62,6 +62,7 @@ final class ReductionInserter {
         if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || m.instructions.size() == 0) {
             return Result.NONE;
         }
+        tickName = m.name.equals("<clinit>") ? "tickInInitializer" : "tick";
         InsnList code = m.instructions;
         Map<LabelNode, Integer> index = new IdentityHashMap<>();
         int i = 0;
@@ -137,8 +138,15 @@ final class ReductionInserter {
         return false;
     }
 
-    static MethodInsnNode tickCall() {
-        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "tick", "()V", false);
+    /**
+     * {@code tick}, or in a static initialiser {@code tickInInitializer}: the VM never lets a thread
+     * yield inside {@code <clinit>}, so there the hook counts the refusal without trying (trying there
+     * under JVMTI crashed Temurin 25; see {@code Reductions}).
+     */
+    private String tickName = "tick";
+
+    private MethodInsnNode tickCall() {
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, tickName, "()V", false);
     }
 
     private static Map<LabelNode, Integer> countJumpTargets(MethodNode m) {
@@ -269,7 +277,7 @@ final class ReductionInserter {
         tail.add(new InsnNode(Opcodes.IUSHR));
         tail.add(new InsnNode(Opcodes.ICONST_1));
         tail.add(new InsnNode(Opcodes.IADD));
-        tail.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "tick", "(I)V", false));
+        tail.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, tickName, "(I)V", false));
         m.instructions.insertBefore(back, tail);
         return true;
     }

@@ -71,6 +71,8 @@ public final class Proc implements Executor, Consumer<Signal> {
     int sliceStart;
     /** The carrier running it now (or last). Written by that carrier before it mounts the thread. */
     volatile Carrier carrier;
+    /** Set while it yields because its budget ran out (see {@link SchedulerCore#submit}). */
+    boolean preempting;
     /** How many times a carrier has mounted it; a yield that did not change it was refused (pinned). */
     volatile long mounts;
     /** Reductions spent in finished slices (introspection, ProcessExit event). */
@@ -463,7 +465,12 @@ public final class Proc implements Executor, Consumer<Signal> {
             return;
         }
         preemptions++;
-        yieldNow();
+        preempting = true; // read by the carrier that queues us after the yield (the same OS thread)
+        try {
+            yieldNow();
+        } finally {
+            preempting = false;
+        }
         if (mailbox.hasIncoming()) mailbox.drain(this);
     }
 
@@ -471,11 +478,25 @@ public final class Proc implements Executor, Consumer<Signal> {
     private void yieldNow() {
         long before = mounts;
         Thread.yield(); // the carrier that resumes us sets a fresh budget (and accounts for this slice)
-        if (mounts == before) {
-            pins++;
-            budget = sched.retryBudget;
-            sched.pinned(this);
-        }
+        if (mounts == before) pinned();
+    }
+
+    /**
+     * Owner, from a tick inside a static initialiser: a yield would be refused, so count the pin and
+     * run on with a full budget. Exit signals wait for the next ordinary tick: unwinding a process out
+     * of {@code <clinit>} would leave the class unusable for everyone.
+     */
+    public void budgetOutInInitializer() {
+        account(sliceStart - budget);
+        budget = sliceStart = sched.budget;
+        pins++;
+        sched.pinned(this);
+    }
+
+    private void pinned() {
+        pins++;
+        budget = sched.retryBudget;
+        sched.pinned(this);
     }
 
     /** Carrier, after a slice: adds what it spent. */

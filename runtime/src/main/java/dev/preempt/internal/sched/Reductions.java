@@ -24,4 +24,21 @@ public final class Reductions {
             p.outOfBudget();
         }
     }
+
+    /**
+     * The tick inside a static initialiser ({@code <clinit>}). The VM refuses every yield there (the
+     * initialiser runs under a VM frame), so this one never tries: when the budget runs out it counts a
+     * pin and grants a fresh budget. Trying was not harmless: on Temurin 25.0.3 under {@code -javaagent},
+     * refused yields (or {@code Continuation.isPinned} walks) from an OSR-compiled loop in a
+     * {@code <clinit>} while other processes yielded crashed the VM within a second, every run.
+     */
+    public static void tickInInitializer() {
+        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && --p.budget < 0) p.budgetOutInInitializer();
+    }
+
+    public static void tickInInitializer(int weight) {
+        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && (p.budget -= weight) < 0) {
+            p.budgetOutInInitializer();
+        }
+    }
 }

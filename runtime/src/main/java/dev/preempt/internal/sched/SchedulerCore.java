@@ -196,7 +196,17 @@ public final class SchedulerCore {
         Thread t = Thread.currentThread();
         if (t instanceof Carrier c) {
             if (c.sched == this) {
-                c.pushLocal(p, c.firingTimers);
+                if (p.preempting) {
+                    // Preempted (its budget ran out): to the global queue, as Go does with preempted
+                    // goroutines. Carriers never steal from a busy carrier, so a preempted process kept
+                    // local would stay on this carrier for good, and hogs split 7:1 between two carriers
+                    // would get 7x different shares. Through the global queue every carrier serves every
+                    // hog in turn. One queue operation per slice (tens of microseconds) costs nothing.
+                    global.offer(p);
+                    wakeIdle();
+                } else {
+                    c.pushLocal(p, c.firingTimers);
+                }
                 return;
             }
         } else if (VirtualThreads.schedulerOf(t) instanceof Proc me && me.sched == this) {

@@ -1,0 +1,60 @@
+package dev.preempt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code @Process} methods, the program's end, kills, and one scheduler per JVM. */
+class EntryPointsIT {
+
+    @Test
+    void processMethodsSpawnAndTheProgramEndsWhenMainEndsThoughAHogRuns() {
+        Jvm.Result r = Jvm.withAgent("").timeout(60).run("dev.preempt.it.apps.EntryRules");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.value("main inProcess", "inProcess")).isEqualTo("true");
+        assertThat(r.out()).contains("spawned static=true instance=true distinct=true texts=hello static|hello instance")
+                .contains("hog started=true").contains("main returns");
+        assertThat(r.err()).doesNotContain("warning");
+    }
+
+    @Test
+    void aRootProcessThatThrowsIsPrintedAndExitsWithStatusOne() {
+        Jvm.Result r = Jvm.withAgent("").run("dev.preempt.it.apps.EntryRules", "throw");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("Exception in root process of dev.preempt.it.apps.EntryRules.main")
+                .contains("IllegalStateException: root process failed on purpose");
+    }
+
+    @Test
+    void withoutTheAgentProcessMethodsArePlainCallsAndOneWarningSaysSo() {
+        Jvm.Result r = Jvm.plain().jvmArg("--add-opens=java.base/java.lang=ALL-UNNAMED").run("dev.preempt.it.apps.NoAgent");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("work a on main").contains("work b on main").contains("root ran")
+                .contains("root ran again").contains("main returns");
+        assertThat(r.err().lines().filter(l -> l.contains("running without -javaagent")).count()).as(r.toString())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void killEndsAnEndlessLoopRunningItsFinallyAndReleasingItsLock() {
+        Jvm.Result r = Jvm.withAgent("").timeout(60).run("dev.preempt.it.apps.KillLoop");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("kill looper=killed finally=true lockFree=true stubborn=killed");
+    }
+
+    @Test
+    void theRuntimeAlsoOnTheApplicationClassPathGivesOneScheduler() {
+        Path runtime = Jvm.runtimeOnClassPath();
+        Jvm.Result alone = Jvm.withAgent("carriers=2").run("dev.preempt.it.apps.OneScheduler");
+        Jvm.Result both = Jvm.withAgent("carriers=2").classPath(runtime).run("dev.preempt.it.apps.OneScheduler");
+        assertThat(alone.exit()).as(alone.toString()).isZero();
+        assertThat(both.exit()).as(both.toString()).isZero();
+        assertThat(alone.value("runtime", "from")).contains("preempt-agent.jar");
+        assertThat(both.value("runtime", "from")).as("the application's copy is the one in use")
+                .doesNotContain("preempt-agent.jar");
+        assertThat(both.value("runtime", "inProcess")).isEqualTo("true");
+        assertThat(both.value("runtime", "carriers")).isEqualTo("2");
+        assertThat(alone.value("runtime", "carriers")).isEqualTo("2");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.preempt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Preemption inside lambdas, streams, try/finally, constructors, deep recursion, exception handlers,
+ * default methods, while loops, switch loops and code from a second class loader, with results
+ * identical to an uninstrumented run.
+ */
+class ShapesIT {
+
+    @Test
+    void everyShapeIsPreemptedAndComputesWhatItComputesUninstrumented() {
+        Jvm.Result with = Jvm.withAgent("carriers=1").run("dev.preempt.it.apps.Shapes");
+        Jvm.Result without = Jvm.plain().jvmArg("-Dpreempt.quiet=true").run("dev.preempt.it.apps.Shapes");
+        assertThat(with.exit()).as(with.toString()).isZero();
+        assertThat(without.exit()).as(without.toString()).isZero();
+
+        Map<String, String> expected = results(without);
+        Map<String, String> actual = results(with);
+        assertThat(expected).hasSize(10);
+        assertThat(actual).as(with.toString()).isEqualTo(expected);
+        for (String line : with.lines("shape")) {
+            // one carrier: the witness only counts while a shape runs if that shape yielded to it
+            long witness = Long.parseLong(line.substring(line.indexOf("witness=") + 8));
+            assertThat(witness).as("the witness ran during: %s", line).isPositive();
+        }
+    }
+
+    private static Map<String, String> results(Jvm.Result r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : r.lines("shape")) {
+            String name = line.replaceAll(".*name=(\\S+).*", "$1");
+            m.put(name, line.replaceAll(".*result=(\\S+).*", "$1"));
+        }
+        return m;
+    }
+}
