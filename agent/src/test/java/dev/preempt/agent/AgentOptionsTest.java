@@ -1,0 +1,40 @@
+package dev.preempt.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AgentOptionsTest {
+
+    @Test
+    void emptyMeansDefaults() {
+        AgentOptions o = AgentOptions.parse("");
+        assertThat(o.budget()).isEqualTo(4000);
+        assertThat(o.stripMine()).isEqualTo(1000);
+        assertThat(o.include()).isEmpty();
+        assertThat(AgentOptions.parse(null).budget()).isEqualTo(4000);
+    }
+
+    @Test
+    void parsesEveryOption() {
+        AgentOptions o = AgentOptions.parse("budget=100,include=com.acme:org.example.*,exclude=com.acme.gen,log=debug,stripmine=0");
+        assertThat(o.budget()).isEqualTo(100);
+        assertThat(o.stripMine()).isZero();
+        assertThat(o.log()).isEqualTo("debug");
+        assertThat(o.include()).allMatch(p -> p.startsWith("com/acme") || p.startsWith("org/example"));
+        assertThat(o.exclude()).hasSize(1);
+    }
+
+    @Test
+    void badOptionsSayWhatIsWrongAndWhatIsAccepted() {
+        for (String bad : List.of("budget=0", "budget=many", "colour=red", "budget", "engine=quasar", "log=loud",
+                "include=com..acme")) {
+            assertThatThrownBy(() -> AgentOptions.parse(bad)).as(bad).isInstanceOf(AgentOptions.Invalid.class)
+                    .hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> AgentOptions.parse("colour=red")).hasMessageContaining("colour")
+                .hasMessageContaining("budget=N");
+    }
+}
