@@ -16,16 +16,23 @@ final class EventTypes {
     static final EventType PINNED = EventType.getEventType(PinnedEvent.class);
     static final EventType SUPERVISOR_RESTART = EventType.getEventType(SupervisorRestartEvent.class);
 
-    static {
-        FlightRecorder.addPeriodicEvent(SchedulerSampleEvent.class, Samplers::sampleSchedulers);
-        FlightRecorder.addPeriodicEvent(MailboxBacklogEvent.class, Samplers::sampleMailboxes);
-    }
+    private static volatile boolean periodicRegistered;
 
     private EventTypes() {}
 
-    /** Initialises this class (registers the events); call it holding no lock of ours. */
+    /**
+     * Registers the event types and the periodic events, once; call it holding no lock of ours (it
+     * takes JFR's). The periodic hooks are added after this class is initialised, so a hook that runs
+     * at once never waits for this class's initialisation.
+     */
     static void ensureRegistered() {
-        // the static initialiser did the work
+        if (periodicRegistered) return;
+        synchronized (EventTypes.class) {
+            if (periodicRegistered) return;
+            FlightRecorder.addPeriodicEvent(SchedulerSampleEvent.class, Samplers::sampleSchedulers);
+            FlightRecorder.addPeriodicEvent(MailboxBacklogEvent.class, Samplers::sampleMailboxes);
+            periodicRegistered = true;
+        }
     }
 
     /** Whether a recording wants any event that the {@link JfrObserver} makes. */

@@ -66,7 +66,15 @@ public final class JfrLayer {
     /** Re-reads which Preempt events are enabled and attaches or detaches accordingly. */
     static void refresh() {
         if (!FlightRecorder.isInitialized()) return; // nothing has ever recorded
-        EventTypes.ensureRegistered(); // outside LOCK: it takes JFR's metadata lock
+        EventTypes.ensureRegistered(); // outside LOCK: it takes JFR's locks
+        reapply();
+    }
+
+    /**
+     * The part of {@link #refresh} that needs the events registered already: the periodic hooks call
+     * it (they exist only once the events are registered, and must not wait for the registration).
+     */
+    static void reapply() {
         synchronized (LOCK) {
             boolean attach = EventTypes.anyObserverEventEnabled();
             boolean slices = EventTypes.SLICE_END.isEnabled();

@@ -11,7 +11,7 @@ final class Samplers {
 
     /** One SchedulerSample per carrier of every live scheduler. */
     static void sampleSchedulers() {
-        JfrLayer.refresh(); // also notices a setting changed on a running recording
+        JfrLayer.reapply(); // also notices a setting changed on a running recording
         for (SchedulerCore s : JfrLayer.schedulers()) {
             int global = s.globalQueueLength();
             int live = s.liveProcesses().size();
