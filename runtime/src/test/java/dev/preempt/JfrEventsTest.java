@@ -165,10 +165,70 @@ class JfrEventsTest {
                 assertThat(e.getInt("reductions")).as("a whole budget").isGreaterThanOrEqualTo(4000);
                 assertThat(e.getDuration("sliceTime")).isPositive();
                 assertThat(e.getString("scheduler")).isEqualTo("jfr-one");
-                assertThat(e.getThread("eventThread").getJavaName()).isEqualTo("jfr-one-carrier-0");
+                assertThat(e.getThread("eventThread").getJavaName()).isEqualTo("preempt-jfr-slices");
             }
             Procs.await(WAIT, () -> !one.core.observingSlices(), "slice timing to turn off");
         }
+    }
+
+    /** Regression: a carrier's own commits were lost once processes had ended on it. */
+    @Test
+    void sliceEndOfProcessesThatEndOnOneCarrier() throws Exception {
+        try (Scheduler one = Scheduler.builder().name("jfr-exits").carriers(1).build();
+                RecordingStream rs = new RecordingStream()) {
+            rs.enable("dev.preempt.SliceEnd");
+            List<String> children = new CopyOnWriteArrayList<>();
+            Collector ends = new Collector(50, e -> children.contains(e.getString("pid")));
+            rs.onEvent("dev.preempt.SliceEnd", ends::accept);
+            rs.startAsync();
+            Procs.await(WAIT, one.core::observingSlices, "slice timing to turn on");
+
+            Procs.run(one, () -> {
+                for (int i = 0; i < 50; i++) {
+                    Pid p = spawn(() -> {});
+                    children.add(p.toString());
+                    while (isAlive(p)) Preempt.yield();
+                }
+            });
+            assertThat(ends.await()).extracting(e -> e.getString("pid")).containsExactlyInAnyOrderElementsOf(children);
+        }
+    }
+
+    @Test
+    void sliceEndMinSliceTimeKeepsOnlyLongSlices() throws Exception {
+        try (RecordingStream rs = new RecordingStream()) {
+            rs.enable("dev.preempt.SliceEnd").with("minSliceTime", "5 ms");
+            List<String> pids = new CopyOnWriteArrayList<>();
+            List<RecordedEvent> ours = new CopyOnWriteArrayList<>();
+            String[] hog = new String[1];
+            Collector longOne = new Collector(1, e -> e.getString("pid").equals(hog[0]));
+            rs.onEvent("dev.preempt.SliceEnd", e -> {
+                if (pids.contains(e.getString("pid"))) ours.add(e);
+                longOne.accept(e);
+            });
+            rs.startAsync();
+            Procs.await(WAIT, s.core::observingSlices, "slice timing to turn on");
+
+            Procs.run(s, () -> {
+                pids.add(self().toString());
+                // Short slices: yields. Then one long slice: without the agent nothing preempts a busy loop.
+                for (int i = 0; i < 1_000; i++) Preempt.yield();
+                Pid me = self();
+                Pid h = spawn(() -> {
+                    long end = System.nanoTime() + 20_000_000;
+                    while (System.nanoTime() < end) Thread.onSpinWait();
+                    send(me, "done");
+                });
+                hog[0] = h.toString();
+                pids.add(h.toString());
+                receive(String.class);
+            });
+
+            RecordedEvent e = longOne.await().get(0);
+            assertThat(e.getDuration("sliceTime")).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+            assertThat(ours).allSatisfy(x -> assertThat(x.getDuration("sliceTime")).isGreaterThanOrEqualTo(Duration.ofMillis(5)));
+        }
+        awaitDetached();
     }
 
     /** Its initialiser spends reductions: a yield inside it is refused by the VM. */

@@ -80,6 +80,7 @@ public final class JfrLayer {
             boolean slices = EventTypes.SLICE_END.isEnabled();
             if (attach == attached && slices == timeSlices) return;
             if (attach && observer == null) observer = new JfrObserver();
+            if (slices) SliceCommitter.ensureStarted();
             attached = attach;
             timeSlices = slices;
             for (SchedulerCore s : SCHEDULERS) apply(s);

@@ -42,15 +42,9 @@ final class JfrObserver implements SchedulerCore.Observer {
 
     @Override
     public void sliceEnded(Proc p, Carrier carrier, int reductions, long nanos, boolean preempted) {
-        if (!EventTypes.SLICE_END.isEnabled()) return;
-        SliceEndEvent e = new SliceEndEvent();
-        e.pid = p.pid().toString();
-        e.carrier = carrier.index();
-        e.reductions = reductions;
-        e.sliceTime = nanos;
-        e.preempted = preempted;
-        e.scheduler = p.scheduler().name();
-        e.commit();
+        if (!EventTypes.SLICE_END.isEnabled() || nanos < SliceTimeThreshold.smallest()) return;
+        // Not committed here: see SliceCommitter for why a carrier must not commit it itself.
+        SliceCommitter.submit(p, carrier.index(), reductions, nanos, preempted);
     }
 
     @Override
