@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code Installed}: the layer is installed but nothing records (the claim: same as Absent);</li>
  *   <li>{@code Recording}: {@code -XX:StartFlightRecording} with the default settings (Preempt events on,
  *       SliceEnd off);</li>
- *   <li>{@code Slices}: the same plus SliceEnd, so every slice is timed and recorded.</li>
+ *   <li>{@code Slices}: the same plus SliceEnd, so every slice is timed and recorded;</li>
+ *   <li>{@code LongSlices}: SliceEnd with {@code minSliceTime=10ms}: every slice timed, none recorded.</li>
  * </ul>
  * A recording also costs the JDK something on every virtual-thread switch, whoever schedules it;
  * {@code yieldVirtualThread*} (plain JDK virtual threads, no Preempt) show that part.
@@ -44,6 +45,8 @@ public class JfrBenchmarks {
     static final String NO_JFR = "-Dpreempt.jfr=false";
     static final String RECORD = "-XX:StartFlightRecording";
     static final String RECORD_SLICES = "-XX:StartFlightRecording:+dev.preempt.SliceEnd#enabled=true";
+    static final String RECORD_LONG_SLICES =
+            "-XX:StartFlightRecording:+dev.preempt.SliceEnd#enabled=true,+dev.preempt.SliceEnd#minSliceTime=10ms";
 
     @State(Scope.Benchmark)
     public static class Sched {
@@ -102,6 +105,13 @@ public class JfrBenchmarks {
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD_SLICES})
     public void yieldSlices(Sched s) {
+        yields(s);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(YIELDS)
+    @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD_LONG_SLICES})
+    public void yieldLongSlices(Sched s) {
         yields(s);
     }
 
