@@ -22,7 +22,10 @@ import java.util.concurrent.locks.LockSupport;
 final class SliceCommitter implements Runnable {
 
     static final int MAX_BACKLOG = 1 << 20;
+    /** Idle poll while SliceEnd is recorded: how late an event may be committed. */
     private static final long IDLE_PARK_NANOS = 1_000_000;
+    /** Idle poll while it is not (a recording ended): the thread stays but costs next to nothing. */
+    private static final long DORMANT_PARK_NANOS = 1_000_000_000;
 
     /** One measured slice. */
     private record Slice(Proc proc, int carrier, int reductions, long nanos, boolean preempted) {}
@@ -34,9 +37,12 @@ final class SliceCommitter implements Runnable {
 
     private SliceCommitter() {}
 
-    /** Starts the thread once (it then stays, parked when idle). */
+    /** Starts the thread once (it then stays, parked when idle), or wakes it from its dormant poll. */
     static synchronized void ensureStarted() {
-        if (thread != null) return;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            return;
+        }
         Thread t = new Thread(new SliceCommitter(), "preempt-jfr-slices");
         t.setDaemon(true);
         t.start();
@@ -63,7 +69,7 @@ final class SliceCommitter implements Runnable {
         while (true) {
             Slice s = QUEUE.poll();
             if (s == null) {
-                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                LockSupport.parkNanos(EventTypes.SLICE_END.isEnabled() ? IDLE_PARK_NANOS : DORMANT_PARK_NANOS);
                 continue;
             }
             BACKLOG.decrementAndGet();
