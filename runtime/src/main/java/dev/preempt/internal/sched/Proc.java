@@ -740,6 +740,21 @@ public final class Proc implements Executor, Consumer<Signal> {
         return pins;
     }
 
+    /** Time since it was created. */
+    public long lifetimeNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    /** The class of its body (for a lambda, a hidden class named after the class that wrote it). */
+    public String entryName() {
+        return task.getClass().getName();
+    }
+
+    /** The carrier running it now, or the last one that did (null before it first ran). */
+    public Carrier carrier() {
+        return carrier;
+    }
+
     public long preemptions() {
         return preemptions;
     }

@@ -60,6 +60,11 @@ public final class SchedulerCore {
     private static final CopyOnWriteArrayList<java.util.function.Consumer<SchedulerCore>> ON_CREATE =
             new CopyOnWriteArrayList<>();
 
+    static {
+        // After ON_CREATE exists and before any scheduler does: the JFR layer registers through onCreate.
+        dev.preempt.internal.jfr.JfrSupport.install();
+    }
+
     /** Runs {@code hook} for every scheduler created from now on (and not for earlier ones). */
     public static void onCreate(java.util.function.Consumer<SchedulerCore> hook) {
         ON_CREATE.add(hook);
@@ -238,6 +243,11 @@ public final class SchedulerCore {
 
     public void observeSlices(boolean on) {
         observeSlices = on;
+    }
+
+    /** Whether carriers time slices now (the JFR layer turns it on while SliceEnd is recorded). */
+    public boolean observingSlices() {
+        return observeSlices;
     }
 
     void sliceEnded(Proc p, Carrier c, int reductions, long nanos, boolean preempted) {
