@@ -1,0 +1,51 @@
+package dev.preempt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's recording command, as a user runs it: the agent, {@code preempt.jfc}, a program; then
+ * the file read back.
+ */
+class JfrRecordingIT {
+
+    @Test
+    void aRecordingWithPreemptJfcHoldsProcessAndPinEvents() throws IOException {
+        Path jfc = Paths.get(System.getProperty("preempt.jfc", "../runtime/src/main/resources/preempt.jfc")).toAbsolutePath();
+        assertThat(jfc).isRegularFile();
+        Path file = Jvm.work().resolve("static-init.jfr");
+        Files.deleteIfExists(file);
+        Jvm.Result r = Jvm.withAgent("carriers=2")
+                .jvmArg("-XX:StartFlightRecording:settings=" + jfc + ",filename=" + file)
+                .run("dev.preempt.it.apps.StaticInitHog");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(file).isRegularFile();
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+        Map<String, List<RecordedEvent>> byType = events.stream()
+                .filter(e -> e.getEventType().getName().startsWith("dev.preempt."))
+                .collect(Collectors.groupingBy(e -> e.getEventType().getName()));
+        // main, three users of another class, the initialiser, the waiter
+        assertThat(byType.getOrDefault("dev.preempt.ProcessStart", List.of())).hasSizeGreaterThanOrEqualTo(5);
+        List<RecordedEvent> exits = byType.getOrDefault("dev.preempt.ProcessExit", List.of());
+        assertThat(exits).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(exits).allSatisfy(e -> {
+            assertThat(e.getString("pid")).matches("<\\d+\\.\\d+\\.\\d+>");
+            assertThat(e.getString("reason")).isEqualTo("normal");
+        });
+        assertThat(exits).anySatisfy(e -> assertThat(e.getLong("reductions")).isPositive());
+        List<RecordedEvent> pins = byType.getOrDefault("dev.preempt.Pinned", List.of());
+        assertThat(pins).as("the initialiser's refused yields").isNotEmpty();
+        assertThat(pins).allSatisfy(e -> assertThat(e.getString("reason")).isEqualTo("class initializer"));
+    }
+}
