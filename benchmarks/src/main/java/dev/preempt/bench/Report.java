@@ -79,8 +79,10 @@ public final class Report {
 
     static void overhead(boolean quick, String agent) throws Exception {
         String exclude = "exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
-        Collection<RunResult> plain = new Runner(base(quick).include(OverheadBenchmarks.class.getName() + "\\.").build()).run();
-        Collection<RunResult> with = new Runner(base(quick).include(OverheadBenchmarks.class.getName() + "\\.")
+        // three forks each: one JIT outcome per fork, and single forks differed by up to 2x on their own
+        int forks = quick ? 1 : 3;
+        Collection<RunResult> plain = new Runner(base(quick).forks(forks).include(OverheadBenchmarks.class.getName() + "\\.").build()).run();
+        Collection<RunResult> with = new Runner(base(quick).forks(forks).include(OverheadBenchmarks.class.getName() + "\\.")
                 .jvmArgsAppend("-javaagent:" + agent + "=" + exclude).build()).run();
         Map<String, double[]> a = byParam(plain), b = byParam(with);
         System.out.println();
