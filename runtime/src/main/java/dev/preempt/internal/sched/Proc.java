@@ -478,8 +478,15 @@ public final class Proc implements Executor, Consumer<Signal> {
     private void yieldNow() {
         long before = mounts;
         Thread.yield(); // the carrier that resumes us sets a fresh budget (and accounts for this slice)
-        if (mounts == before) pinned();
+        if (mounts == before) {
+            pinned();
+        } else {
+            pinStreak = 0;
+        }
     }
+
+    /** Refused yields in a row; the retry budget doubles with each, up to a full budget. Owner only. */
+    private int pinStreak;
 
     /**
      * Owner, from a tick inside a static initialiser: a yield would be refused, so count the pin and
@@ -493,9 +500,15 @@ public final class Proc implements Executor, Consumer<Signal> {
         sched.pinned(this);
     }
 
+    /**
+     * A refused yield: count it and try again after a short budget (the pin may be a monitor about to
+     * be released), twice as long after each refusal in a row, so that a long pinned stretch (code
+     * called from a class initialiser) does not pay a refused yield every few hundred reductions.
+     */
     private void pinned() {
         pins++;
-        budget = sched.retryBudget;
+        account(sliceStart - budget);
+        budget = sliceStart = Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16));
         sched.pinned(this);
     }
 
