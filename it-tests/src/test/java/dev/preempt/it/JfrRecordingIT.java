@@ -48,4 +48,25 @@ class JfrRecordingIT {
         assertThat(pins).as("the initialiser's refused yields").isNotEmpty();
         assertThat(pins).allSatisfy(e -> assertThat(e.getString("reason")).isEqualTo("class initializer"));
     }
+
+    @Test
+    void aHogBelowANativeFrameIsCountedAsPinnedWithThatReason() throws IOException {
+        Path jfc = Paths.get(System.getProperty("preempt.jfc", "../runtime/src/main/resources/preempt.jfc")).toAbsolutePath();
+        Path file = Jvm.work().resolve("native-frame.jfr");
+        Files.deleteIfExists(file);
+        // one carrier, two hogs: the one called through native reflection cannot yield to the other
+        Jvm.Result r = Jvm.withAgent("carriers=1").jvmArg("-Djdk.reflect.useNativeAccessorOnly=true")
+                .jvmArg("-XX:StartFlightRecording:settings=" + jfc + ",filename=" + file)
+                .run("dev.preempt.it.apps.NativeFrameHog");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.lines("result")).as(r.toString()).hasSize(2)
+                .allSatisfy(l -> assertThat(l).contains("value=350000000"));
+        String reflective = r.lines("result who=reflective").get(0);
+        assertThat(Long.parseLong(reflective.replaceAll(".*pins=(\\d+).*", "$1"))).isPositive();
+        assertThat(r.lines("result who=plain").get(0)).endsWith("pins=0");
+
+        List<RecordedEvent> pins = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.preempt.Pinned")).toList();
+        assertThat(pins).isNotEmpty().allSatisfy(e -> assertThat(e.getString("reason")).isEqualTo("native frame"));
+    }
 }

@@ -12,7 +12,9 @@ final class PinReason {
     static final String NATIVE_FRAME = "native frame";
     static final String OTHER = "monitor held or VM refused";
 
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /** Reflection frames shown: a native one among them ({@code NativeMethodAccessorImpl.invoke0}) pins. */
+    private static final StackWalker WALKER = StackWalker.getInstance(
+            java.util.Set.of(StackWalker.Option.SHOW_REFLECT_FRAMES, StackWalker.Option.SHOW_HIDDEN_FRAMES));
 
     private PinReason() {}
 
