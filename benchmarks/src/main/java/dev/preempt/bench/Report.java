@@ -84,9 +84,15 @@ public final class Report {
         Collection<RunResult> plain = new Runner(base(quick).forks(forks).include(OverheadBenchmarks.class.getName() + "\\.").build()).run();
         Collection<RunResult> with = new Runner(base(quick).forks(forks).include(OverheadBenchmarks.class.getName() + "\\.")
                 .jvmArgsAppend("-javaagent:" + agent + "=" + exclude).build()).run();
-        Map<String, double[]> a = byParam(plain), b = byParam(with);
+        table("kernel (inside a process)", byParam(plain, "kernel"), byParam(with, "kernel"));
+        table("kernel (on a plain thread, not a process)", byParam(plain, "kernelOnPlainThread"),
+                byParam(with, "kernelOnPlainThread"));
+    }
+
+    /** One row per kernel: uninstrumented, with the agent, the ratio; then the geometric mean. */
+    static void table(String title, Map<String, double[]> a, Map<String, double[]> b) {
         System.out.println();
-        System.out.println("| kernel (inside a process) | uninstrumented | with the agent | ratio |");
+        System.out.println("| " + title + " | uninstrumented | with the agent | ratio |");
         System.out.println("|---|---|---|---|");
         double logSum = 0;
         int n = 0;
@@ -146,9 +152,11 @@ public final class Report {
         return out;
     }
 
-    static Map<String, double[]> byParam(Collection<RunResult> rs) {
+    /** The results of one benchmark method, by kernel. */
+    static Map<String, double[]> byParam(Collection<RunResult> rs, String method) {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (RunResult r : rs) {
+            if (!r.getParams().getBenchmark().endsWith("." + method)) continue;
             out.put(r.getParams().getParam("kernel"),
                     new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
         }
