@@ -42,7 +42,10 @@ public final class Report {
         if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint");
         if (agent == null) agent = findAgent();
         System.out.println(machine());
-        if (suites.contains("runtime")) runtime(quick);
+        if (suites.contains("runtime")) {
+            runtime(quick);
+            underAgent(quick, agent);
+        }
         if (suites.contains("footprint")) footprint();
         if (suites.contains("overhead")) overhead(quick, agent);
     }
@@ -68,6 +71,33 @@ public final class Report {
         if (rp != null && rv != null) {
             System.out.printf("| ring 10,000 x 100 | %.2f M msg/s (%.0f ns/hop) | %.2f M msg/s (%.0f ns/hop) | %.2fx the throughput |%n",
                     1e3 / rp[0], rp[0], 1e3 / rv[0], rv[0], rv[0] / rp[0]);
+        }
+    }
+
+    /** The JVMTI flag that stops the VM from reporting every virtual-thread mount to agents. */
+    static final String NO_VT_TRANSITIONS = "-XX:+UnlockExperimentalVMOptions -XX:-DoJVMTIVirtualThreadTransitions";
+
+    /**
+     * Switch costs as users meet them: under {@code -javaagent} (any agent makes the VM report every
+     * virtual-thread mount and unmount to JVMTI), and with that reporting turned off.
+     */
+    static void underAgent(boolean quick, String agent) throws Exception {
+        String include = RuntimeBenchmarks.class.getName() + "\\.(yield|pingPong|ring)Preempt";
+        String agentArg = "-javaagent:" + agent + "=exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
+        Map<String, double[]> with = scores(new Runner(base(quick).include(include).jvmArgsAppend(agentArg).build()).run());
+        Map<String, double[]> off = scores(new Runner(base(quick).include(include)
+                .jvmArgsAppend(agentArg, "-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions").build()).run());
+        System.out.println();
+        System.out.println("| Preempt, under -javaagent:preempt-agent.jar | as is | with " + NO_VT_TRANSITIONS + " |");
+        System.out.println("|---|---|---|");
+        for (String[] w : new String[][] {{"yield + resume", "yieldPreempt"}, {"ping-pong round trip", "pingPongPreempt"},
+                {"ring 10,000 x 100 (per hop)", "ringPreempt"}}) {
+            double[] a = with.get(w[1]), b = off.get(w[1]);
+            if (a == null || b == null) continue;
+            String extra = w[1].equals("ringPreempt")
+                    ? String.format(" (%.2f M msg/s) | %.0f ± %.0f ns (%.2f M msg/s)", 1e3 / a[0], b[0], b[1], 1e3 / b[0])
+                    : String.format(" | %.0f ± %.0f ns", b[0], b[1]);
+            System.out.printf("| %s | %.0f ± %.0f ns%s |%n", w[0], a[0], a[1], extra);
         }
     }
 
