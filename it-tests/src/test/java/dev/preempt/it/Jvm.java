@@ -110,8 +110,8 @@ final class Jvm {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor();
-                fail("%s did not end within %d s%n%s%n--- stdout ---%n%s--- stderr ---%n%s", String.join(" ", cmd),
-                        timeoutSeconds, "", Files.readString(out), Files.readString(err));
+                fail("%s did not end within %d s%n--- stdout ---%n%s--- stderr ---%n%s", String.join(" ", cmd),
+                        timeoutSeconds, Files.readString(out), Files.readString(err));
             }
             return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } catch (IOException e) {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A CPU hog inside a static initialiser, where the VM will not let a virtual thread yield. It must
  * still compute the right value, its refused yields must be counted as pins, and processes that use
- * other classes must go on meanwhile.
+ * other classes must go on meanwhile. {@code StaticInitHog callee}: the initialiser calls a method
+ * that hogs instead (that method's ticks run under the initialiser too).
  */
 public final class StaticInitHog {
 
@@ -81,9 +82,8 @@ public final class StaticInitHog {
         while (!initStarted || (OTHERS_PROGRESS.get() - progressAtInitStart < 3 && !initDone)) {
             Preempt.sleep(java.time.Duration.ofMillis(1));
         }
-        boolean waiter = args.length == 0 || callee;
-        if (waiter) spawn(() -> send(me, new Result("waiter", callee ? SlowCallee.VALUE : Slow.VALUE, 0)));
-        for (int i = 0; i < (waiter ? 5 : 4); i++) {
+        spawn(() -> send(me, new Result("waiter", callee ? SlowCallee.VALUE : Slow.VALUE, 0)));
+        for (int i = 0; i < 5; i++) {
             Result r = receive(Result.class);
             System.out.printf("result who=%s value=%d pins=%d%n", r.who(), r.value(), r.pins());
         }
