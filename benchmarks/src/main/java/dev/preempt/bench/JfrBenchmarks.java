@@ -1,8 +1,5 @@
 package dev.preempt.bench;
 
-import dev.preempt.Pid;
-import dev.preempt.Preempt;
-import dev.preempt.Scheduler;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -11,9 +8,6 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -28,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code LongSlices}: SliceEnd with {@code minSliceTime=10ms}: every slice timed, none recorded.</li>
  * </ul>
  * A recording also costs the JDK something on every virtual-thread switch, whoever schedules it;
- * {@code yieldVirtualThread*} (plain JDK virtual threads, no Preempt) show that part.
+ * {@code yieldVirtualThread*} (plain JDK virtual threads, no Preempt) show that part. The workloads
+ * and their state are {@link RuntimeBenchmarks}' own.
  * <pre>java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main JfrBenchmarks</pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -37,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class JfrBenchmarks {
 
-    static final int YIELDS = 100_000;
-    static final int PINGS = 10_000;
+    static final int YIELDS = RuntimeBenchmarks.YIELDS;
+    static final int PINGS = RuntimeBenchmarks.PINGS;
 
     static final String OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
     static final String QUIET = "-Dpreempt.quiet=true";
@@ -48,120 +43,80 @@ public class JfrBenchmarks {
     static final String RECORD_LONG_SLICES =
             "-XX:StartFlightRecording:+dev.preempt.SliceEnd#enabled=true,+dev.preempt.SliceEnd#minSliceTime=10ms";
 
-    @State(Scope.Benchmark)
-    public static class Sched {
-        Scheduler scheduler;
-
-        @Setup
-        public void start() {
-            scheduler = Scheduler.defaultScheduler();
-        }
-    }
-
-    /** A process that yields {@link #YIELDS} times: a slice end, a queue push and a resume each. */
-    static void yields(Sched s) {
-        s.scheduler.run(() -> {
-            for (int i = 0; i < YIELDS; i++) Preempt.yield();
-        });
-    }
-
-    /** A spawned echo process and {@link #PINGS} round trips: spawn, exit, and two slices a trip. */
-    static void pingPong(Sched s) {
-        s.scheduler.run(() -> {
-            Pid me = Preempt.self();
-            Pid echo = Preempt.spawn(() -> {
-                for (int i = 0; i < PINGS; i++) Preempt.send(me, Preempt.receive());
-            });
-            Integer ball = 1;
-            for (int i = 0; i < PINGS; i++) {
-                Preempt.send(echo, ball);
-                Preempt.receive();
-            }
-        });
-    }
-
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, NO_JFR})
-    public void yieldAbsent(Sched s) {
-        yields(s);
+    public void yieldAbsent(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::yields);
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET})
-    public void yieldInstalled(Sched s) {
-        yields(s);
+    public void yieldInstalled(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::yields);
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD})
-    public void yieldRecording(Sched s) {
-        yields(s);
+    public void yieldRecording(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::yields);
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD_SLICES})
-    public void yieldSlices(Sched s) {
-        yields(s);
+    public void yieldSlices(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::yields);
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD_LONG_SLICES})
-    public void yieldLongSlices(Sched s) {
-        yields(s);
+    public void yieldLongSlices(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::yields);
     }
 
     @Benchmark
     @OperationsPerInvocation(PINGS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, NO_JFR})
-    public void pingPongAbsent(Sched s) {
-        pingPong(s);
+    public void pingPongAbsent(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::pingPong);
     }
 
     @Benchmark
     @OperationsPerInvocation(PINGS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET})
-    public void pingPongInstalled(Sched s) {
-        pingPong(s);
+    public void pingPongInstalled(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::pingPong);
     }
 
     @Benchmark
     @OperationsPerInvocation(PINGS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD})
-    public void pingPongRecording(Sched s) {
-        pingPong(s);
+    public void pingPongRecording(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::pingPong);
     }
 
     @Benchmark
     @OperationsPerInvocation(PINGS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, RECORD_SLICES})
-    public void pingPongSlices(Sched s) {
-        pingPong(s);
-    }
-
-    /** A plain JDK virtual thread yielding: what a recording costs the JDK's own switch. */
-    static void virtualThreadYields() throws InterruptedException {
-        Thread t = Thread.ofVirtual().start(() -> {
-            for (int i = 0; i < YIELDS; i++) Thread.yield();
-        });
-        t.join();
+    public void pingPongSlices(RuntimeBenchmarks.Sched s) {
+        s.run(RuntimeBenchmarks::pingPong);
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, NO_JFR})
     public void yieldVirtualThreadAbsent() throws InterruptedException {
-        virtualThreadYields();
+        RuntimeBenchmarks.virtualThreadYields();
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     @Fork(value = 1, jvmArgsAppend = {OPENS, QUIET, NO_JFR, RECORD})
     public void yieldVirtualThreadRecording() throws InterruptedException {
-        virtualThreadYields();
+        RuntimeBenchmarks.virtualThreadYields();
     }
 }

@@ -75,7 +75,7 @@ public final class Report {
     }
 
     /** The JVMTI flag that stops the VM from reporting every virtual-thread mount to agents. */
-    static final String NO_VT_TRANSITIONS = "-XX:+UnlockExperimentalVMOptions -XX:-DoJVMTIVirtualThreadTransitions";
+    static final String[] NO_VT_TRANSITIONS = {"-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions"};
 
     /**
      * Switch costs as users meet them: under {@code -javaagent} (any agent makes the VM report every
@@ -86,9 +86,9 @@ public final class Report {
         String agentArg = "-javaagent:" + agent + "=exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
         Map<String, double[]> with = scores(new Runner(base(quick).include(include).jvmArgsAppend(agentArg).build()).run());
         Map<String, double[]> off = scores(new Runner(base(quick).include(include)
-                .jvmArgsAppend(agentArg, "-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions").build()).run());
+                .jvmArgsAppend(agentArg, NO_VT_TRANSITIONS[0], NO_VT_TRANSITIONS[1]).build()).run());
         System.out.println();
-        System.out.println("| Preempt, under -javaagent:preempt-agent.jar | as is | with " + NO_VT_TRANSITIONS + " |");
+        System.out.println("| Preempt, under -javaagent:preempt-agent.jar | as is | with " + String.join(" ", NO_VT_TRANSITIONS) + " |");
         System.out.println("|---|---|---|");
         for (String[] w : new String[][] {{"yield + resume", "yieldPreempt"}, {"ping-pong round trip", "pingPongPreempt"},
                 {"ring 10,000 x 100 (per hop)", "ringPreempt"}}) {

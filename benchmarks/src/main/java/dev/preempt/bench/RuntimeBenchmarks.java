@@ -106,14 +106,22 @@ public class RuntimeBenchmarks {
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     public void yieldPreempt(Sched s) {
-        s.run(() -> {
-            for (int i = 0; i < YIELDS; i++) Preempt.yield();
-        });
+        s.run(RuntimeBenchmarks::yields);
+    }
+
+    /** Inside a process: {@link #YIELDS} yields, each a slice end, a queue push and a resume. */
+    static void yields() {
+        for (int i = 0; i < YIELDS; i++) Preempt.yield();
     }
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     public void yieldVirtualThread() throws InterruptedException {
+        virtualThreadYields();
+    }
+
+    /** A plain JDK virtual thread yielding {@link #YIELDS} times. */
+    static void virtualThreadYields() throws InterruptedException {
         Thread t = Thread.ofVirtual().start(() -> {
             for (int i = 0; i < YIELDS; i++) Thread.yield();
         });
@@ -125,17 +133,20 @@ public class RuntimeBenchmarks {
     @Benchmark
     @OperationsPerInvocation(PINGS)
     public void pingPongPreempt(Sched s) {
-        s.run(() -> {
-            Pid me = Preempt.self();
-            Pid echo = Preempt.spawn(() -> {
-                for (int i = 0; i < PINGS; i++) Preempt.send(me, Preempt.receive());
-            });
-            Integer ball = 1;
-            for (int i = 0; i < PINGS; i++) {
-                Preempt.send(echo, ball);
-                Preempt.receive();
-            }
+        s.run(RuntimeBenchmarks::pingPong);
+    }
+
+    /** Inside a process: spawns an echo process and does {@link #PINGS} round trips with it. */
+    static void pingPong() {
+        Pid me = Preempt.self();
+        Pid echo = Preempt.spawn(() -> {
+            for (int i = 0; i < PINGS; i++) Preempt.send(me, Preempt.receive());
         });
+        Integer ball = 1;
+        for (int i = 0; i < PINGS; i++) {
+            Preempt.send(echo, ball);
+            Preempt.receive();
+        }
     }
 
     @Benchmark

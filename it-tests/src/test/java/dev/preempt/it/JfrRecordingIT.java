@@ -21,13 +21,8 @@ class JfrRecordingIT {
 
     @Test
     void aRecordingWithPreemptJfcHoldsProcessAndPinEvents() throws IOException {
-        Path jfc = Paths.get(System.getProperty("preempt.jfc", "../runtime/src/main/resources/preempt.jfc")).toAbsolutePath();
-        assertThat(jfc).isRegularFile();
-        Path file = Jvm.work().resolve("static-init.jfr");
-        Files.deleteIfExists(file);
-        Jvm.Result r = Jvm.withAgent("carriers=2")
-                .jvmArg("-XX:StartFlightRecording:settings=" + jfc + ",filename=" + file)
-                .run("dev.preempt.it.apps.StaticInitHog");
+        Path file = recordingFile("static-init.jfr");
+        Jvm.Result r = Jvm.withAgent("carriers=2").jvmArg(recordWithPreemptJfc(file)).run("dev.preempt.it.apps.StaticInitHog");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(file).isRegularFile();
 
@@ -51,13 +46,10 @@ class JfrRecordingIT {
 
     @Test
     void aHogBelowANativeFrameIsCountedAsPinnedWithThatReason() throws IOException {
-        Path jfc = Paths.get(System.getProperty("preempt.jfc", "../runtime/src/main/resources/preempt.jfc")).toAbsolutePath();
-        Path file = Jvm.work().resolve("native-frame.jfr");
-        Files.deleteIfExists(file);
+        Path file = recordingFile("native-frame.jfr");
         // one carrier, two hogs: the one called through native reflection cannot yield to the other
         Jvm.Result r = Jvm.withAgent("carriers=1").jvmArg("-Djdk.reflect.useNativeAccessorOnly=true")
-                .jvmArg("-XX:StartFlightRecording:settings=" + jfc + ",filename=" + file)
-                .run("dev.preempt.it.apps.NativeFrameHog");
+                .jvmArg(recordWithPreemptJfc(file)).run("dev.preempt.it.apps.NativeFrameHog");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.lines("result")).as(r.toString()).hasSize(2)
                 .allSatisfy(l -> assertThat(l).contains("value=350000000"));
@@ -68,5 +60,19 @@ class JfrRecordingIT {
         List<RecordedEvent> pins = RecordingFile.readAllEvents(file).stream()
                 .filter(e -> e.getEventType().getName().equals("dev.preempt.Pinned")).toList();
         assertThat(pins).isNotEmpty().allSatisfy(e -> assertThat(e.getString("reason")).isEqualTo("native frame"));
+    }
+
+    /** A fresh path for a recording. */
+    private static Path recordingFile(String name) throws IOException {
+        Path file = Jvm.work().resolve(name);
+        Files.deleteIfExists(file);
+        return file;
+    }
+
+    /** The README's flag: record with preempt.jfc into {@code file}. */
+    private static String recordWithPreemptJfc(Path file) {
+        Path jfc = Paths.get(System.getProperty("preempt.jfc", "../runtime/src/main/resources/preempt.jfc")).toAbsolutePath();
+        assertThat(jfc).isRegularFile();
+        return "-XX:StartFlightRecording:settings=" + jfc + ",filename=" + file;
     }
 }

@@ -494,10 +494,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * of {@code <clinit>} would leave the class unusable for everyone.
      */
     public void budgetOutInInitializer() {
-        account(sliceStart - budget);
-        budget = sliceStart = sched.budget;
-        pins++;
-        sched.pinned(this);
+        countPin(sched.budget);
     }
 
     /**
@@ -506,9 +503,14 @@ public final class Proc implements Executor, Consumer<Signal> {
      * called from a class initialiser) does not pay a refused yield every few hundred reductions.
      */
     private void pinned() {
+        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16)));
+    }
+
+    /** Counts a refused (or not tried) yield, accounts what the slice spent, and runs on with {@code next}. */
+    private void countPin(int next) {
         pins++;
         account(sliceStart - budget);
-        budget = sliceStart = Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16));
+        budget = sliceStart = next;
         sched.pinned(this);
     }
 
