@@ -31,7 +31,6 @@ public final class VirtualThreads implements Engine {
     private static final VarHandle SCHEDULER;
     private static final VarHandle RUN_CONTINUATION;
     private static final Executor DEFAULT_SCHEDULER;
-    private static final int CHARACTERISTICS;
     private static final String UNAVAILABLE;
 
     static {
@@ -40,7 +39,6 @@ public final class VirtualThreads implements Engine {
         VarHandle sched = null;
         VarHandle runCont = null;
         Executor defaultScheduler = null;
-        int characteristics = 0;
         String why = null;
         try {
             Class<?> c = Class.forName("java.lang.VirtualThread");
@@ -59,12 +57,6 @@ public final class VirtualThreads implements Engine {
                     }
                 }
                 if (defaultScheduler == null) throw new NoSuchFieldException("VirtualThread.DEFAULT_SCHEDULER");
-                try {
-                    characteristics = (int) MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
-                            .findStaticVarHandle(Thread.class, "NO_INHERIT_THREAD_LOCALS", int.class).get();
-                } catch (ReflectiveOperationException ignored) {
-                    characteristics = 0; // an older layout: inherit (slower to spawn, same behaviour)
-                }
                 vt = c;
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -75,7 +67,6 @@ public final class VirtualThreads implements Engine {
         SCHEDULER = sched;
         RUN_CONTINUATION = runCont;
         DEFAULT_SCHEDULER = defaultScheduler;
-        CHARACTERISTICS = characteristics;
         UNAVAILABLE = why;
     }
 
@@ -97,15 +88,25 @@ public final class VirtualThreads implements Engine {
 
     private static final VirtualThreads INSTANCE = new VirtualThreads();
 
+    /** Thread characteristics: none set, so the new thread inherits as {@code Thread.ofVirtual()} does. */
+    private static final int INHERIT = 0;
+
     @Override
     public String name() {
         return "vm";
     }
 
+    /**
+     * A new unstarted process thread. Created by the spawner, it inherits the spawner's context class
+     * loader and inheritable thread-locals, as every thread the JDK creates does by default
+     * ({@code Thread.ofVirtual()} included): frameworks, {@code ServiceLoader} and test runners rely on
+     * the context loader, logging MDCs on inherited values. A spawner with no inheritable thread-locals
+     * pays nothing for it.
+     */
     @Override
     public Thread newThread(Executor scheduler, Runnable body) {
         try {
-            return (Thread) NEW_THREAD.invokeExact(scheduler, (String) null, CHARACTERISTICS, body);
+            return (Thread) NEW_THREAD.invokeExact(scheduler, (String) null, INHERIT, body);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

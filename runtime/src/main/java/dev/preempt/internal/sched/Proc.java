@@ -129,9 +129,18 @@ public final class Proc implements Executor, Consumer<Signal> {
         return sched;
     }
 
-    /** The process running on this thread, or null. Stable across carriers (it keys on the virtual thread). */
+    /**
+     * The process running on this thread, or null. Stable across carriers (it keys on the virtual thread).
+     * A virtual thread that a process starts inherits the process as its scheduler (a JDK rule), so the
+     * scheduler alone does not say whose thread this is: only the process's own thread is the process.
+     */
     public static Proc current() {
-        return VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p ? p : null;
+        return of(Thread.currentThread());
+    }
+
+    /** The process whose own thread {@code t} is, or null (a plain thread, or a thread a process started). */
+    static Proc of(Thread t) {
+        return VirtualThreads.schedulerOf(t) instanceof Proc p && p.thread == t ? p : null;
     }
 
     /** Like {@link #current()} but fails with a clear message outside a process. */

@@ -1,7 +1,5 @@
 package dev.preempt.internal.sched;
 
-import dev.preempt.internal.engine.VirtualThreads;
-
 /**
  * The hooks the agent's rewritten code calls. Not for application code.
  *
@@ -10,17 +8,21 @@ import dev.preempt.internal.engine.VirtualThreads;
  * and its {@link Proc} never change, whichever carrier runs it), and one decrement: a thread that is
  * not a process does nothing; a process spends one reduction and, when its budget runs out, yields
  * its carrier (the slow path). The weighted form is charged after a strip-mined run of loop iterations.
+ *
+ * <p>"A process" means the process's own thread ({@link Proc#current()}): a virtual thread that a process
+ * started has the process as its scheduler too (the JDK's inheritance rule), and must neither spend the
+ * process's budget nor run its slow path. The identity check is one more load, hoisted with the rest.
  */
 public final class Reductions {
 
     private Reductions() {}
 
     public static void tick() {
-        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && --p.budget < 0) p.outOfBudget();
+        if (Proc.current() instanceof Proc p && --p.budget < 0) p.outOfBudget();
     }
 
     public static void tick(int weight) {
-        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && (p.budget -= weight) < 0) {
+        if (Proc.current() instanceof Proc p && (p.budget -= weight) < 0) {
             p.outOfBudget();
         }
     }
@@ -33,11 +35,11 @@ public final class Reductions {
      * {@code <clinit>} while other processes yielded crashed the VM within a second, every run.
      */
     public static void tickInInitializer() {
-        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && --p.budget < 0) p.budgetOutInInitializer();
+        if (Proc.current() instanceof Proc p && --p.budget < 0) p.budgetOutInInitializer();
     }
 
     public static void tickInInitializer(int weight) {
-        if (VirtualThreads.schedulerOf(Thread.currentThread()) instanceof Proc p && (p.budget -= weight) < 0) {
+        if (Proc.current() instanceof Proc p && (p.budget -= weight) < 0) {
             p.budgetOutInInitializer();
         }
     }

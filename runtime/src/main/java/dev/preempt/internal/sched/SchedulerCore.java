@@ -214,7 +214,9 @@ public final class SchedulerCore {
                 }
                 return;
             }
-        } else if (VirtualThreads.schedulerOf(t) instanceof Proc me && me.sched == this) {
+        } else if (Proc.of(t) instanceof Proc me && me.sched == this) {
+            // Only a process's own thread is mounted on our carrier: a virtual thread it started has it as
+            // scheduler too, but runs on the JDK's pool, and must not touch a carrier's owner-only queues.
             Carrier c = me.carrier; // the carrier this thread is mounted on: it wrote this before mounting
             if (p.mounts > 0) { // a wake-up (a new process has never been mounted)
                 c.pushNext(p);
