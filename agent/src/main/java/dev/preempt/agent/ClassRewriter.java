@@ -14,7 +14,8 @@ import java.util.WeakHashMap;
 /**
  * Rewrites one class file: {@code @Process} entry points, then reductions in every method. Returns null
  * when nothing changed. Throws on anything it cannot handle; the transformer then leaves the class as
- * it was.
+ * it was. Thread-safe (classes are transformed concurrently, on the threads that load them): per-class
+ * state lives in locals; the type-pool cache is locked.
  */
 final class ClassRewriter {
 
@@ -29,17 +30,20 @@ final class ClassRewriter {
     /** Counts for tests and the debug log. */
     record Stats(int methods, int ticks, int stripMined, int processEntries) {}
 
-    private Stats last;
-
-    Stats lastStats() {
-        return last;
-    }
+    /** A rewritten class and what was done to it; {@code bytes} is null when nothing changed. */
+    record Rewritten(byte[] bytes, Stats stats) {}
 
     byte[] rewrite(byte[] bytes, ClassLoader loader, String name) {
+        return rewriteWithStats(bytes, loader, name).bytes();
+    }
+
+    Rewritten rewriteWithStats(byte[] bytes, ClassLoader loader, String name) {
         ClassReader reader = new ClassReader(bytes);
         ClassNode cn = new ClassNode(Opcodes.ASM9);
         reader.accept(cn, 0);
-        if (isJfrEvent(cn) || (cn.access & (Opcodes.ACC_MODULE | Opcodes.ACC_ANNOTATION)) != 0) return null;
+        if (isJfrEvent(cn) || (cn.access & (Opcodes.ACC_MODULE | Opcodes.ACC_ANNOTATION)) != 0) {
+            return new Rewritten(null, new Stats(0, 0, 0, 0));
+        }
         int version = cn.version & 0xFFFF;
         boolean old = version < Opcodes.V1_6;
         if (old) inlineSubroutines(cn);
@@ -48,9 +52,8 @@ final class ClassRewriter {
         boolean changed = entriesRewritten > 0;
         boolean frames = false;
         int methods = 0, ticks = 0, mined = 0;
-        reductions.setClassVersion(version);
         for (MethodNode m : cn.methods) {
-            ReductionInserter.Result r = reductions.instrument(m);
+            ReductionInserter.Result r = reductions.instrument(m, version);
             if (r.changed()) {
                 changed = true;
                 methods++;
@@ -59,8 +62,8 @@ final class ClassRewriter {
                 frames |= r.needsFrames();
             }
         }
-        last = new Stats(methods, ticks, mined, entriesRewritten);
-        if (!changed) return null;
+        Stats stats = new Stats(methods, ticks, mined, entriesRewritten);
+        if (!changed) return new Rewritten(null, stats);
 
         int flags = ClassWriter.COMPUTE_MAXS | (frames && !old ? ClassWriter.COMPUTE_FRAMES : 0);
         ClassWriter writer = new PoolClassWriter(flags, pool(loader, name, bytes));
@@ -68,7 +71,7 @@ final class ClassRewriter {
         byte[] out = writer.toByteArray();
         AgentLog.debug("instrumented " + name.replace('/', '.') + ": " + methods + " methods, " + ticks + " ticks, "
                 + mined + " strip-mined loops" + (entriesRewritten > 0 ? ", " + entriesRewritten + " @Process entries" : ""));
-        return out;
+        return new Rewritten(out, stats);
     }
 
     /** Java 5 and older may use jsr/ret; inline them so that the code is plain (no frames are written for these). */

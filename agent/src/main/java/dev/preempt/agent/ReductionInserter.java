@@ -36,6 +36,10 @@ import org.objectweb.asm.tree.VarInsnNode;
  *
  * The inserted calls take and leave nothing on the operand stack, so existing stack map frames stay
  * valid; only strip-mining adds locals and branch targets, and then the class's frames are recomputed.
+ *
+ * <p>Thread-safe: the JVM transforms classes on whichever threads load them, concurrently, so one
+ * instance serves them all and keeps no per-class state; what differs per method (which hook, the class
+ * version) travels in a {@link Site}.
  */
 final class ReductionInserter {
 
@@ -58,11 +62,28 @@ final class ReductionInserter {
         static final Result NONE = new Result(false, false, 0, 0);
     }
 
-    Result instrument(MethodNode m) {
+    /**
+     * What the inserted code depends on, per method: the hook's name ({@code tick}, or in a static
+     * initialiser {@code tickInInitializer}: the VM never lets a thread yield inside {@code <clinit>}, so
+     * there the hook counts the refusal without trying; trying there under JVMTI crashed Temurin 25, see
+     * {@code Reductions}) and the class-file version (frames exist from Java 6 on).
+     */
+    private record Site(String hook, int classVersion) {
+        MethodInsnNode tick() {
+            return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, hook, "()V", false);
+        }
+
+        MethodInsnNode weightedTick() {
+            return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, hook, "(I)V", false);
+        }
+    }
+
+    /** Instruments {@code m}, a method of a class whose class-file version is {@code classVersion}. */
+    Result instrument(MethodNode m, int classVersion) {
         if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || m.instructions.size() == 0) {
             return Result.NONE;
         }
-        tickName = m.name.equals("<clinit>") ? "tickInInitializer" : "tick";
+        Site site = new Site(m.name.equals("<clinit>") ? "tickInInitializer" : "tick", classVersion & 0xFFFF);
         InsnList code = m.instructions;
         Map<LabelNode, Integer> index = new IdentityHashMap<>();
         int i = 0;
@@ -83,14 +104,14 @@ final class ReductionInserter {
         int mined = 0;
         Map<LabelNode, Integer> jumpsInto = countJumpTargets(m);
         for (AbstractInsnNode jump : backward) {
-            if (stripMine > 0 && jump.getOpcode() == Opcodes.GOTO && tryStripMine(m, (JumpInsnNode) jump, jumpsInto)) {
+            if (stripMine > 0 && jump.getOpcode() == Opcodes.GOTO && tryStripMine(m, (JumpInsnNode) jump, jumpsInto, site)) {
                 mined++;
             } else {
-                code.insertBefore(jump, tickCall());
+                code.insertBefore(jump, site.tick());
                 ticks++;
             }
         }
-        insertEntryTick(m, jumpsInto);
+        insertEntryTick(m, jumpsInto, site);
         ticks++;
         if (mined > 0) m.maxStack = Math.max(m.maxStack, 3);
         return new Result(true, mined > 0, ticks, mined);
@@ -101,7 +122,7 @@ final class ReductionInserter {
      * code at offset 0 is a jump target (a method that starts with a loop), it relied on the implicit
      * initial frame; now that it moves it needs an explicit one, which is that same frame.
      */
-    private void insertEntryTick(MethodNode m, Map<LabelNode, Integer> jumpsInto) {
+    private static void insertEntryTick(MethodNode m, Map<LabelNode, Integer> jumpsInto, Site site) {
         InsnList code = m.instructions;
         boolean target = false;
         boolean hasFrame = false;
@@ -110,19 +131,12 @@ final class ReductionInserter {
             if (n instanceof LabelNode l && jumpsInto.containsKey(l)) target = true;
             if (n instanceof org.objectweb.asm.tree.FrameNode) hasFrame = true;
         }
-        if (target && !hasFrame && classVersion >= Opcodes.V1_6) {
+        if (target && !hasFrame && site.classVersion() >= Opcodes.V1_6) {
             if (n != null) {
                 code.insertBefore(n, new org.objectweb.asm.tree.FrameNode(Opcodes.F_SAME, 0, null, 0, null));
             }
         }
-        code.insert(tickCall());
-    }
-
-    private int classVersion = Opcodes.V1_6;
-
-    /** The version of the class the next methods belong to (frames exist from Java 6 on). */
-    void setClassVersion(int version) {
-        this.classVersion = version & 0xFFFF;
+        code.insert(site.tick());
     }
 
     private static boolean isBackward(AbstractInsnNode n, int at, Map<LabelNode, Integer> index) {
@@ -136,17 +150,6 @@ final class ReductionInserter {
             for (LabelNode l : t.labels) if (index.get(l) <= at) return true;
         }
         return false;
-    }
-
-    /**
-     * {@code tick}, or in a static initialiser {@code tickInInitializer}: the VM never lets a thread
-     * yield inside {@code <clinit>}, so there the hook counts the refusal without trying (trying there
-     * under JVMTI crashed Temurin 25; see {@code Reductions}).
-     */
-    private String tickName = "tick";
-
-    private MethodInsnNode tickCall() {
-        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, tickName, "()V", false);
     }
 
     private static Map<LabelNode, Integer> countJumpTargets(MethodNode m) {
@@ -179,7 +182,7 @@ final class ReductionInserter {
      * Only when the bound is pure and loop-invariant, i is written only by the final iinc, nothing but
      * the back-edge jumps to H, nothing outside jumps into the body, and the body has no inner loop.
      */
-    private boolean tryStripMine(MethodNode m, JumpInsnNode back, Map<LabelNode, Integer> jumpsInto) {
+    private boolean tryStripMine(MethodNode m, JumpInsnNode back, Map<LabelNode, Integer> jumpsInto, Site site) {
         Map<LabelNode, Integer> index = new IdentityHashMap<>(); // positions now (earlier loops may have grown the code)
         int p0 = 0;
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext(), p0++) {
@@ -277,7 +280,7 @@ final class ReductionInserter {
         tail.add(new InsnNode(Opcodes.IUSHR));
         tail.add(new InsnNode(Opcodes.ICONST_1));
         tail.add(new InsnNode(Opcodes.IADD));
-        tail.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, tickName, "(I)V", false));
+        tail.add(site.weightedTick());
         m.instructions.insertBefore(back, tail);
         return true;
     }

@@ -48,17 +48,18 @@ class VerificationCorpusTest {
                 }
                 String name = n.substring(0, n.length() - 6);
                 classes++;
-                byte[] out;
+                ClassRewriter.Rewritten result;
                 try {
-                    out = rewriter.rewrite(original, loader, name);
+                    result = rewriter.rewriteWithStats(original, loader, name);
                 } catch (RuntimeException ex) {
                     failures.add(name + ": rewriter threw " + ex);
                     continue;
                 }
+                byte[] out = result.bytes();
                 if (out == null) continue;
                 rewritten++;
-                ticks += rewriter.lastStats().ticks();
-                mined += rewriter.lastStats().stripMined();
+                ticks += result.stats().ticks();
+                mined += result.stats().stripMined();
                 ClassNode cn = new ClassNode(Opcodes.ASM9);
                 new ClassReader(out).accept(cn, 0);
                 for (MethodNode m : cn.methods) {
