@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Defaults come from system properties (the agent sets them from its options):
  * {@code preempt.carriers} (available processors), {@code preempt.budget} (4000 reductions a slice),
  * {@code preempt.engine} ({@code vm}), {@code preempt.stealing} (true), {@code preempt.stackSize}
- * (carrier stack in bytes, 0 = the JVM's default).
+ * (carrier stack in bytes, 0 = the JVM's default), {@code preempt.maxStack} (bytes a process's stack
+ * may take, 16 MB; 0 = no bound).
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -106,6 +107,9 @@ public final class Scheduler implements AutoCloseable {
         core.shutdown();
     }
 
+    /** The default bound on a process's stack: 16 MB. */
+    static final long DEFAULT_MAX_STACK = 16L << 20;
+
     /** Configures a {@link Scheduler}. */
     public static final class Builder {
         private String name = "preempt-" + Integer.toHexString(System.identityHashCode(this));
@@ -114,6 +118,7 @@ public final class Scheduler implements AutoCloseable {
         private boolean stealing = Boolean.parseBoolean(System.getProperty("preempt.stealing", "true"));
         private String engine = System.getProperty("preempt.engine", "vm");
         private long stackSize = Long.getLong("preempt.stackSize", 0L);
+        private long maxStack = Long.getLong("preempt.maxStack", DEFAULT_MAX_STACK);
 
         private Builder() {}
 
@@ -153,8 +158,20 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most heap a process's stack may take (default 16 MB, 16 times a platform thread's default
+         * stack; 0: no bound). A process that is preempted keeps its older frames in the heap, not on a
+         * thread stack, so without a bound a runaway recursion would only stop when the heap is full;
+         * past the bound it ends with a {@link StackOverflowError}, alone. Measured when it is preempted.
+         */
+        public Builder maxProcessStack(long bytes) {
+            this.maxStack = bytes;
+            return this;
+        }
+
         public Scheduler build() {
-            return new Scheduler(new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine, stackSize)));
+            return new Scheduler(new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
+                    stackSize, maxStack)));
         }
     }
 }

@@ -15,7 +15,8 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
     static final String ACCEPTED = "budget=N (reductions per slice, default 4000), carriers=N (default: cores),"
             + " include=pkg:pkg, exclude=pkg:pkg, engine=vm, log=off|warn|info|debug (default warn),"
             + " send=immutable|copy|trust (default immutable), stripmine=K (loop iterations between ticks in"
-            + " counted loops, default 1000, 0 = a tick every iteration)";
+            + " counted loops, default 1000, 0 = a tick every iteration), maxstack=SIZE (the most heap a process's"
+            + " stack may take, e.g. 16m (the default) or 512k; 0 = no bound)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -70,6 +71,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                         props.put("preempt.send", send);
                     }
                     case "stripmine" -> stripMine = positiveInt(key, value, 0, 1_000_000);
+                    case "maxstack" -> props.put("preempt.maxStack", Long.toString(bytes(key, value)));
                     default -> throw new Invalid("unknown option '" + key + "'. Accepted: " + ACCEPTED);
                 }
             }
@@ -85,6 +87,25 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             return n;
         } catch (NumberFormatException e) {
             throw new Invalid("option " + key + "=" + value + " is not a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** A size in bytes: digits with an optional k, m or g (binary units). */
+    private static long bytes(String key, String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        int shift = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        String digits = shift == 0 ? v : v.substring(0, v.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > (Long.MAX_VALUE >> 31)) throw new NumberFormatException();
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new Invalid("option " + key + "=" + value + " is not a size (a whole number with an optional k, m or g, as in 16m)");
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code -javaagent:preempt-agent.jar[=options]}: opens {@code java.lang} to the runtime (processes are
- * virtual threads with their own scheduler), passes the options to the runtime as system properties,
+ * {@code -javaagent:preempt-agent.jar[=options]}: opens {@code java.lang} and {@code jdk.internal.vm} to the
+ * runtime (processes are virtual threads with their own scheduler; their frozen stacks are measured), passes the options to the runtime as system properties,
  * and installs the transformer that makes application code preemptible. Stateless; everything lives in
  * the objects it creates.
  */
@@ -27,8 +27,10 @@ public final class PreemptAgent {
         }
         AgentLog.setLevel(options.log());
         Module runtime = PreemptAgent.class.getModule(); // the unnamed module of the loader that has the runtime
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(runtime)),
-                Set.of(), Map.of());
+        // java.lang: processes are virtual threads with a scheduler of our own (a private constructor);
+        // jdk.internal.vm: the size of a process's frozen stack, for its bound (FrozenStack).
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                Map.of("java.lang", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());
         for (Map.Entry<String, String> e : options.runtimeProperties().entrySet()) {
             System.setProperty(e.getKey(), e.getValue());
         }

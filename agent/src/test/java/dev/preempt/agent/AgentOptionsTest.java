@@ -25,12 +25,15 @@ class AgentOptionsTest {
         assertThat(o.log()).isEqualTo("debug");
         assertThat(o.include()).allMatch(p -> p.startsWith("com/acme") || p.startsWith("org/example"));
         assertThat(o.exclude()).hasSize(1);
+        assertThat(AgentOptions.parse("maxstack=512k").runtimeProperties()).containsEntry("preempt.maxStack", "524288");
+        assertThat(AgentOptions.parse("maxstack=16m").runtimeProperties()).containsEntry("preempt.maxStack", "16777216");
+        assertThat(AgentOptions.parse("maxstack=0").runtimeProperties()).containsEntry("preempt.maxStack", "0");
     }
 
     @Test
     void badOptionsSayWhatIsWrongAndWhatIsAccepted() {
         for (String bad : List.of("budget=0", "budget=many", "colour=red", "budget", "engine=quasar", "log=loud",
-                "include=com..acme")) {
+                "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=")) {
             assertThatThrownBy(() -> AgentOptions.parse(bad)).as(bad).isInstanceOf(AgentOptions.Invalid.class)
                     .hasMessageNotContaining("\n");
         }

@@ -48,13 +48,13 @@ final class JfrObserver implements SchedulerCore.Observer {
     }
 
     @Override
-    public void pinned(Proc p) {
+    public void pinned(Proc p, String reason) {
         if (!EventTypes.PINNED.isEnabled()) return;
         PinnedEvent e = new PinnedEvent();
         e.pid = p.pid().toString();
         Carrier c = p.carrier();
         e.carrier = c == null ? -1 : c.index();
-        e.reason = PinReason.ofCurrentStack(); // called inside the process: its own stack
+        e.reason = reason != null ? reason : PinReason.ofCurrentStack(); // called inside the process: its own stack
         e.scheduler = p.scheduler().name();
         e.commit();
     }

@@ -10,6 +10,7 @@ import dev.preempt.Pid;
 import dev.preempt.ProcessExit;
 import dev.preempt.Ref;
 import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.engine.FrozenStack;
 import dev.preempt.internal.engine.VirtualThreads;
 import dev.preempt.internal.mail.Mailbox;
 import dev.preempt.internal.mail.Signal;
@@ -79,7 +80,6 @@ public final class Proc implements Executor, Consumer<Signal> {
     volatile long reductions;
     volatile long pins;
     volatile long preemptions;
-    volatile String lastPinReason;
     private volatile boolean waiting;
     private volatile boolean started;
 
@@ -448,8 +448,17 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     private boolean park() {
         waiting = true;
-        if (!mailbox.hasIncoming()) LockSupport.park(this);
-        waiting = false;
+        try {
+            if (!mailbox.hasIncoming()) LockSupport.park(this);
+        } catch (StackOverflowError tooDeep) {
+            // Parking freezes the stack, which can run out of room as a yield can (see yieldNow). The
+            // caller's loop looks again and parks again: this process waits holding its carrier, as a
+            // pinned one does, rather than dying of a wait.
+            pinned(PIN_STACK);
+            Thread.onSpinWait();
+        } finally {
+            waiting = false;
+        }
         return Thread.interrupted();
     }
 
@@ -457,6 +466,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     public void yieldSlice() {
         drainSignals();
         yieldNow();
+        checkStack();
         drainSignals();
     }
 
@@ -480,19 +490,50 @@ public final class Proc implements Executor, Consumer<Signal> {
         } finally {
             preempting = false;
         }
+        checkStack();
         if (mailbox.hasIncoming()) mailbox.drain(this);
     }
 
-    /** Yields the carrier; if the VM refuses (a native frame, say), counts a pin and runs on. */
+    /**
+     * Owner, just after a yield froze the stack: a process whose frozen stack has grown past the
+     * scheduler's bound ends with a StackOverflowError, thrown here as the VM throws one at a full thread
+     * stack (catchable, finally blocks run). Unbounded, a runaway recursion that is preempted on its way
+     * down never meets the carrier's stack limit: its frames move to the heap until the heap is gone, and
+     * eight of them took a 6 GB JVM down. See {@link FrozenStack}.
+     */
+    private void checkStack() {
+        long max = sched.maxStack;
+        if (max > 0 && FrozenStack.bytes(thread, max) > max) {
+            throw new StackOverflowError("the stack of process " + pid + " passed " + (max >> 20)
+                    + " MB, Preempt's bound on a process's stack (option maxstack=, 0 for no bound)");
+        }
+    }
+
+    /**
+     * Yields the carrier; if the VM refuses (a native frame, say), counts a pin and runs on. A yield that
+     * runs out of stack is refused too: freezing a deep stack of interpreted frames needs native stack
+     * of its own (HotSpot's slow freeze recurses once per frame), so a legal recursion at 40% of the
+     * stack got a StackOverflowError from {@code Continuation.doYield}. The JDK restores the thread's
+     * state before that error leaves {@code Thread.yield} ({@code VirtualThread.tryYield}), so the
+     * process runs on, as it would unpreempted, and tries again after the pin back-off.
+     */
     private void yieldNow() {
         long before = mounts;
-        Thread.yield(); // the carrier that resumes us sets a fresh budget (and accounts for this slice)
+        try {
+            Thread.yield(); // the carrier that resumes us sets a fresh budget (and accounts for this slice)
+        } catch (StackOverflowError tooDeep) {
+            pinned(PIN_STACK);
+            return;
+        }
         if (mounts == before) {
-            pinned();
+            pinned(null);
         } else {
             pinStreak = 0;
         }
     }
+
+    /** The pin reason of a yield that ran out of stack (other reasons are guessed from the stack). */
+    public static final String PIN_STACK = "stack too deep to yield";
 
     /** Refused yields in a row; the retry budget doubles with each, up to a full budget. Owner only. */
     private int pinStreak;
@@ -503,7 +544,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * of {@code <clinit>} would leave the class unusable for everyone.
      */
     public void budgetOutInInitializer() {
-        countPin(sched.budget);
+        countPin(sched.budget, null);
     }
 
     /**
@@ -511,16 +552,19 @@ public final class Proc implements Executor, Consumer<Signal> {
      * be released), twice as long after each refusal in a row, so that a long pinned stretch (code
      * called from a class initialiser) does not pay a refused yield every few hundred reductions.
      */
-    private void pinned() {
-        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16)));
+    private void pinned(String reason) {
+        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16)), reason);
     }
 
-    /** Counts a refused (or not tried) yield, accounts what the slice spent, and runs on with {@code next}. */
-    private void countPin(int next) {
+    /**
+     * Counts a refused (or not tried) yield, accounts what the slice spent, and runs on with {@code next}.
+     * {@code reason} is null when only the stack can tell (the JFR layer then guesses from it).
+     */
+    private void countPin(int next, String reason) {
         pins++;
         account(sliceStart - budget);
         budget = sliceStart = next;
-        sched.pinned(this);
+        sched.pinned(this, reason);
     }
 
     /** Carrier, after a slice: adds what it spent. */

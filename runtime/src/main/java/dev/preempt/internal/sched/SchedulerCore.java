@@ -24,11 +24,13 @@ public final class SchedulerCore {
     private static final Logger LOG = Logger.getLogger("dev.preempt");
 
     /** Configuration; see {@code dev.preempt.Scheduler.Builder} for meanings and defaults. */
-    public record Config(String name, int carriers, int budget, boolean stealing, String engine, long stackSize) {
+    public record Config(String name, int carriers, int budget, boolean stealing, String engine, long stackSize,
+            long maxStack) {
         public Config {
             if (carriers < 1) throw new IllegalArgumentException("carriers must be at least 1, was " + carriers);
             if (budget < 1) throw new IllegalArgumentException("budget must be at least 1, was " + budget);
             if (stackSize < 0) throw new IllegalArgumentException("stack size must not be negative");
+            if (maxStack < 0) throw new IllegalArgumentException("the process stack bound must not be negative (0: none)");
         }
     }
 
@@ -49,8 +51,11 @@ public final class SchedulerCore {
          */
         default void sliceEnded(Proc p, Carrier carrier, int reductions, long nanos, boolean preempted) {}
 
-        /** A yield was refused (pinned); called inside the process, which runs on. */
-        default void pinned(Proc p) {}
+        /**
+         * A yield was refused (pinned); called inside the process, which runs on. {@code reason} is known
+         * for some refusals (a stack too deep to yield), else null: the stack tells.
+         */
+        default void pinned(Proc p, String reason) {}
 
         /** A supervisor restarted a child. */
         default void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {}
@@ -75,6 +80,8 @@ public final class SchedulerCore {
     /** Budget granted after a yield was refused (pinned, or a monitor held): try again soon. */
     final int retryBudget;
     final boolean stealing;
+    /** Bytes a process's frozen stack may take before the process ends with StackOverflowError; 0: no bound. */
+    final long maxStack;
     final Engine engine;
     final Carrier[] carriers;
     final ConcurrentLinkedQueue<Proc> global = new ConcurrentLinkedQueue<>();
@@ -94,6 +101,7 @@ public final class SchedulerCore {
         this.budget = config.budget();
         this.retryBudget = Math.max(1, Math.min(config.budget(), 256));
         this.stealing = config.stealing();
+        this.maxStack = config.maxStack();
         this.engine = VirtualThreads.load(config.engine());
         dev.preempt.internal.AgentStatus.warnIfAbsent();
         this.carriers = new Carrier[config.carriers()];
@@ -272,10 +280,10 @@ public final class SchedulerCore {
         }
     }
 
-    void pinned(Proc p) {
+    void pinned(Proc p, String reason) {
         for (Observer o : observerArray) {
             try {
-                o.pinned(p);
+                o.pinned(p, reason);
             } catch (Throwable ignored) {
                 // observers must not disturb the scheduler
             }
