@@ -16,7 +16,8 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             + " include=pkg:pkg, exclude=pkg:pkg, engine=vm, log=off|warn|info|debug (default warn),"
             + " send=immutable|copy|trust (default immutable), stripmine=K (loop iterations between ticks in"
             + " counted loops, default 1000, 0 = a tick every iteration), maxstack=SIZE (the most heap a process's"
-            + " stack may take, e.g. 16m (the default) or 512k; 0 = no bound)";
+            + " stack may take, e.g. 16m (the default) or 512k; 0 = no bound), oom=exit|process (an OutOfMemoryError"
+            + " in a process ends the JVM with status 3, the default, or only that process)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -72,6 +73,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                     }
                     case "stripmine" -> stripMine = positiveInt(key, value, 0, 1_000_000);
                     case "maxstack" -> props.put("preempt.maxStack", Long.toString(bytes(key, value)));
+                    case "oom" -> props.put("preempt.oom", oneOf(key, value, "exit", "process"));
                     default -> throw new Invalid("unknown option '" + key + "'. Accepted: " + ACCEPTED);
                 }
             }

@@ -28,12 +28,13 @@ class AgentOptionsTest {
         assertThat(AgentOptions.parse("maxstack=512k").runtimeProperties()).containsEntry("preempt.maxStack", "524288");
         assertThat(AgentOptions.parse("maxstack=16m").runtimeProperties()).containsEntry("preempt.maxStack", "16777216");
         assertThat(AgentOptions.parse("maxstack=0").runtimeProperties()).containsEntry("preempt.maxStack", "0");
+        assertThat(AgentOptions.parse("oom=process").runtimeProperties()).containsEntry("preempt.oom", "process");
     }
 
     @Test
     void badOptionsSayWhatIsWrongAndWhatIsAccepted() {
         for (String bad : List.of("budget=0", "budget=many", "colour=red", "budget", "engine=quasar", "log=loud",
-                "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=")) {
+                "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=", "oom=ignore")) {
             assertThatThrownBy(() -> AgentOptions.parse(bad)).as(bad).isInstanceOf(AgentOptions.Invalid.class)
                     .hasMessageNotContaining("\n");
         }

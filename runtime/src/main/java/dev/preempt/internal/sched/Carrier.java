@@ -62,17 +62,20 @@ public final class Carrier extends Thread {
         setDaemon(true);
     }
 
+    /**
+     * The carrier loop. Nothing ends it but shutdown: every Throwable, OutOfMemoryError and
+     * StackOverflowError included, is caught (and {@link SchedulerCore#internalError} itself never throws),
+     * because a lost carrier strands every process queued on it.
+     */
     @Override
     public void run() {
         while (!sched.shutdown) {
-            Proc p;
             try {
-                p = findRunnable();
+                Proc p = findRunnable();
+                if (p != null) runSlice(p);
             } catch (Throwable t) {
                 sched.internalError(this, t);
-                continue;
             }
-            if (p != null) runSlice(p);
         }
     }
 

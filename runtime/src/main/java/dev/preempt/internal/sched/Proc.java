@@ -186,6 +186,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         } catch (ProcessExit e) {
             r = pendingExit != null ? pendingExit : e.reason();
         } catch (Throwable t) {
+            OutOfMemory.check(t, sched, this); // by default the JVM ends here
             r = pendingExit != null ? pendingExit : ExitReason.exception(t);
         }
         try {

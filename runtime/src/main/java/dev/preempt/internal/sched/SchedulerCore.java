@@ -102,6 +102,7 @@ public final class SchedulerCore {
         this.retryBudget = Math.max(1, Math.min(config.budget(), 256));
         this.stealing = config.stealing();
         this.maxStack = config.maxStack();
+        OutOfMemory.exits(); // initialised now, while there is memory
         this.engine = VirtualThreads.load(config.engine());
         dev.preempt.internal.AgentStatus.warnIfAbsent();
         this.carriers = new Carrier[config.carriers()];
@@ -312,9 +313,19 @@ public final class SchedulerCore {
         observerArray = observers.toArray(new Observer[0]);
     }
 
-    void internalError(Thread where, Throwable t) {
+    /**
+     * An error inside Preempt's own code on {@code where} (a carrier, a process's exit path). Never throws:
+     * a carrier that called it goes on whatever happens here, even when logging itself fails for want of
+     * memory. An OutOfMemoryError ends the JVM under the default policy ({@link OutOfMemory}).
+     */
+    void internalError(Object where, Throwable t) {
         internalErrors.incrementAndGet();
-        LOG.log(Level.SEVERE, "Preempt internal error on " + where + " (the carrier goes on)", t);
+        try {
+            OutOfMemory.check(t, this, where);
+            LOG.log(Level.SEVERE, "Preempt internal error on " + where + " (the carrier goes on)", t);
+        } catch (Throwable ignored) {
+            // counted above; nothing more can be done here
+        }
     }
 
     // ---- introspection ----
