@@ -2,6 +2,7 @@ package dev.preempt;
 
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code preempt.carriers} (available processors), {@code preempt.budget} (4000 reductions a slice),
  * {@code preempt.engine} ({@code vm}), {@code preempt.stealing} (true), {@code preempt.stackSize}
  * (carrier stack in bytes, 0 = the JVM's default), {@code preempt.maxStack} (bytes a process's stack
- * may take, 16 MB; 0 = no bound).
+ * may take, 16 MB; 0 = no bound), {@code preempt.timeslice} and {@code preempt.handoff} (nanoseconds,
+ * 2 ms and 10 ms), {@code preempt.spares} (256).
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -109,6 +111,12 @@ public final class Scheduler implements AutoCloseable {
 
     /** The default bound on a process's stack: 16 MB. */
     static final long DEFAULT_MAX_STACK = 16L << 20;
+    /** The default time slice: 2 ms. */
+    static final Duration DEFAULT_TIMESLICE = Duration.ofMillis(2);
+    /** The default hand-off threshold: 10 ms. */
+    static final Duration DEFAULT_HAND_OFF = Duration.ofMillis(10);
+    /** The default bound on spare carriers: 256 (the JDK's virtual-thread pool grows to 256 threads too). */
+    static final int DEFAULT_MAX_SPARES = 256;
 
     /** Configures a {@link Scheduler}. */
     public static final class Builder {
@@ -119,6 +127,9 @@ public final class Scheduler implements AutoCloseable {
         private String engine = System.getProperty("preempt.engine", "vm");
         private long stackSize = Long.getLong("preempt.stackSize", 0L);
         private long maxStack = Long.getLong("preempt.maxStack", DEFAULT_MAX_STACK);
+        private long timeslice = Long.getLong("preempt.timeslice", DEFAULT_TIMESLICE.toNanos());
+        private long handOff = Long.getLong("preempt.handoff", DEFAULT_HAND_OFF.toNanos());
+        private int maxSpares = Integer.getInteger("preempt.spares", DEFAULT_MAX_SPARES);
 
         private Builder() {}
 
@@ -169,9 +180,36 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The longest a slice runs while another process wants the carrier, whatever budget it has left
+         * (default 2 ms; zero: no bound). Budgets bound instrumented code; this bounds code that ticks
+         * rarely, such as a loop around JDK calls. The process yields at its next tick after it.
+         */
+        public Builder timeSlice(Duration d) {
+            this.timeslice = d.toNanos();
+            return this;
+        }
+
+        /**
+         * How long one slice may hold its carrier before a spare carrier takes its place (default 10 ms;
+         * zero: never). Covers what budgets and time slices cannot cut: native code, a wait pinned to the
+         * carrier's thread, a long JDK call, a class initialiser. Calls the JDK marks as blocking (file
+         * sync, pipes, DNS, ...) hand off at once where carriers are the JDK's kind.
+         */
+        public Builder handOffAfter(Duration d) {
+            this.handOff = d.toNanos();
+            return this;
+        }
+
+        /** The most spare carriers that run at once in held carriers' places (default 256). */
+        public Builder maxSpareCarriers(int n) {
+            this.maxSpares = n;
+            return this;
+        }
+
         public Scheduler build() {
             return new Scheduler(new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
-                    stackSize, maxStack)));
+                    stackSize, maxStack, timeslice, handOff, maxSpares)));
         }
     }
 }

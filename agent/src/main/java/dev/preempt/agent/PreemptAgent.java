@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * {@code -javaagent:preempt-agent.jar[=options]}: opens {@code java.lang} and {@code jdk.internal.vm} to the
- * runtime (processes are virtual threads with their own scheduler; their frozen stacks are measured), passes the options to the runtime as system properties,
+ * runtime and exports {@code jdk.internal.misc} to it (processes are virtual threads with their own
+ * scheduler; their frozen stacks are measured; carriers are told of blocking calls), passes the options to the runtime as system properties,
  * and installs the transformer that makes application code preemptible. Stateless; everything lives in
  * the objects it creates.
  */
@@ -28,8 +29,9 @@ public final class PreemptAgent {
         AgentLog.setLevel(options.log());
         Module runtime = PreemptAgent.class.getModule(); // the unnamed module of the loader that has the runtime
         // java.lang: processes are virtual threads with a scheduler of our own (a private constructor);
-        // jdk.internal.vm: the size of a process's frozen stack, for its bound (FrozenStack).
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+        // jdk.internal.vm: the size of a process's frozen stack, for its bound (FrozenStack);
+        // jdk.internal.misc (exported): carriers are the JDK's CarrierThread kind, told of blocking calls.
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc", Set.of(runtime)),
                 Map.of("java.lang", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());
         for (Map.Entry<String, String> e : options.runtimeProperties().entrySet()) {
             System.setProperty(e.getKey(), e.getValue());

@@ -16,7 +16,8 @@ public final class OneScheduler {
     public static void main(String[] args) {
         for (int i = 0; i < 10; i++) Preempt.spawn(() -> Preempt.sleep(java.time.Duration.ofMillis(50)));
         long carriers = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getClass().getName().equals("dev.preempt.internal.sched.Carrier")).count();
+                .filter(t -> t.getClass().getName().startsWith("dev.preempt.internal.sched.")
+                        && t.getName().contains("-carrier-")).count();
         System.out.println("runtime from=" + Preempt.class.getProtectionDomain().getCodeSource().getLocation()
                 + " inProcess=" + Preempt.inProcess() + " carriers=" + carriers);
     }

@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A carrier thread: one per core, running processes one slice at a time.
+ * A carrier: one per core (plus spares while carriers are blocked), running processes one slice at a
+ * time on its own OS thread ({@link #thread}, made by {@link CarrierThreads}).
  *
  * <p>Its loop ({@link #findRunnable()}): every other round look at the global queue first (so that a
  * process woken by a timer or from outside waits at most about one slice), then the {@code runnext}
@@ -14,13 +15,22 @@ import java.util.concurrent.locks.LockSupport;
  * queue, then steal half of another carrier's queue; spin briefly; finally register as idle, look once
  * more, and park.
  *
- * <p>Only this thread pushes onto its local queue and {@code runnext}: the scheduler pushes here when
- * the caller is this carrier itself, or a process mounted on it (whose {@link Proc#carrier} this thread
- * wrote before mounting it).
+ * <p><b>Thread contract.</b> Only this carrier's thread pushes onto its local queue and {@code runnext}:
+ * the scheduler pushes here when the caller is this carrier's thread, or a process mounted on it (whose
+ * {@link Proc#carrier} this thread wrote before mounting it, and whose thread is the process's own, see
+ * {@link Proc#of}). Any thread may take from them (stealing, and the {@link Watchdog} when it hands a
+ * held carrier's work to the others).
+ *
+ * <p><b>Held carriers.</b> A carrier is held while its process is in a call that blocks the OS thread
+ * (the JDK says so through {@link #beginBlocking()}, on carriers of the JDK's kind) or has run one slice
+ * for longer than the hand-off threshold (the watchdog says so: {@link #handedOff}). Either way it counts
+ * as blocked in {@link Spares}, which puts a spare carrier in its place; its queued work goes to the
+ * global queue, and what its process wakes meanwhile goes there too. When the slice ends the carrier
+ * is an ordinary one again, and a spare retires.
  */
-public final class Carrier extends Thread {
+public final class Carrier {
 
-    private static final VarHandle RUNNEXT, PARKED;
+    private static final VarHandle RUNNEXT, PARKED, HANDED_OFF, SPARE_STATE;
     private static final long SPIN_NANOS = 20_000;
     /** An idle carrier that fires the next timer spins the last stretch before it. */
     private static final long TIMER_SPIN_NANOS = 60_000;
@@ -32,6 +42,8 @@ public final class Carrier extends Thread {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RUNNEXT = l.findVarHandle(Carrier.class, "runnext", Proc.class);
             PARKED = l.findVarHandle(Carrier.class, "parked", boolean.class);
+            HANDED_OFF = l.findVarHandle(Carrier.class, "handedOff", boolean.class);
+            SPARE_STATE = l.findVarHandle(Carrier.class, "spareState", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -39,6 +51,9 @@ public final class Carrier extends Thread {
 
     final SchedulerCore sched;
     final int index;
+    /** A spare: it runs while carriers are blocked, and retires to {@link Spares}' pool when not needed. */
+    final boolean spare;
+    final Thread thread;
     final RunQueue runq = new RunQueue();
     /** The process mounted now, or null. */
     volatile Proc current;
@@ -52,27 +67,60 @@ public final class Carrier extends Thread {
     private int leftover;
     private final Proc[] spill = new Proc[RunQueue.CAPACITY / 2];
 
+    /** Written by this carrier's thread only: a process on it is inside a call the JDK marks as blocking. */
+    volatile boolean inBlockingCall;
+    /** Set (CAS) by the watchdog when it gave this carrier's place to a spare; cleared (CAS) here when the slice ends. */
+    @SuppressWarnings("unused")
+    volatile boolean handedOff;
+
+    // ---- a spare's life: ACTIVE (running the loop) -> POOLED (parked in the pool) -> ACTIVE ... -> DEAD ----
+    static final int ACTIVE = 0, POOLED = 1, DEAD = 2;
+    volatile int spareState = ACTIVE;
+
+    /** A spare's state change, by CAS: activation races with the spare ending itself after its keep-alive. */
+    boolean casSpareState(int from, int to) {
+        return SPARE_STATE.compareAndSet(this, from, to);
+    }
+
+    // ---- what the watchdog saw of this carrier, written by the watchdog thread only ----
+    long wdSlices = -1;
+    Proc wdProc;
+    long wdSince;
+    boolean wdHeld;
+    String wdReason;
+    StackTraceElement[] wdStack;
+
     // ---- statistics: written by this thread only, read racily by samplers ----
     volatile long slices, steals, parks;
 
-    Carrier(SchedulerCore sched, int index, long stackSize) {
-        super(null, null, sched.name + "-carrier-" + index, stackSize);
+    Carrier(SchedulerCore sched, int index, boolean spare, long stackSize) {
         this.sched = sched;
         this.index = index;
-        setDaemon(true);
+        this.spare = spare;
+        this.thread = CarrierThreads.newThread(this, sched.name + (spare ? "-spare-" : "-carrier-") + index, stackSize);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
     }
 
     /**
-     * The carrier loop. Nothing ends it but shutdown: every Throwable, OutOfMemoryError and
-     * StackOverflowError included, is caught (and {@link SchedulerCore#internalError} itself never throws),
-     * because a lost carrier strands every process queued on it.
+     * The carrier loop, run by {@link #thread}. Nothing ends it but shutdown (or, for a spare, a long
+     * time unused in the pool): every Throwable, OutOfMemoryError and StackOverflowError included, is
+     * caught (and {@link SchedulerCore#internalError} itself never throws), because a lost carrier
+     * strands every process queued on it.
      */
-    @Override
-    public void run() {
+    void loop() {
         while (!sched.shutdown) {
             try {
+                if (spare && spareState != ACTIVE) {
+                    if (!sched.spares.waitInPool(this)) return; // unused for long: this thread ends
+                    continue;
+                }
                 Proc p = findRunnable();
                 if (p != null) runSlice(p);
+                if (spare && spareState == ACTIVE && sched.spares.surplus()) retire();
             } catch (Throwable t) {
                 sched.internalError(this, t);
             }
@@ -95,6 +143,8 @@ public final class Carrier extends Thread {
             sched.internalError(this, t); // the JDK's task does not throw; never let it end this thread
         }
         current = null;
+        if (inBlockingCall) endBlocking(); // the JDK ends it at the yield; this only guards the count
+        if (handedOff && HANDED_OFF.compareAndSet(this, true, false)) sched.spares.unblocked();
         int left = p.budget;
         int spent = p.sliceStart - left;
         leftover = Math.max(0, left);
@@ -102,6 +152,84 @@ public final class Carrier extends Thread {
         slices++;
         if (timed) sched.sliceEnded(p, this, spent, System.nanoTime() - t0, p.preemptions != preemptionsBefore);
     }
+
+    // =====================================================================================
+    // Held carriers
+    // =====================================================================================
+
+    /**
+     * This carrier's thread, a process mounted, just before a call the JDK knows may block the OS thread
+     * (through {@code Blocker.begin}). Counts this carrier as blocked (a spare takes its place when the
+     * others are busy), and hands its queued work to the global queue. Returns false if it was already
+     * inside such a call (nested: the outer one counts). Allocation-light, never parks.
+     */
+    boolean beginBlocking() {
+        if (inBlockingCall) return false;
+        inBlockingCall = true;
+        sched.spares.blocked();
+        shedQueue();
+        return true;
+    }
+
+    /** This carrier's thread: the blocking call returned (also called by the JDK after every yield). */
+    void endBlocking() {
+        if (!inBlockingCall) return;
+        inBlockingCall = false;
+        sched.spares.unblocked();
+    }
+
+    /** Whether this carrier is held (blocked in a call, or handed off by the watchdog): push no work here. */
+    boolean held() {
+        return inBlockingCall || handedOff;
+    }
+
+    /** The watchdog: this carrier has been in one slice too long; counts it blocked. False if it already was. */
+    boolean handOff() {
+        if (!HANDED_OFF.compareAndSet(this, false, true)) return false;
+        sched.spares.blocked();
+        return true;
+    }
+
+    /** Owner: moves everything queued here to the global queue, for the other carriers. */
+    private void shedQueue() {
+        boolean moved = false;
+        Proc p = (Proc) RUNNEXT.getAndSet(this, null);
+        if (p != null) {
+            sched.global.offer(p);
+            moved = true;
+        }
+        while ((p = runq.poll()) != null) {
+            sched.global.offer(p);
+            moved = true;
+        }
+        if (moved) sched.wakeIdle();
+    }
+
+    /** Any thread (the watchdog): takes this carrier's queued work as a thief would, onto the global queue. */
+    void giveAwayQueue() {
+        boolean moved = false;
+        Proc p = (Proc) RUNNEXT.getAndSet(this, null);
+        if (p != null) {
+            sched.global.offer(p);
+            moved = true;
+        }
+        while ((p = runq.steal()) != null) {
+            sched.global.offer(p);
+            moved = true;
+        }
+        if (moved) sched.wakeIdle();
+    }
+
+    /** A spare, not needed any more: hands its queue to the others and goes to the pool. */
+    private void retire() {
+        shedQueue();
+        spareState = POOLED;
+        sched.spares.pooled(this);
+    }
+
+    // =====================================================================================
+    // Finding work
+    // =====================================================================================
 
     /**
      * Whether another process could use this carrier now: something queued here or globally, a timer
@@ -113,7 +241,7 @@ public final class Carrier extends Thread {
         long due = sched.timers.next();
         if (due != Long.MAX_VALUE && due - System.nanoTime() <= 0) return true;
         if (sched.stealing) {
-            for (Carrier o : sched.carriers) {
+            for (Carrier o : sched.all) {
                 if (o != this && o.runq.size() > 0) return true;
             }
         }
@@ -165,17 +293,23 @@ public final class Carrier extends Thread {
     }
 
     /** Each other carrier's slice count when this one began looking for work (see stealOrGlobal). */
-    private long[] slicesSeen;
+    private long[] slicesSeen = new long[0];
+    private Carrier[] seen;
 
     private Proc findWorkSlow() {
-        Carrier[] all = sched.carriers;
-        if (slicesSeen == null) slicesSeen = new long[all.length];
+        Carrier[] all = sched.all;
+        seen = all;
+        if (slicesSeen.length < all.length) slicesSeen = new long[all.length];
         for (int i = 0; i < all.length; i++) slicesSeen[i] = all[i].slices;
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         do {
             Proc p = stealOrGlobal(false);
             if (p != null) return p;
             if (sched.timers.next() - System.nanoTime() <= 0) return null; // a timer is due: fire it
+            if (spare && sched.spares.surplus()) {
+                retire();
+                return null;
+            }
             Thread.onSpinWait();
         } while (System.nanoTime() - spinUntil < 0 && !sched.shutdown);
 
@@ -203,6 +337,7 @@ public final class Carrier extends Thread {
         }
         if (park > 0) LockSupport.parkNanos(this, park);
         unregisterIdle();
+        sched.watchdog.busy(); // work may follow: the watchdog stops dozing
         if (watching) timers.watcher.compareAndSet(this, null);
         return null;
     }
@@ -215,27 +350,33 @@ public final class Carrier extends Thread {
     boolean tryWake() {
         if (PARKED.compareAndSet(this, true, false)) {
             sched.idleCount.decrementAndGet();
-            LockSupport.unpark(this);
+            LockSupport.unpark(thread);
             return true;
         }
         return false;
+    }
+
+    /** Wakes this carrier's thread wherever it parks (timers, shutdown). */
+    void unpark() {
+        LockSupport.unpark(thread);
     }
 
     private Proc stealOrGlobal(boolean lastLook) {
         Proc p = sched.global.poll();
         if (p != null) return p;
         if (!sched.stealing) return null;
-        Carrier[] all = sched.carriers;
+        Carrier[] all = seen;
         int n = all.length;
         int start = (index + 1 + ((schedTick++) & 0x7fffffff) % Math.max(1, n - 1)) % n;
         for (int i = 0; i < n; i++) {
-            Carrier victim = all[(start + i) % n];
+            int at = (start + i) % n;
+            Carrier victim = all[at];
             if (victim == this) continue;
             p = victim.runq.stealInto(runq);
             // A process in another carrier's runnext normally runs as soon as that carrier's current
             // process parks (a ping-pong, a ring). Take it only if that carrier has been in one slice
             // all the while we looked for work: otherwise stealing it just bounces the work between cores.
-            if (p == null && lastLook && victim.slices == slicesSeen[victim.index]) {
+            if (p == null && lastLook && victim.slices == slicesSeen[at]) {
                 p = (Proc) RUNNEXT.getAndSet(victim, null);
             }
             if (p != null) {
@@ -278,6 +419,11 @@ public final class Carrier extends Thread {
         return index;
     }
 
+    /** Whether this is a spare carrier (running only while others are blocked). */
+    public boolean isSpare() {
+        return spare;
+    }
+
     public long slices() {
         return slices;
     }
@@ -288,5 +434,14 @@ public final class Carrier extends Thread {
 
     public long parks() {
         return parks;
+    }
+
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public String toString() {
+        return thread.getName();
     }
 }

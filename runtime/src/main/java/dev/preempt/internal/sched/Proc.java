@@ -568,6 +568,16 @@ public final class Proc implements Executor, Consumer<Signal> {
         sched.pinned(this, reason);
     }
 
+    /**
+     * The watchdog: this process's slice has run past the time slice; it yields at its next tick (if
+     * another process wants the carrier) though budget is left. A plain write from another thread: a
+     * decrement racing with it may undo it, and the watchdog asks again next round. The slice's
+     * reductions are then counted as its whole budget.
+     */
+    void cutSlice() {
+        budget = 0;
+    }
+
     /** Carrier, after a slice: adds what it spent. */
     void account(int spent) {
         if (spent > 0) REDUCTIONS.getAndAdd(this, (long) spent);

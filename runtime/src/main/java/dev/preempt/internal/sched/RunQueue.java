@@ -58,6 +58,17 @@ final class RunQueue {
         }
     }
 
+    /** Any thread (a thief taking one at a time): takes the oldest entry, or null. */
+    Proc steal() {
+        for (;;) {
+            int h = (int) HEAD.getAcquire(this);
+            int t = (int) TAIL.getAcquire(this); // not the owner: acquire, to see the slot the owner wrote
+            if (t - h <= 0) return null;
+            Proc p = (Proc) SLOTS.getOpaque(slots, h & MASK);
+            if (HEAD.compareAndSet(this, h, h + 1)) return p;
+        }
+    }
+
     /**
      * Owner, when the ring is full: takes the older half into {@code out} (returns how many), so that
      * the caller can move them to the global queue.

@@ -25,8 +25,11 @@ public final class SchedulerCore {
 
     /** Configuration; see {@code dev.preempt.Scheduler.Builder} for meanings and defaults. */
     public record Config(String name, int carriers, int budget, boolean stealing, String engine, long stackSize,
-            long maxStack) {
+            long maxStack, long timesliceNanos, long handOffNanos, int maxSpares) {
         public Config {
+            if (timesliceNanos < 0) throw new IllegalArgumentException("the time slice must not be negative (0: none)");
+            if (handOffNanos < 0) throw new IllegalArgumentException("the hand-off time must not be negative (0: never)");
+            if (maxSpares < 0) throw new IllegalArgumentException("spare carriers must not be negative");
             if (carriers < 1) throw new IllegalArgumentException("carriers must be at least 1, was " + carriers);
             if (budget < 1) throw new IllegalArgumentException("budget must be at least 1, was " + budget);
             if (stackSize < 0) throw new IllegalArgumentException("stack size must not be negative");
@@ -59,6 +62,13 @@ public final class SchedulerCore {
 
         /** A supervisor restarted a child. */
         default void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {}
+
+        /**
+         * {@code p} held {@code carrier} in one slice for {@code nanos}, at least the hand-off threshold
+         * ({@code reason}: a blocking call, a pinned wait or a long call; {@code stack}: where {@code p}
+         * was when the watchdog noticed, or null). Called by the watchdog thread when that slice ended.
+         */
+        default void carrierHeld(Carrier carrier, Proc p, String reason, long nanos, StackTraceElement[] stack) {}
     }
 
     /** Observers added to every scheduler as it is created (the JFR layer registers here). */
@@ -83,7 +93,16 @@ public final class SchedulerCore {
     /** Bytes a process's frozen stack may take before the process ends with StackOverflowError; 0: no bound. */
     final long maxStack;
     final Engine engine;
+    /** The scheduler's own carriers, one per core by default; their indexes are 0..n-1. */
     final Carrier[] carriers;
+    /**
+     * Every carrier that may hold work: the scheduler's own and the spares that exist (running or pooled),
+     * for stealing and waking. Copy on write, under {@link #carriersLock}; read as a snapshot.
+     */
+    volatile Carrier[] all;
+    private final Object carriersLock = new Object();
+    final Spares spares;
+    final Watchdog watchdog;
     final ConcurrentLinkedQueue<Proc> global = new ConcurrentLinkedQueue<>();
     final AtomicInteger idleCount = new AtomicInteger();
     final Timers timers = new Timers();
@@ -105,12 +124,59 @@ public final class SchedulerCore {
         OutOfMemory.exits(); // initialised now, while there is memory
         this.engine = VirtualThreads.load(config.engine());
         dev.preempt.internal.AgentStatus.warnIfAbsent();
+        this.stackSize = config.stackSize();
         this.carriers = new Carrier[config.carriers()];
         for (int i = 0; i < carriers.length; i++) {
-            carriers[i] = new Carrier(this, i, config.stackSize());
+            carriers[i] = new Carrier(this, i, false, stackSize);
         }
+        this.all = carriers.clone();
+        this.spares = new Spares(this, config.maxSpares());
+        this.watchdog = new Watchdog(this, config.timesliceNanos(), config.handOffNanos());
         for (java.util.function.Consumer<SchedulerCore> hook : ON_CREATE) hook.accept(this);
         for (Carrier c : carriers) c.start();
+        watchdog.start();
+    }
+
+    private final long stackSize;
+
+    /** The watchdog (through {@link Spares#create}): a new spare carrier, already counted active. */
+    Carrier addSpare() {
+        synchronized (carriersLock) {
+            int index = carriers.length;
+            for (Carrier c : all) index = Math.max(index, c.index + 1);
+            Carrier c = new Carrier(this, index, true, stackSize);
+            Carrier[] next = java.util.Arrays.copyOf(all, all.length + 1);
+            next[next.length - 1] = c;
+            all = next;
+            return c;
+        }
+    }
+
+    /** A spare that ended (unused for its keep-alive) leaves the carrier set. */
+    void removeCarrier(Carrier gone) {
+        synchronized (carriersLock) {
+            all = java.util.Arrays.stream(all).filter(c -> c != gone).toArray(Carrier[]::new);
+        }
+    }
+
+    /** Whether carriers are the JDK's kind, which the JDK tells of blocking calls. */
+    public boolean carriersSeeBlockingCalls() {
+        return CarrierThreads.jdkKind(stackSize);
+    }
+
+    /** Carriers held now: blocked in a call, or handed off by the watchdog (racy). */
+    public int heldCarriers() {
+        return spares.blockedCount();
+    }
+
+    /** Spare carriers running now (racy). */
+    public int activeSpares() {
+        return spares.activeCount();
+    }
+
+    /** Spare carrier threads that exist, running or pooled (racy). */
+    public int spareThreads() {
+        return spares.createdCount();
     }
 
     public String name() {
@@ -208,7 +274,8 @@ public final class SchedulerCore {
      */
     void submit(Proc p) {
         Thread t = Thread.currentThread();
-        if (t instanceof Carrier c) {
+        if (t instanceof CarrierHost h) {
+            Carrier c = h.carrier();
             if (c.sched == this) {
                 if (p.preempting) {
                     // Preempted (its budget ran out): to the global queue, as Go does with preempted
@@ -227,7 +294,11 @@ public final class SchedulerCore {
             // Only a process's own thread is mounted on our carrier: a virtual thread it started has it as
             // scheduler too, but runs on the JDK's pool, and must not touch a carrier's owner-only queues.
             Carrier c = me.carrier; // the carrier this thread is mounted on: it wrote this before mounting
-            if (p.mounts > 0) { // a wake-up (a new process has never been mounted)
+            if (c.held()) {
+                // That carrier is blocked in a call or handed off: work queued there would wait for it.
+                global.offer(p);
+                wakeIdle();
+            } else if (p.mounts > 0) { // a wake-up (a new process has never been mounted)
                 c.pushNext(p);
             } else {
                 c.pushLocal(p, true);
@@ -241,8 +312,12 @@ public final class SchedulerCore {
     /** New work was queued: wake a parked carrier, if any, so it can take or steal it. */
     void wakeIdle() {
         VarHandle.fullFence(); // the queue write must be visible before we read the idle count (Dekker)
-        if (idleCount.get() == 0) return;
-        for (Carrier c : carriers) {
+        if (idleCount.get() == 0) {
+            // No carrier idle: if some are held, a spare is due in each one's place.
+            if (spares.wanted()) spares.ensure();
+            return;
+        }
+        for (Carrier c : all) {
             if (c.parked && c.tryWake()) return;
         }
     }
@@ -301,6 +376,20 @@ public final class SchedulerCore {
                 // observers must not disturb the scheduler
             }
         }
+    }
+
+    void carrierHeld(Carrier c, Proc p, String reason, long nanos, StackTraceElement[] stack) {
+        for (Observer o : observerArray) {
+            try {
+                o.carrierHeld(c, p, reason, nanos, stack);
+            } catch (Throwable ignored) {
+                // observers must not disturb the scheduler
+            }
+        }
+    }
+
+    boolean hasObservers() {
+        return observerArray.length > 0;
     }
 
     public void addObserver(Observer o) {
@@ -370,9 +459,10 @@ public final class SchedulerCore {
         return shutdown;
     }
 
-    /** Stops the carriers. Processes still alive are abandoned. */
+    /** Stops the carriers, spares and watchdog. Processes still alive are abandoned. */
     public void shutdown() {
         shutdown = true;
-        for (Carrier c : carriers) java.util.concurrent.locks.LockSupport.unpark(c);
+        for (Carrier c : all) c.unpark();
+        watchdog.wake();
     }
 }

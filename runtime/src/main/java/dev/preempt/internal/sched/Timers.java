@@ -56,7 +56,7 @@ final class Timers {
         }
         if (earliest) {
             Carrier w = watcher.get();
-            if (w != null) LockSupport.unpark(w); // it parked for a later deadline
+            if (w != null) w.unpark(); // it parked for a later deadline
         }
         return e;
     }

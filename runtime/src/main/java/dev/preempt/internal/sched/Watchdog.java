@@ -1,0 +1,144 @@
+package dev.preempt.internal.sched;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One platform thread per scheduler that watches the carriers from outside, as Go's {@code sysmon} does,
+ * and keeps the system moving when a slice holds its carrier too long. It never runs a process, and
+ * costs the carriers nothing: it reads what they already publish (the process mounted, the count of
+ * slices) and keeps its own observations in the carriers' {@code wd*} fields, which no one else writes.
+ *
+ * <p>Each round (every {@code period} while any carrier is busy or held, every {@link #IDLE_PERIOD_NANOS}
+ * otherwise), for every carrier still in the slice it was in last round, since {@code since}:
+ * <ul>
+ *   <li>after {@code timeslice}: asks the process to yield at its next tick though budget is left
+ *       ({@link Proc#cutSlice()}), so a loop around JDK calls (1-3 reductions each) is cut by time, not
+ *       after 4,000 calls that may take a second;</li>
+ *   <li>after {@code handOff}: the carrier is held (in native code, parked on its thread because pinned,
+ *       in a long JDK call, in a class initialiser): it is counted blocked, its queued processes go to the
+ *       global queue, and a spare carrier takes its place ({@link Spares});</li>
+ *   <li>when such a long slice ends, observers hear of it (the JFR {@code CarrierBlocked} event).</li>
+ * </ul>
+ * It also fires timers that are overdue by more than {@link #TIMER_LATE_NANOS} (carriers fire timers
+ * between slices; with every carrier held none would), and creates spare carriers when one is wanted and
+ * none is pooled (their threads are made here, never inside a process).
+ *
+ * <p>Precision: a slice is seen first up to one period after it began, so a cut comes between
+ * {@code timeslice} and {@code timeslice + period} into the slice, a hand-off likewise.
+ */
+final class Watchdog implements Runnable {
+
+    /** How often it looks while every carrier is idle (nothing can be held for long unseen). */
+    static final long IDLE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A timer this late means no carrier is free to fire it. */
+    static final long TIMER_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final SchedulerCore sched;
+    private final long timeslice;
+    private final long handOff;
+    private final long period;
+    private final Thread thread;
+    private volatile boolean deepSleep;
+
+    Watchdog(SchedulerCore sched, long timesliceNanos, long handOffNanos) {
+        this.sched = sched;
+        this.timeslice = timesliceNanos;
+        this.handOff = handOffNanos;
+        long p = TimeUnit.MILLISECONDS.toNanos(1);
+        if (timesliceNanos > 0) p = Math.min(p, timesliceNanos / 2);
+        if (handOffNanos > 0) p = Math.min(p, handOffNanos / 4);
+        this.period = Math.max(TimeUnit.MICROSECONDS.toNanos(100), p);
+        this.thread = new Thread(null, this, sched.name + "-watchdog", 0, false);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Any thread: look now (a spare is wanted, or shutdown). Never blocks. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** Any thread: a carrier started work; if the watchdog dozes through an idle stretch, it wakes. */
+    void busy() {
+        if (deepSleep) LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+        while (!sched.shutdown) {
+            boolean busy = false;
+            try {
+                busy = round(System.nanoTime());
+            } catch (Throwable t) {
+                sched.internalError(thread, t);
+            }
+            if (busy) {
+                LockSupport.parkNanos(this, period);
+            } else {
+                deepSleep = true;
+                LockSupport.parkNanos(this, IDLE_PERIOD_NANOS);
+                deepSleep = false;
+            }
+        }
+    }
+
+    /** One look at every carrier; true if any is busy or held. */
+    private boolean round(long now) {
+        boolean busy = false;
+        for (Carrier c : sched.all) {
+            Proc p = c.current;
+            long slices = c.slices;
+            if (p == null || slices != c.wdSlices || p != c.wdProc) {
+                endOfSlice(c, now);
+                c.wdSlices = slices;
+                c.wdProc = p;
+                c.wdSince = now;
+                c.wdHeld = false;
+                if (p == null) continue;
+            }
+            busy = true;
+            long held = now - c.wdSince;
+            if (timeslice > 0 && held >= timeslice) p.cutSlice();
+            if (handOff > 0 && held >= handOff && !c.wdHeld) {
+                c.wdHeld = true;
+                c.wdReason = reason(c, p);
+                c.wdStack = sched.hasObservers() ? p.thread.getStackTrace() : null; // only for the event
+                if (!c.inBlockingCall && c.handOff()) c.giveAwayQueue();
+            }
+        }
+        if (sched.spares.wanted()) {
+            busy = true;
+            sched.spares.create();
+        }
+        long due = sched.timers.next();
+        if (due != Long.MAX_VALUE && now - due > TIMER_LATE_NANOS) sched.timers.fire(now);
+        return busy || sched.spares.blockedCount() > 0;
+    }
+
+    /** The slice the watchdog last saw on {@code c} is over: if it was held, say how long. */
+    private void endOfSlice(Carrier c, long now) {
+        if (c.wdHeld && c.wdProc != null) sched.carrierHeld(c, c.wdProc, c.wdReason, now - c.wdSince, c.wdStack);
+        c.wdHeld = false;
+        c.wdStack = null;
+    }
+
+    /** Why {@code c} is held by {@code p}, as far as can be seen from outside. */
+    private static String reason(Carrier c, Proc p) {
+        if (c.inBlockingCall) return HELD_BLOCKING_CALL;
+        return switch (p.thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> HELD_PINNED_WAIT;
+            default -> HELD_RUNNING;
+        };
+    }
+
+    /** In a call the JDK marks as blocking (file sync, pipes, console, DNS, direct I/O). */
+    static final String HELD_BLOCKING_CALL = "blocking call";
+    /** Waiting on its carrier's OS thread: a park or wait that could not unmount (a native frame, a class initialiser). */
+    static final String HELD_PINNED_WAIT = "pinned wait";
+    /** Running code with no tick for that long: JDK or native code, or a class initialiser. */
+    static final String HELD_RUNNING = "long call";
+}
