@@ -132,6 +132,34 @@ class JfrEventsTest {
         awaitDetached();
     }
 
+    /** Holds its carrier: no tick (no agent here), no yield, no park. */
+    static void holdTheCarrier(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < end) Thread.onSpinWait();
+    }
+
+    @Test
+    void carrierBlockedWhenASliceHoldsItsCarrierPastTheHandOff() throws Exception {
+        try (RecordingStream rs = new RecordingStream()) {
+            rs.enable("dev.preempt.CarrierBlocked");
+            Collector blocked = new Collector(1, e -> "jfr-test".equals(e.getString("scheduler")));
+            rs.onEvent("dev.preempt.CarrierBlocked", blocked::accept);
+            startAndAwaitAttached(rs);
+            Pid[] holder = new Pid[1];
+            Procs.run(s, () -> {
+                holder[0] = self();
+                holdTheCarrier(200);
+            });
+            RecordedEvent e = blocked.await().get(0);
+            assertThat(e.getString("pid")).isEqualTo(holder[0].toString());
+            assertThat(e.getString("reason")).isEqualTo("long call");
+            assertThat(e.getDuration("blockedFor")).isBetween(Duration.ofMillis(150), Duration.ofSeconds(5));
+            assertThat(e.getString("stack")).contains("holdTheCarrier");
+            assertThat(e.getInt("carrier")).isBetween(0, 1);
+        }
+        awaitDetached();
+    }
+
     @Test
     void sliceEndIsTimedOnlyWhileRecorded() throws Exception {
         try (Scheduler one = Scheduler.builder().name("jfr-one").carriers(1).build()) {

@@ -17,7 +17,10 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             + " send=immutable|copy|trust (default immutable), stripmine=K (loop iterations between ticks in"
             + " counted loops, default 1000, 0 = a tick every iteration), maxstack=SIZE (the most heap a process's"
             + " stack may take, e.g. 16m (the default) or 512k; 0 = no bound), oom=exit|process (an OutOfMemoryError"
-            + " in a process ends the JVM with status 3, the default, or only that process)";
+            + " in a process ends the JVM with status 3, the default, or only that process), timeslice=TIME (the"
+            + " longest slice while others wait, default 2ms; 0 = no bound), handoff=TIME (how long a slice may"
+            + " hold its carrier before a spare takes its place, default 10ms; 0 = never), spares=N (the most"
+            + " spare carriers at once, default 256)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -74,6 +77,9 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                     case "stripmine" -> stripMine = positiveInt(key, value, 0, 1_000_000);
                     case "maxstack" -> props.put("preempt.maxStack", Long.toString(bytes(key, value)));
                     case "oom" -> props.put("preempt.oom", oneOf(key, value, "exit", "process"));
+                    case "timeslice" -> props.put("preempt.timeslice", Long.toString(nanos(key, value)));
+                    case "handoff" -> props.put("preempt.handoff", Long.toString(nanos(key, value)));
+                    case "spares" -> props.put("preempt.spares", Integer.toString(positiveInt(key, value, 0, 100_000)));
                     default -> throw new Invalid("unknown option '" + key + "'. Accepted: " + ACCEPTED);
                 }
             }
@@ -89,6 +95,34 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             return n;
         } catch (NumberFormatException e) {
             throw new Invalid("option " + key + "=" + value + " is not a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** A duration in nanoseconds: digits with a unit, us, ms or s (0 needs none). */
+    private static long nanos(String key, String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        long unit;
+        String digits;
+        if (v.endsWith("us")) {
+            unit = 1_000L;
+            digits = v.substring(0, v.length() - 2);
+        } else if (v.endsWith("ms")) {
+            unit = 1_000_000L;
+            digits = v.substring(0, v.length() - 2);
+        } else if (v.endsWith("s")) {
+            unit = 1_000_000_000L;
+            digits = v.substring(0, v.length() - 1);
+        } else {
+            unit = 0;
+            digits = v;
+        }
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > 3_600_000_000L || (unit == 0 && n != 0)) throw new NumberFormatException();
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new Invalid("option " + key + "=" + value + " is not a duration (a whole number with us, ms or s,"
+                    + " as in 2ms; or 0)");
         }
     }
 

@@ -29,12 +29,18 @@ class AgentOptionsTest {
         assertThat(AgentOptions.parse("maxstack=16m").runtimeProperties()).containsEntry("preempt.maxStack", "16777216");
         assertThat(AgentOptions.parse("maxstack=0").runtimeProperties()).containsEntry("preempt.maxStack", "0");
         assertThat(AgentOptions.parse("oom=process").runtimeProperties()).containsEntry("preempt.oom", "process");
+        assertThat(AgentOptions.parse("timeslice=500us,handoff=20ms,spares=8").runtimeProperties())
+                .containsEntry("preempt.timeslice", "500000").containsEntry("preempt.handoff", "20000000")
+                .containsEntry("preempt.spares", "8");
+        assertThat(AgentOptions.parse("handoff=0,timeslice=1s").runtimeProperties())
+                .containsEntry("preempt.handoff", "0").containsEntry("preempt.timeslice", "1000000000");
     }
 
     @Test
     void badOptionsSayWhatIsWrongAndWhatIsAccepted() {
         for (String bad : List.of("budget=0", "budget=many", "colour=red", "budget", "engine=quasar", "log=loud",
-                "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=", "oom=ignore")) {
+                "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=", "oom=ignore", "timeslice=2", "handoff=fast",
+                "handoff=-1ms", "spares=-1")) {
             assertThatThrownBy(() -> AgentOptions.parse(bad)).as(bad).isInstanceOf(AgentOptions.Invalid.class)
                     .hasMessageNotContaining("\n");
         }

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code BlockingProbe kind workers seconds}: {@code workers} processes that block or compute in JDK code
- * ({@code kind}: fsync, pipe, fifo, readall, sort), beside a probe process that sleeps 1 ms at a time.
+ * ({@code kind}: fsync, pipe, fifo, readall, sort), or sleep where a virtual thread cannot unmount
+ * ({@code clinit}: in a static initialiser; {@code native}: under a native frame, which needs
+ * {@code -Djdk.reflect.useNativeAccessorOnly=true}), beside a probe process that sleeps 1 ms at a time.
  * Prints how many samples the probe took (at 1 ms cadence it would take about 1000 a second), its
  * worst gap, and how many rounds the workers did.
  */
@@ -42,6 +44,8 @@ public final class BlockingProbe {
             case "fifo" -> () -> fifo(dir);
             case "readall" -> () -> readAll(dir);
             case "sort" -> BlockingProbe::sort;
+            case "clinit" -> BlockingProbe::sleepInClassInitializer;
+            case "native" -> BlockingProbe::sleepUnderNativeFrame;
             default -> throw new IllegalArgumentException(kind);
         };
         List<Pid> pids = new ArrayList<>();
@@ -143,6 +147,59 @@ public final class BlockingProbe {
             if (Files.readAllBytes(f).length != 32 << 20) throw new IllegalStateException();
         } catch (IOException e) {
             throw new RuntimeException(e);
+        }
+    }
+
+    /** Its initialiser sleeps: a park inside {@code <clinit>} cannot unmount, it holds the carrier's thread. */
+    public static final class SleepsWhenInitialised {
+        static {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private SleepsWhenInitialised() {}
+    }
+
+    /** Initialises a fresh copy of {@link SleepsWhenInitialised}, in a class loader of its own. */
+    static void sleepInClassInitializer() {
+        String name = SleepsWhenInitialised.class.getName();
+        ClassLoader parent = BlockingProbe.class.getClassLoader();
+        ClassLoader fresh = new ClassLoader(parent) {
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                if (!n.equals(name)) return super.loadClass(n, resolve);
+                synchronized (getClassLoadingLock(n)) {
+                    Class<?> c = findLoadedClass(n);
+                    if (c != null) return c;
+                    try (InputStream in = parent.getResourceAsStream(n.replace('.', '/') + ".class")) {
+                        byte[] b = in.readAllBytes();
+                        return defineClass(n, b, 0, b.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(n, e);
+                    }
+                }
+            }
+        };
+        try {
+            Class.forName(name, true, fresh);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void sleep20() throws InterruptedException {
+        Thread.sleep(20);
+    }
+
+    /** Sleeps under a native frame (a native reflective call): the park cannot unmount either. */
+    static void sleepUnderNativeFrame() {
+        try {
+            BlockingProbe.class.getMethod("sleep20").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -15,6 +15,7 @@ final class EventTypes {
     static final EventType SLICE_END = EventType.getEventType(SliceEndEvent.class);
     static final EventType PINNED = EventType.getEventType(PinnedEvent.class);
     static final EventType SUPERVISOR_RESTART = EventType.getEventType(SupervisorRestartEvent.class);
+    static final EventType CARRIER_BLOCKED = EventType.getEventType(CarrierBlockedEvent.class);
 
     private static volatile boolean periodicRegistered;
 
@@ -38,6 +39,6 @@ final class EventTypes {
     /** Whether a recording wants any event that the {@link JfrObserver} makes. */
     static boolean anyObserverEventEnabled() {
         return PROCESS_START.isEnabled() || PROCESS_EXIT.isEnabled() || SLICE_END.isEnabled()
-                || PINNED.isEnabled() || SUPERVISOR_RESTART.isEnabled();
+                || PINNED.isEnabled() || SUPERVISOR_RESTART.isEnabled() || CARRIER_BLOCKED.isEnabled();
     }
 }

@@ -60,6 +60,28 @@ final class JfrObserver implements SchedulerCore.Observer {
     }
 
     @Override
+    public void carrierHeld(Carrier carrier, Proc p, String reason, long nanos, StackTraceElement[] stack) {
+        if (!EventTypes.CARRIER_BLOCKED.isEnabled()) return;
+        CarrierBlockedEvent e = new CarrierBlockedEvent();
+        e.pid = p.pid().toString();
+        e.carrier = carrier.index();
+        e.reason = reason;
+        e.blockedFor = nanos;
+        e.stack = stack == null ? null : render(stack);
+        e.scheduler = p.scheduler().name();
+        e.commit();
+    }
+
+    /** The top frames, one per line, as a stack trace prints them. */
+    private static String render(StackTraceElement[] stack) {
+        StringBuilder b = new StringBuilder();
+        int n = Math.min(stack.length, 32);
+        for (int i = 0; i < n; i++) b.append("at ").append(stack[i]).append('\n');
+        if (stack.length > n) b.append("... ").append(stack.length - n).append(" more\n");
+        return b.toString();
+    }
+
+    @Override
     public void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {
         if (!EventTypes.SUPERVISOR_RESTART.isEnabled()) return;
         SupervisorRestartEvent e = new SupervisorRestartEvent();

@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  *       after 4,000 calls that may take a second;</li>
  *   <li>after {@code handOff}: the carrier is held (in native code, parked on its thread because pinned,
  *       in a long JDK call, in a class initialiser): it is counted blocked, its queued processes go to the
- *       global queue, and a spare carrier takes its place ({@link Spares});</li>
+ *       global queue, and a spare carrier takes its place ({@link Spares}). While processes wait in the
+ *       global queue, already after twice the time slice: the slice did not stop when asked to, so it
+ *       is in code with no tick, and someone is waiting for its carrier;</li>
  *   <li>when such a long slice ends, observers hear of it (the JFR {@code CarrierBlocked} event).</li>
  * </ul>
  * It also fires timers that are overdue by more than {@link #TIMER_LATE_NANOS} (carriers fire timers
@@ -89,6 +91,7 @@ final class Watchdog implements Runnable {
     /** One look at every carrier; true if any is busy or held. */
     private boolean round(long now) {
         boolean busy = false;
+        boolean othersWait = !sched.global.isEmpty();
         for (Carrier c : sched.all) {
             Proc p = c.current;
             long slices = c.slices;
@@ -103,7 +106,7 @@ final class Watchdog implements Runnable {
             busy = true;
             long held = now - c.wdSince;
             if (timeslice > 0 && held >= timeslice) p.cutSlice();
-            if (handOff > 0 && held >= handOff && !c.wdHeld) {
+            if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice))) {
                 c.wdHeld = true;
                 c.wdReason = reason(c, p);
                 c.wdStack = sched.hasObservers() ? p.thread.getStackTrace() : null; // only for the event

@@ -1,0 +1,104 @@
+package dev.preempt;
+
+import static dev.preempt.Preempt.receive;
+import static dev.preempt.Preempt.send;
+import static dev.preempt.Preempt.spawn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A slice that holds its carrier (a loop with no yield, a blocking call) does not hold the scheduler:
+ * a spare carrier takes its place, timers fire, and the spare retires when the carrier is free again.
+ * One carrier each, so that nothing else could have run the other processes. No agent here: a loop in
+ * this class has no tick, exactly like JDK code under the agent.
+ */
+class HeldCarriersTest {
+
+    static volatile long sink;
+
+    /** Holds the carrier: no tick, no yield, no park. */
+    static void spin(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long x = 0;
+        while (System.nanoTime() < end) x++;
+        sink = x;
+    }
+
+    @Test
+    void aProcessSpawnedBesideAHeldCarrierRunsOnASpareSoon() throws Exception {
+        try (Scheduler s = Scheduler.builder().carriers(1).build()) {
+            CountDownLatch spinning = new CountDownLatch(1);
+            s.spawn(() -> {
+                spinning.countDown();
+                spin(1500);
+            });
+            assertThat(spinning.await(5, TimeUnit.SECONDS)).isTrue();
+            long t0 = System.nanoTime();
+            CountDownLatch ran = new CountDownLatch(1);
+            s.spawn(ran::countDown);
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(waitedMs).as("hand-off after 10 ms, generous bound").isLessThan(500);
+            assertThat(s.core.spareThreads()).isPositive();
+            assertThat(s.core.heldCarriers()).as("the spinning carrier is held").isEqualTo(1);
+            Procs.await(Duration.ofSeconds(10), () -> s.core.heldCarriers() == 0 && s.core.activeSpares() == 0,
+                    "the carrier to come back and the spare to retire");
+            assertThat(s.core.allCarriersAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void timersFireWhileEveryCarrierIsHeld() throws Exception {
+        try (Scheduler s = Scheduler.builder().carriers(1).build()) {
+            AtomicLong sleptMs = new AtomicLong(-1);
+            CountDownLatch done = new CountDownLatch(1);
+            s.spawn(() -> {
+                long t0 = System.nanoTime();
+                Preempt.sleep(5);
+                sleptMs.set((System.nanoTime() - t0) / 1_000_000);
+                done.countDown();
+            });
+            Thread.sleep(1); // the sleeper is in its sleep
+            s.spawn(() -> spin(1500));
+            assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(sleptMs.get()).as("a 5 ms sleep beside a 1.5 s slice, generous bound").isLessThan(500);
+        }
+    }
+
+    @Test
+    void aBlockingCallTheJdkMarksHandsOffAtOnce() throws Exception {
+        try (Scheduler s = Scheduler.builder().carriers(1).handOffAfter(Duration.ofSeconds(30)).build()) {
+            assertThat(s.core.carriersSeeBlockingCalls()).as("carriers are the JDK's kind here").isTrue();
+            CountDownLatch reading = new CountDownLatch(1);
+            AtomicLong echoMs = new AtomicLong(-1);
+            s.spawn(() -> {
+                try {
+                    java.lang.Process child = new ProcessBuilder("sh", "-c", "sleep 1; echo done").start();
+                    try (InputStream in = child.getInputStream()) {
+                        reading.countDown();
+                        in.readAllBytes(); // a pipe read: Blocker marks it, the carrier is held for 1 s
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(100); // inside the read now
+            Procs.run(s, () -> {
+                long t0 = System.nanoTime();
+                Pid me = Preempt.self();
+                Pid echo = spawn(() -> send(me, "pong"));
+                receive(String.class);
+                echoMs.set((System.nanoTime() - t0) / 1_000_000);
+            });
+            // with the hand-off threshold at 30 s, only the JDK's mark can have made room
+            assertThat(echoMs.get()).as("a round trip while the only carrier reads a pipe").isLessThan(500);
+        }
+    }
+}
