@@ -86,6 +86,7 @@ public final class Carrier {
     long wdSlices = -1;
     Proc wdProc;
     long wdSince;
+    long wdRefills;
     boolean wdHeld;
     String wdReason;
     StackTraceElement[] wdStack;
@@ -176,6 +177,11 @@ public final class Carrier {
         if (!inBlockingCall) return;
         inBlockingCall = false;
         sched.spares.unblocked();
+    }
+
+    /** Whether this is a spare that should retire: more spares run than carriers are held. */
+    boolean surplusSpare() {
+        return spare && sched.spares.surplusNow();
     }
 
     /** Whether this carrier is held (blocked in a call, or handed off by the watchdog): push no work here. */

@@ -79,6 +79,12 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Reductions spent in finished slices (introspection, ProcessExit event). */
     volatile long reductions;
     volatile long pins;
+    /**
+     * Budgets refilled because nothing else wanted the carrier. Written by the process, read by the
+     * {@link Watchdog}: a refill means the slice is in preemptible code, so it is not held, however long
+     * it has run.
+     */
+    volatile long refills;
     volatile long preemptions;
     private volatile boolean waiting;
     private volatile boolean started;
@@ -473,15 +479,17 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /**
      * Owner, from the tick hook when the budget ran out: act on signals, then yield the carrier, unless
-     * nothing else wants it (then a switch would be pure cost: refill the budget and run on).
+     * nothing else wants it (then a switch would be pure cost: refill the budget and run on). On a spare
+     * carrier that is no longer needed it yields anyway, so that the spare can retire.
      */
     public void outOfBudget() {
         if (pendingExit != null && exitGrace-- <= 0) rethrowExit();
         if (mailbox.hasIncoming()) mailbox.drain(this);
         Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us
-        if (c != null && !c.hasOtherWork()) {
+        if (c != null && !c.hasOtherWork() && !c.surplusSpare()) {
             account(sliceStart - budget);
             budget = sliceStart = sched.budget;
+            refills++; // the watchdog: this slice reached a tick, and would have yielded had anyone waited
             return;
         }
         preemptions++;

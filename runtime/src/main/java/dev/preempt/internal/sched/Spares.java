@@ -93,6 +93,11 @@ final class Spares {
         return true;
     }
 
+    /** Whether more spares run than carriers are held (racy; {@link #surplus()} decides). */
+    boolean surplusNow() {
+        return active.get() > blocked.get();
+    }
+
     /** A spare, between slices: true (and counted out) if more spares run than carriers are held. */
     boolean surplus() {
         for (;;) {

@@ -20,7 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  *       global queue, and a spare carrier takes its place ({@link Spares}). While processes wait in the
  *       global queue, already after twice the time slice: the slice did not stop when asked to, so it
  *       is in code with no tick, and someone is waiting for its carrier;</li>
- *   <li>when such a long slice ends, observers hear of it (the JFR {@code CarrierBlocked} event).</li>
+ *   <li>when such a long slice ends, observers hear of it (the JFR {@code CarrierBlocked} event);</li>
+ *   <li>on a spare that is no longer needed, asks the process to yield at once (it then does, wanted or
+ *       not), so that the spare retires: a process running alone would otherwise keep a spare, and one
+ *       more core, for good.</li>
  * </ul>
  * It also fires timers that are overdue by more than {@link #TIMER_LATE_NANOS} (carriers fire timers
  * between slices; with every carrier held none would), and creates spare carriers when one is wanted and
@@ -95,17 +98,25 @@ final class Watchdog implements Runnable {
         for (Carrier c : sched.all) {
             Proc p = c.current;
             long slices = c.slices;
+            long refills = p == null ? 0 : p.refills;
             if (p == null || slices != c.wdSlices || p != c.wdProc) {
                 endOfSlice(c, now);
                 c.wdSlices = slices;
                 c.wdProc = p;
                 c.wdSince = now;
-                c.wdHeld = false;
+                c.wdRefills = refills;
                 if (p == null) continue;
+            } else if (refills != c.wdRefills) {
+                // It reached a tick and ran on only because no one else wanted the carrier: as good as a
+                // new slice. (A process ticking alone must not count as held: a spare would then run
+                // beside it, and the OS, not the scheduler, would share the core.)
+                endOfSlice(c, now);
+                c.wdSince = now;
+                c.wdRefills = refills;
             }
             busy = true;
             long held = now - c.wdSince;
-            if (timeslice > 0 && held >= timeslice) p.cutSlice();
+            if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(); // a surplus spare retires after it
             if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice))) {
                 c.wdHeld = true;
                 c.wdReason = reason(c, p);
@@ -122,7 +133,7 @@ final class Watchdog implements Runnable {
         return busy || sched.spares.blockedCount() > 0;
     }
 
-    /** The slice the watchdog last saw on {@code c} is over: if it was held, say how long. */
+    /** The slice the watchdog last saw on {@code c} is over (or ticked): if it was held, say how long. */
     private void endOfSlice(Carrier c, long now) {
         if (c.wdHeld && c.wdProc != null) sched.carrierHeld(c, c.wdProc, c.wdReason, now - c.wdSince, c.wdStack);
         c.wdHeld = false;
