@@ -106,6 +106,45 @@ public final class Preempt {
         Proc.require("yield").yieldSlice();
     }
 
+    /**
+     * Runs {@code call} on a thread of Preempt's blocking pool and waits for it without holding a carrier,
+     * then returns its value or throws what it threw (checked exceptions keep their type). For calls that
+     * block an OS thread where the JDK cannot tell (JNI and native libraries, a FIFO, a driver's own
+     * socket code) or that run long in code with no tick; the scheduler's watchdog covers such calls
+     * too, but only after they have held a carrier for a while (see the README, "Blocking calls").
+     *
+     * <pre>{@code
+     * byte[] data = Preempt.blocking(() -> Files.readAllBytes(Path.of("/dev/fifo")));   // throws IOException
+     * long n = Preempt.blocking(() -> nativeLibrary.crunch(input));
+     * }</pre>
+     *
+     * <p>An exit signal that ends the waiting process (a kill, a linked crash) ends it at once: the call
+     * is interrupted and whatever it returns later is dropped. Outside a process the call simply runs
+     * on the calling thread. The pool grows to {@code -Dpreempt.blockingThreads} threads (256), then
+     * queues calls.
+     */
+    public static <T, X extends Exception> T blocking(BlockingCall<T, X> call) throws X {
+        Objects.requireNonNull(call, "call");
+        try {
+            return dev.preempt.internal.sched.BlockingPool.run(call::call);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            @SuppressWarnings("unchecked")
+            X x = (X) e; // call.call() declares only X: any other checked exception cannot come from it
+            throw x;
+        }
+    }
+
+    /**
+     * A call for {@link #blocking}: like {@link java.util.concurrent.Callable}, but the checked exception
+     * it throws is a type parameter, so that {@code blocking} throws exactly that.
+     */
+    @FunctionalInterface
+    public interface BlockingCall<T, X extends Exception> {
+        T call() throws X;
+    }
+
     /** Sleeps without holding a carrier. Exit signals still reach the process meanwhile. */
     public static void sleep(Duration d) {
         Proc.require("sleep").sleep(d.toNanos());

@@ -20,7 +20,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             + " in a process ends the JVM with status 3, the default, or only that process), timeslice=TIME (the"
             + " longest slice while others wait, default 2ms; 0 = no bound), handoff=TIME (how long a slice may"
             + " hold its carrier before a spare takes its place, default 10ms; 0 = never), spares=N (the most"
-            + " spare carriers at once, default 256)";
+            + " spare carriers at once, default 256), blockingthreads=N (threads for Preempt.blocking, default 256)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -80,6 +80,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                     case "timeslice" -> props.put("preempt.timeslice", Long.toString(nanos(key, value)));
                     case "handoff" -> props.put("preempt.handoff", Long.toString(nanos(key, value)));
                     case "spares" -> props.put("preempt.spares", Integer.toString(positiveInt(key, value, 0, 100_000)));
+                    case "blockingthreads" -> props.put("preempt.blockingThreads", Integer.toString(positiveInt(key, value, 1, 100_000)));
                     default -> throw new Invalid("unknown option '" + key + "'. Accepted: " + ACCEPTED);
                 }
             }

@@ -751,11 +751,29 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     /**
+     * Owner. Waits for the reply tagged {@code tag} that {@link #reply} delivers, looking only at messages
+     * after {@code mark}; a reply with another tag, or one that comes after this returned, is dropped.
+     */
+    Object awaitReply(Ref tag, Signal mark) {
+        awaitingReply = tag;
+        try {
+            return ((Reply) receive(x -> x instanceof Reply r && r.tag == tag, -1, mark)).value;
+        } finally {
+            awaitingReply = null;
+        }
+    }
+
+    /** Any thread: a reply tagged {@code tag} for this process (dropped unless it waits for that tag). */
+    void reply(Ref tag, Object value) {
+        signal(new SysSignal(SysSignal.REPLY, null, value, tag, 0));
+    }
+
+    /**
      * Any thread: answers {@code call} (the reply goes to its caller, and is dropped there if the caller
      * is gone or no longer waits for it). No send policy is applied here.
      */
     public static void replyTo(Call call, Object value) {
-        ApiAccess.procOf(call.from()).signal(new SysSignal(SysSignal.REPLY, null, value, call.tag(), 0));
+        ApiAccess.procOf(call.from()).reply(call.tag(), value);
     }
 
     /** Any thread. Sends an exit signal from {@code from} (null: not a process). */

@@ -1,0 +1,84 @@
+package dev.preempt.internal.sched;
+
+import dev.preempt.Ref;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a process's blocking call on a platform thread of its own while the process waits in receive,
+ * holding no carrier: BEAM's dirty schedulers, for code the JDK does not mark as blocking (JNI, native
+ * libraries, a FIFO) or that runs long with no tick. {@code dev.preempt.Preempt.blocking} is the API.
+ *
+ * <p>The pool grows by one thread per call in flight up to {@code preempt.blockingThreads} (256 by
+ * default), then queues; an idle thread ends after a minute. The answer comes back as a tagged reply
+ * (the mechanism {@code call} uses), so an exit signal that ends the waiting process unwinds it at once;
+ * the call is then interrupted and its answer, when it comes, is dropped.
+ */
+public final class BlockingPool {
+
+    private static final int MAX_THREADS = Integer.getInteger("preempt.blockingThreads", 256);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final ThreadPoolExecutor POOL = pool();
+
+    private BlockingPool() {}
+
+    private static ThreadPoolExecutor pool() {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "preempt-blocking-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        p.allowCoreThreadTimeOut(true); // grows with the calls in flight, shrinks when idle
+        return p;
+    }
+
+    /** What the call did: its value, or what it threw. */
+    private record Outcome(Object value, Throwable thrown) {}
+
+    /**
+     * Runs {@code call} on the pool and waits for it: inside a process without holding a carrier, on a
+     * plain thread by running it there (a plain thread may block). Returns its value or throws what it
+     * threw, unchanged.
+     */
+    public static <T> T run(Callable<T> call) throws Exception {
+        Proc self = Proc.current();
+        if (self == null) return call.call();
+        Ref tag = Ref.make();
+        dev.preempt.internal.mail.Signal mark = self.mark();
+        Future<?> running = POOL.submit(() -> {
+            Outcome o;
+            try {
+                o = new Outcome(call.call(), null);
+            } catch (Throwable t) {
+                o = new Outcome(null, t);
+            }
+            self.reply(tag, o);
+        });
+        Outcome o;
+        boolean answered = false;
+        try {
+            o = (Outcome) self.awaitReply(tag, mark);
+            answered = true;
+        } finally {
+            if (!answered) running.cancel(true); // the process is ending (an exit signal): interrupt the call
+        }
+        if (o.thrown == null) {
+            @SuppressWarnings("unchecked")
+            T v = (T) o.value;
+            return v;
+        }
+        if (o.thrown instanceof Exception e) throw e;
+        if (o.thrown instanceof Error e) throw e;
+        throw new IllegalStateException(o.thrown);
+    }
+
+    /** Threads in the pool now (racy). */
+    public static int threads() {
+        return POOL.getPoolSize();
+    }
+}
