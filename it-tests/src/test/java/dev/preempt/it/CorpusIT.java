@@ -35,4 +35,23 @@ class CorpusIT {
         assertThat(instrumented).as("classes the agent actually rewrote").isGreaterThan(classes / 2);
         assertThat(with.err()).doesNotContain("cannot instrument");
     }
+
+    @Test
+    void classesLoadedOnEightThreadsAtOnceGetTheTicksTheyGetAlone() {
+        String[] jars = {Jvm.jarOnClassPath("guava-33").toString(), Jvm.jarOnClassPath("failureaccess-").toString()};
+        String[] parallel = {"--threads", "8", jars[0], jars[1]};
+        Jvm.Result alone = Jvm.withAgent("log=debug").timeout(300).run("dev.preempt.it.apps.CorpusLoader", jars);
+        Jvm.Result atOnce = Jvm.withAgent("log=debug").timeout(300).run("dev.preempt.it.apps.CorpusLoader", parallel);
+        assertThat(atOnce.exit()).as(atOnce.err()).isZero();
+        assertThat(atOnce.longValue("corpus", "verifyErrors")).as(String.join("\n", atOnce.lines("failed"))).isZero();
+        // "instrumented <class>: m methods, t ticks, s strip-mined loops": per class, as when loaded alone
+        java.util.Set<String> expected = instrumented(alone), actual = instrumented(atOnce);
+        assertThat(expected).hasSizeGreaterThan(1_000);
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    private static java.util.Set<String> instrumented(Jvm.Result r) {
+        return r.err().lines().filter(l -> l.contains("instrumented com.google.common."))
+                .map(l -> l.substring(l.indexOf("instrumented "))).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
 }
