@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BlockingIT {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fsync", "pipe", "fifo", "readall", "sort", "clinit", "native"})
+    @ValueSource(strings = {"fsync", "pipe", "fifo", "readall", "sort", "regex", "clinit", "native"})
     void aProbeIsServedBesideEightProcessesInBlockingOrLongJdkCalls(String kind) {
         Jvm.Result r = Jvm.withAgent("carriers=2").jvmArg("-Djdk.reflect.useNativeAccessorOnly=true").timeout(60)
                 .run("dev.preempt.it.apps.BlockingProbe", kind, "8", "3");

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code BlockingProbe kind workers seconds}: {@code workers} processes that block or compute in JDK code
- * ({@code kind}: fsync, pipe, fifo, readall, sort), or sleep where a virtual thread cannot unmount
+ * ({@code kind}: fsync, pipe, fifo, readall, sort, regex), or sleep where a virtual thread cannot unmount
  * ({@code clinit}: in a static initialiser; {@code native}: under a native frame, which needs
  * {@code -Djdk.reflect.useNativeAccessorOnly=true}), beside a probe process that sleeps 1 ms at a time.
  * Prints how many samples the probe took (at 1 ms cadence it would take about 1000 a second), its
@@ -44,6 +44,7 @@ public final class BlockingProbe {
             case "fifo" -> () -> fifo(dir);
             case "readall" -> () -> readAll(dir);
             case "sort" -> BlockingProbe::sort;
+            case "regex" -> BlockingProbe::backtrack;
             case "clinit" -> BlockingProbe::sleepInClassInitializer;
             case "native" -> BlockingProbe::sleepUnderNativeFrame;
             default -> throw new IllegalArgumentException(kind);
@@ -201,6 +202,13 @@ public final class BlockingProbe {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static final java.util.regex.Pattern BACKTRACKING = java.util.regex.Pattern.compile("(a|aa)+b");
+
+    /** A regular expression that backtracks exponentially: one long call with no tick in it. */
+    static void backtrack() {
+        if (BACKTRACKING.matcher("a".repeat(30)).matches()) throw new IllegalStateException();
     }
 
     static void sort() {

@@ -87,6 +87,8 @@ public final class Carrier {
     Proc wdProc;
     long wdSince;
     long wdRefills;
+    long wdCpu = -1;
+    long wdCpuSince;
     boolean wdHeld;
     String wdReason;
     StackTraceElement[] wdStack;

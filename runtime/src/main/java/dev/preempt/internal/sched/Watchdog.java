@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  *       not), so that the spare retires: a process running alone would otherwise keep a spare, and one
  *       more core, for good.</li>
  * </ul>
- * It also fires timers that are overdue by more than {@link #TIMER_LATE_NANOS} (carriers fire timers
+ * It also fires timers that are overdue by more than {@link #timerLate} (carriers fire timers
  * between slices; with every carrier held none would), and creates spare carriers when one is wanted and
  * none is pooled (their threads are made here, never inside a process).
  *
@@ -36,8 +36,13 @@ final class Watchdog implements Runnable {
 
     /** How often it looks while every carrier is idle (nothing can be held for long unseen). */
     static final long IDLE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** A timer this late means no carrier is free to fire it. */
-    static final long TIMER_LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * A timer this late means no carrier is free to fire it: carriers fire timers between slices, and a
+     * slice asked to stop at the time slice stops within about another one. Firing earlier from here
+     * would be worse, not better: a process woken from outside a carrier queues globally, behind every
+     * preempted process, while one a carrier wakes waits for about one slice.
+     */
+    private final long timerLate;
 
     private final SchedulerCore sched;
     private final long timeslice;
@@ -54,6 +59,7 @@ final class Watchdog implements Runnable {
         if (timesliceNanos > 0) p = Math.min(p, timesliceNanos / 2);
         if (handOffNanos > 0) p = Math.min(p, handOffNanos / 4);
         this.period = Math.max(TimeUnit.MICROSECONDS.toNanos(100), p);
+        this.timerLate = Math.max(TimeUnit.MILLISECONDS.toNanos(1), 2 * timesliceNanos);
         this.thread = new Thread(null, this, sched.name + "-watchdog", 0, false);
         thread.setDaemon(true);
     }
@@ -105,8 +111,10 @@ final class Watchdog implements Runnable {
                 c.wdProc = p;
                 c.wdSince = now;
                 c.wdRefills = refills;
+                c.wdCpu = -1;
                 if (p == null) continue;
             } else if (refills != c.wdRefills) {
+                c.wdCpu = -1;
                 // It reached a tick and ran on only because no one else wanted the carrier: as good as a
                 // new slice. (A process ticking alone must not count as held: a spare would then run
                 // beside it, and the OS, not the scheduler, would share the core.)
@@ -117,7 +125,8 @@ final class Watchdog implements Runnable {
             busy = true;
             long held = now - c.wdSince;
             if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(); // a surplus spare retires after it
-            if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice))) {
+            if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice
+                    && ranMostOf(c, held)))) {
                 c.wdHeld = true;
                 c.wdReason = reason(c, p);
                 c.wdStack = sched.hasObservers() ? p.thread.getStackTrace() : null; // only for the event
@@ -129,8 +138,25 @@ final class Watchdog implements Runnable {
             sched.spares.create();
         }
         long due = sched.timers.next();
-        if (due != Long.MAX_VALUE && now - due > TIMER_LATE_NANOS) sched.timers.fire(now);
+        if (due != Long.MAX_VALUE && now - due > timerLate) sched.timers.fire(now);
         return busy || sched.spares.blockedCount() > 0;
+    }
+
+    /**
+     * Whether {@code c}'s thread spent most of the last {@code held} nanoseconds on a CPU: a slice that did
+     * not stop when cut is then in code with no tick, not merely a thread the OS took the CPU from (on a
+     * machine with more runnable threads than cores the two look alike from outside, and a spare would
+     * only add to the crowd). The first call for a slice takes a reading and answers false.
+     */
+    private boolean ranMostOf(Carrier c, long held) {
+        long cpu = CpuClock.threadCpuNanos(c.thread);
+        if (cpu < 0) return true; // no clock: judge by time alone
+        if (c.wdCpu < 0) {
+            c.wdCpu = cpu;
+            c.wdCpuSince = held;
+            return false;
+        }
+        return (cpu - c.wdCpu) * 2 >= held - c.wdCpuSince;
     }
 
     /** The slice the watchdog last saw on {@code c} is over (or ticked): if it was held, say how long. */
