@@ -75,9 +75,10 @@ class BlockingCallTest {
         AtomicBoolean interrupted = new AtomicBoolean();
         CountDownLatch callEnded = new CountDownLatch(1);
         AtomicReference<ExitReason> reason = new AtomicReference<>();
+        AtomicReference<Pid> victim = new AtomicReference<>();
         CountDownLatch down = new CountDownLatch(1);
-        Pid victim = s.spawn(() -> {
-            Preempt.blocking(() -> {
+        s.spawn(() -> {
+            Preempt.Spawned v = Preempt.spawnMonitor(() -> Preempt.blocking(() -> {
                 inCall.countDown();
                 try {
                     Thread.sleep(60_000);
@@ -87,16 +88,15 @@ class BlockingCallTest {
                     callEnded.countDown();
                 }
                 return "late";
-            });
-        });
-        s.spawn(() -> {
-            Ref r = Preempt.monitor(victim);
-            Down d = (Down) Preempt.receive(m -> m instanceof Down dn && dn.ref().equals(r));
+            }));
+            victim.set(v.pid());
+            Down d = (Down) Preempt.receive(m -> m instanceof Down dn && dn.ref().equals(v.ref()));
             reason.set(d.reason());
             down.countDown();
         });
         assertThat(inCall.await(10, TimeUnit.SECONDS)).isTrue();
-        Preempt.exit(victim, ExitReason.KILL);
+        Procs.await(Duration.ofSeconds(10), () -> victim.get() != null, "the victim's pid");
+        Preempt.exit(victim.get(), ExitReason.KILL);
         assertThat(down.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(reason.get()).isEqualTo(ExitReason.KILLED);
         assertThat(callEnded.await(10, TimeUnit.SECONDS)).isTrue();

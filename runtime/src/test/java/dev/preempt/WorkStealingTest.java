@@ -31,13 +31,19 @@ class WorkStealingTest {
                 for (int i = 0; i < 16; i++) receive(String.class);
             });
         }
+        used.remove("a spare");
         return used;
     }
 
-    /** The carrier a virtual thread is mounted on shows in its toString: VirtualThread[#n]/runnable@carrier. */
+    /**
+     * The carrier a virtual thread is mounted on shows in its toString: VirtualThread[#n]/runnable@carrier.
+     * A spare carrier (one the watchdog started because the OS kept a carrier off the CPU on a loaded
+     * machine) does not count: the test is about the scheduler's own two.
+     */
     static String carrierName() {
         String t = Thread.currentThread().toString();
-        return t.substring(t.indexOf('@') + 1);
+        String name = t.substring(t.indexOf('@') + 1);
+        return name.contains("-spare-") ? "a spare" : name;
     }
 
     @Test

@@ -87,9 +87,12 @@ public final class Carrier {
     Proc wdProc;
     long wdSince;
     long wdRefills;
+    /** This carrier's OS thread id (Linux), or -1: the watchdog asks the OS whether it sleeps in a call. */
+    volatile long osThreadId = -1;
     long wdCpu = -1;
     long wdCpuSince;
     boolean wdHeld;
+    boolean wdSlowed;
     String wdReason;
     StackTraceElement[] wdStack;
 
@@ -115,6 +118,7 @@ public final class Carrier {
      * strands every process queued on it.
      */
     void loop() {
+        osThreadId = ThreadUse.currentOsThreadId();
         while (!sched.shutdown) {
             try {
                 if (spare && spareState != ACTIVE) {
@@ -131,7 +135,8 @@ public final class Carrier {
     }
 
     private void runSlice(Proc p) {
-        int start = fromRunnext && leftover > 0 ? leftover : sched.budget;
+        int cap = p.budgetCap;
+        int start = fromRunnext && leftover > 0 ? Math.min(leftover, cap) : cap;
         p.budget = start;
         p.sliceStart = start;
         p.carrier = this;

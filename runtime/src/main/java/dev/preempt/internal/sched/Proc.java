@@ -121,6 +121,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     Proc(SchedulerCore sched, Runnable task) {
         this.sched = sched;
+        this.budgetCap = sched.budget;
         this.task = task;
         this.pid = ApiAccess.newPid(NEXT_ID.getAndIncrement(), this);
         this.thread = sched.engine.newThread(this, this::body);
@@ -484,11 +485,12 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void outOfBudget() {
         if (pendingExit != null && exitGrace-- <= 0) rethrowExit();
+        growBudgetCap();
         if (mailbox.hasIncoming()) mailbox.drain(this);
         Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us
         if (c != null && !c.hasOtherWork() && !c.surplusSpare()) {
             account(sliceStart - budget);
-            budget = sliceStart = sched.budget;
+            budget = sliceStart = budgetCap;
             refills++; // the watchdog: this slice reached a tick, and would have yielded had anyone waited
             return;
         }
@@ -583,7 +585,37 @@ public final class Proc implements Executor, Consumer<Signal> {
      * reductions are then counted as its whole budget.
      */
     void cutSlice() {
+        slowed = true;
         budget = 0;
+    }
+
+    /**
+     * The budget this process's slices start with: the scheduler's, or less for a process whose
+     * reductions take long (code that ticks rarely, such as a loop around JDK calls: 4,000 reductions
+     * took 2.6 ms around a regular-expression match). The watchdog halves it when it sees one slice in
+     * two of its rounds ({@link #slowSlice()}); each slice that then ends on its budget without that
+     * grows it by an eighth, back up to the scheduler's. So such a process's slices settle below the
+     * watchdog's period instead of at the time slice, and a process woken beside it waits that long,
+     * not 2-3 ms. Written by the process and (halving) by the watchdog; a lost update only delays the
+     * next step.
+     */
+    int budgetCap;
+    /** Set by the watchdog when it slowed or cut the current slice: the slice then earns no growth. */
+    boolean slowed;
+
+    /** The watchdog: this slice has lasted over one of its periods; later slices get half the budget. */
+    void slowSlice() {
+        slowed = true;
+        budgetCap = Math.max(sched.retryBudget, budgetCap >> 1);
+    }
+
+    /** Owner, when a slice's budget ran out: an unslowed slice grows the cap back toward the scheduler's. */
+    private void growBudgetCap() {
+        if (slowed) {
+            slowed = false;
+        } else if (budgetCap < sched.budget) {
+            budgetCap = Math.min(sched.budget, budgetCap + Math.max(1, budgetCap >> 3));
+        }
     }
 
     /** Carrier, after a slice: adds what it spent. */

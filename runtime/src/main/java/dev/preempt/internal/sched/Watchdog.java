@@ -112,9 +112,11 @@ final class Watchdog implements Runnable {
                 c.wdSince = now;
                 c.wdRefills = refills;
                 c.wdCpu = -1;
+                c.wdSlowed = false;
                 if (p == null) continue;
             } else if (refills != c.wdRefills) {
                 c.wdCpu = -1;
+                c.wdSlowed = false;
                 // It reached a tick and ran on only because no one else wanted the carrier: as good as a
                 // new slice. (A process ticking alone must not count as held: a spare would then run
                 // beside it, and the OS, not the scheduler, would share the core.)
@@ -124,9 +126,13 @@ final class Watchdog implements Runnable {
             }
             busy = true;
             long held = now - c.wdSince;
+            if (held > 0 && !c.wdSlowed) { // the same slice as a round ago: its reductions are slow
+                c.wdSlowed = true;
+                p.slowSlice();
+            }
             if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(); // a surplus spare retires after it
             if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice
-                    && ranMostOf(c, held)))) {
+                    && worthASpare(c, p, held)))) {
                 c.wdHeld = true;
                 c.wdReason = reason(c, p);
                 c.wdStack = sched.hasObservers() ? p.thread.getStackTrace() : null; // only for the event
@@ -143,13 +149,22 @@ final class Watchdog implements Runnable {
     }
 
     /**
-     * Whether {@code c}'s thread spent most of the last {@code held} nanoseconds on a CPU: a slice that did
-     * not stop when cut is then in code with no tick, not merely a thread the OS took the CPU from (on a
-     * machine with more runnable threads than cores the two look alike from outside, and a spare would
-     * only add to the crowd). The first call for a slice takes a reading and answers false.
+     * Whether a slice that did not stop when cut is worth a spare before the hand-off threshold: its
+     * process waits on the carrier's thread (a pinned park), or that thread is asleep in the kernel (a
+     * blocking call the JDK did not mark), or it used most of the time on a CPU (a long call with no
+     * tick). A thread the OS merely took the CPU from (on a machine with more runnable threads than cores)
+     * is none of these, and a spare would only add to the crowd. The CPU test needs two readings: the
+     * first call for a slice takes one.
      */
-    private boolean ranMostOf(Carrier c, long held) {
-        long cpu = CpuClock.threadCpuNanos(c.thread);
+    private boolean worthASpare(Carrier c, Proc p, long held) {
+        switch (p.thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> {
+                return true;
+            }
+            default -> { }
+        }
+        if (ThreadUse.asleepInKernel(c.osThreadId)) return true;
+        long cpu = ThreadUse.cpuNanos(c.thread);
         if (cpu < 0) return true; // no clock: judge by time alone
         if (c.wdCpu < 0) {
             c.wdCpu = cpu;
