@@ -168,22 +168,7 @@ public final class BlockingProbe {
     static void sleepInClassInitializer() {
         String name = SleepsWhenInitialised.class.getName();
         ClassLoader parent = BlockingProbe.class.getClassLoader();
-        ClassLoader fresh = new ClassLoader(parent) {
-            @Override
-            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-                if (!n.equals(name)) return super.loadClass(n, resolve);
-                synchronized (getClassLoadingLock(n)) {
-                    Class<?> c = findLoadedClass(n);
-                    if (c != null) return c;
-                    try (InputStream in = parent.getResourceAsStream(n.replace('.', '/') + ".class")) {
-                        byte[] b = in.readAllBytes();
-                        return defineClass(n, b, 0, b.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(n, e);
-                    }
-                }
-            }
-        };
+        ClassLoader fresh = new IsolatingLoader(name, parent);
         try {
             Class.forName(name, true, fresh);
         } catch (ClassNotFoundException e) {

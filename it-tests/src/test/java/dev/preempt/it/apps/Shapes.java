@@ -139,22 +139,7 @@ public final class Shapes {
     /** Loads {@code name} from this class path in a fresh class loader (so the agent sees another loader). */
     static LongSupplier loadIsolated(String name) {
         ClassLoader parent = Shapes.class.getClassLoader();
-        ClassLoader isolated = new ClassLoader("isolated", parent) {
-            @Override
-            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-                if (!n.equals(name)) return super.loadClass(n, resolve);
-                synchronized (getClassLoadingLock(n)) {
-                    Class<?> c = findLoadedClass(n);
-                    if (c != null) return c;
-                    try (InputStream in = parent.getResourceAsStream(n.replace('.', '/') + ".class")) {
-                        byte[] b = in.readAllBytes();
-                        return defineClass(n, b, 0, b.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(n, e);
-                    }
-                }
-            }
-        };
+        ClassLoader isolated = new IsolatingLoader(name, parent);
         try {
             return (LongSupplier) isolated.loadClass(name).getConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
