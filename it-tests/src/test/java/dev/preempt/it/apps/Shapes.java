@@ -12,8 +12,6 @@ import dev.preempt.Pid;
 import dev.preempt.Preempt;
 import dev.preempt.Preempt.Spawned;
 import dev.preempt.Process;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
