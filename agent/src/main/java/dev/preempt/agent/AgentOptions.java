@@ -10,7 +10,7 @@ import java.util.Locale;
  * reported as one line saying what is wrong and what is accepted.
  */
 public record AgentOptions(int budget, int carriers, List<String> include, List<String> exclude, String engine,
-        String log, String send, int stripMine, java.util.Map<String, String> runtimeProperties) {
+        String log, String send, int stripMine, String jfr, java.util.Map<String, String> runtimeProperties) {
 
     static final String ACCEPTED = "budget=N (reductions per slice, default 4000), carriers=N (default: cores),"
             + " include=pkg:pkg, exclude=pkg:pkg, engine=vm, log=off|warn|info|debug (default warn),"
@@ -20,7 +20,8 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             + " in a process ends the JVM with status 3, the default, or only that process), timeslice=TIME (the"
             + " longest slice while others wait, default 2ms; 0 = no bound), handoff=TIME (how long a slice may"
             + " hold its carrier before a spare takes its place, default 10ms; 0 = never), spares=N (the most"
-            + " spare carriers at once, default 256), blockingthreads=N (threads for Preempt.blocking, default 256)";
+            + " spare carriers at once, default 256), blockingthreads=N (threads for Preempt.blocking, default 256),"
+            + " jfr=FILE (record with Preempt's JFR settings into FILE, written at exit)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -45,6 +46,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
         String log = "warn";
         String send = "immutable";
         int stripMine = 1000;
+        String jfr = null;
         java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
         if (text != null && !text.isBlank()) {
             for (String part : text.split(",", -1)) {
@@ -76,6 +78,10 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                     }
                     case "stripmine" -> stripMine = positiveInt(key, value, 0, 1_000_000);
                     case "maxstack" -> props.put("preempt.maxStack", Long.toString(bytes(key, value)));
+                    case "jfr" -> {
+                        if (value.isEmpty()) throw new Invalid("option jfr= needs a file name, as in jfr=preempt.jfr");
+                        jfr = value;
+                    }
                     case "oom" -> props.put("preempt.oom", oneOf(key, value, "exit", "process"));
                     case "timeslice" -> props.put("preempt.timeslice", Long.toString(nanos(key, value)));
                     case "handoff" -> props.put("preempt.handoff", Long.toString(nanos(key, value)));
@@ -86,7 +92,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             }
         }
         return new AgentOptions(budget, carriers, List.copyOf(include), List.copyOf(exclude), engine, log, send, stripMine,
-                java.util.Collections.unmodifiableMap(props));
+                jfr, java.util.Collections.unmodifiableMap(props));
     }
 
     private static int positiveInt(String key, String value, int min, int max) {

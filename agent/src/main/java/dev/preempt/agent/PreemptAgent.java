@@ -37,6 +37,13 @@ public final class PreemptAgent {
             System.setProperty(e.getKey(), e.getValue());
         }
         AgentStatus.markInstalled();
+        if (options.jfr() != null) {
+            try {
+                FlightRecording.start(options.jfr());
+            } catch (Throwable t) { // no jdk.jfr module, an unwritable path: say so, run on
+                System.err.println("[preempt] warning: cannot start the recording jfr=" + options.jfr() + ": " + t);
+            }
+        }
         ClassFilter filter = new ClassFilter(options.include(), options.exclude());
         inst.addTransformer(new PreemptTransformer(filter, new ClassRewriter(options.stripMine())), false);
         AgentLog.info("agent installed: budget=" + options.budget() + ", stripmine=" + options.stripMine()

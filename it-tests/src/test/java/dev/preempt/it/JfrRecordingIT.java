@@ -62,6 +62,20 @@ class JfrRecordingIT {
         assertThat(pins).isNotEmpty().allSatisfy(e -> assertThat(e.getString("reason")).isEqualTo("native frame"));
     }
 
+    @Test
+    void theAgentOptionJfrRecordsWithPreemptsSettingsFromAnyDirectory() throws IOException {
+        Path elsewhere = Files.createTempDirectory(Jvm.work(), "anywhere");
+        Jvm.Result r = Jvm.withAgent("carriers=2,jfr=here.jfr").directory(elsewhere).run("dev.preempt.it.apps.StaticInitHog");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Path file = elsewhere.resolve("here.jfr");
+        assertThat(file).as("written in the JVM's working directory at exit").isRegularFile();
+        Map<String, Long> counts = RecordingFile.readAllEvents(file).stream()
+                .collect(Collectors.groupingBy(e -> e.getEventType().getName(), Collectors.counting()));
+        assertThat(counts.getOrDefault("dev.preempt.ProcessExit", 0L)).isGreaterThanOrEqualTo(5);
+        assertThat(counts.getOrDefault("dev.preempt.Pinned", 0L)).as("Pinned is on in preempt.jfc").isPositive();
+        assertThat(counts.getOrDefault("dev.preempt.SliceEnd", 0L)).as("SliceEnd is off in preempt.jfc").isZero();
+    }
+
     /** A fresh path for a recording. */
     private static Path recordingFile(String name) throws IOException {
         Path file = Jvm.work().resolve(name);

@@ -51,6 +51,7 @@ final class Jvm {
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> classPath = new ArrayList<>();
     private long timeoutSeconds = 120;
+    private Path directory;
 
     private Jvm() {
         classPath.add(apps().toString());
@@ -86,6 +87,12 @@ final class Jvm {
         return this;
     }
 
+    /** Runs the JVM in {@code dir} (default: the test's own working directory). */
+    Jvm directory(Path dir) {
+        directory = dir;
+        return this;
+    }
+
     Jvm timeout(long seconds) {
         timeoutSeconds = seconds;
         return this;
@@ -106,7 +113,9 @@ final class Jvm {
             String simple = mainClass.substring(mainClass.lastIndexOf('.') + 1);
             Path out = dir.resolve(n + "-" + simple + ".out");
             Path err = dir.resolve(n + "-" + simple + ".err");
-            java.lang.Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (directory != null) pb.directory(directory.toFile());
+            java.lang.Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor();
