@@ -21,7 +21,8 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             + " longest slice while others wait, default 2ms; 0 = no bound), handoff=TIME (how long a slice may"
             + " hold its carrier before a spare takes its place, default 10ms; 0 = never), spares=N (the most"
             + " spare carriers at once, default 256), blockingthreads=N (threads for Preempt.blocking, default 256),"
-            + " jfr=FILE (record with Preempt's JFR settings into FILE, written at exit)";
+            + " jfr=FILE (record with Preempt's JFR settings into FILE, written at exit), crashreports=unseen|all|off"
+            + " (which process crashes get an ERROR report, default unseen: those no link or monitor hears of)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -82,6 +83,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                         if (value.isEmpty()) throw new Invalid("option jfr= needs a file name, as in jfr=preempt.jfr");
                         jfr = value;
                     }
+                    case "crashreports" -> props.put("preempt.crashReports", oneOf(key, value, "unseen", "all", "off"));
                     case "oom" -> props.put("preempt.oom", oneOf(key, value, "exit", "process"));
                     case "timeslice" -> props.put("preempt.timeslice", Long.toString(nanos(key, value)));
                     case "handoff" -> props.put("preempt.handoff", Long.toString(nanos(key, value)));

@@ -228,6 +228,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     private void terminate(ExitReason reason) {
         exiting = true;
+        CrashReports.processEnded(this, reason, heardOfBySomeone());
         sched.registry.releaseOnExit(this);
         mailbox.close();
         mailbox.drainClosed(this::handleAfterDeath);
@@ -256,6 +257,15 @@ public final class Proc implements Executor, Consumer<Signal> {
                 // an exit hook must not disturb the exit
             }
         }
+    }
+
+    /** Owner: whether a link or a monitor will hear of this process's end. */
+    private boolean heardOfBySomeone() {
+        if (watchers != null && !watchers.isEmpty()) return true;
+        if (links != null) {
+            for (Link l : links.values()) if (l.active) return true;
+        }
+        return false;
     }
 
     /** Signals that reached the mailbox after the body ended. */

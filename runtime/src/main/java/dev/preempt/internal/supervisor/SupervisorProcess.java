@@ -236,6 +236,12 @@ public final class SupervisorProcess {
         byPid.remove(c.pid);
         Pid old = c.pid;
         c.pid = null;
+        if (!reason.isNormal() && !reason.isShutdown()) {
+            // OTP's supervisor report: every child crash, with its stack (the child's own crash report is
+            // not made: a supervisor links to it, see CrashReports)
+            LOG.log(Level.ERROR, () -> "supervisor " + self.pid() + ": child '" + c.spec.id() + "' " + old
+                    + " exited with " + reason, reason.exceptionCause().orElse(null));
+        }
         boolean restart = switch (c.spec.restart()) {
             case PERMANENT -> true;
             case TRANSIENT -> !(reason.isNormal() || reason.isShutdown());
@@ -245,10 +251,10 @@ public final class SupervisorProcess {
             if (dynamic || c.spec.restart() == Restart.TEMPORARY) children.remove(c);
             return;
         }
-        LOG.log(Level.DEBUG, () -> "supervisor " + self.pid() + ": child " + c.spec.id() + " " + old + " exited with " + reason);
         if (!countRestart()) {
-            LOG.log(Level.WARNING, () -> "supervisor " + self.pid() + " reached its restart intensity (" + flags.intensity()
-                    + " in " + flags.period() + "); shutting down");
+            LOG.log(Level.ERROR, () -> "supervisor " + self.pid() + " reached its restart intensity (" + flags.intensity()
+                    + " in " + flags.period() + ") when child '" + c.spec.id() + "' " + old + " exited with " + reason
+                    + "; shutting down", reason.exceptionCause().orElse(null));
             terminateAll();
             Preempt.exit(ExitReason.SHUTDOWN);
         }
@@ -286,10 +292,11 @@ public final class SupervisorProcess {
                 restarts++;
                 Pid now = c.pid;
                 self.scheduler().supervisorRestart(self.pid(), c.spec.id(), old, now, why);
-                LOG.log(Level.DEBUG, () -> "supervisor " + self.pid() + ": restarted " + c.spec.id() + " as " + now);
+                LOG.log(Level.INFO, () -> "supervisor " + self.pid() + ": restarted child '" + c.spec.id() + "' as " + now
+                        + (old == null ? "" : " (was " + old + ", " + why + ")"));
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "supervisor " + self.pid() + ": restarting " + c.spec.id() + " failed: " + e);
+                LOG.log(Level.ERROR, () -> "supervisor " + self.pid() + ": restarting child '" + c.spec.id() + "' failed", e);
                 if (!countRestart()) {
                     terminateAll();
                     Preempt.exit(ExitReason.SHUTDOWN);
