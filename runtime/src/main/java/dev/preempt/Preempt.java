@@ -75,6 +75,14 @@ public final class Preempt {
     }
 
     /**
+     * {@link #run} that throws an abnormal end instead of returning it (see
+     * {@link Scheduler#runOrThrow}): the way to run a process from a test.
+     */
+    public static void runOrThrow(Runnable root) {
+        Scheduler.defaultScheduler().runOrThrow(root);
+    }
+
+    /**
      * The pid of the process the caller last started by calling an {@link Process @Process} method
      * (null if none). Per thread: each process sees its own.
      */

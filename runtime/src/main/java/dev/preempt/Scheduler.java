@@ -76,6 +76,29 @@ public final class Scheduler implements AutoCloseable {
         return done.join();
     }
 
+    /**
+     * Like {@link #run}, but an abnormal end is thrown rather than returned, so that a caller that only
+     * looks for exceptions sees it: a JUnit test fails with the assertion that failed inside the process.
+     * The exception that ended the root is rethrown as it was (a RuntimeException or an Error); any
+     * other abnormal reason ({@code Preempt.exit(reason)}, a kill, a linked process's crash, a checked
+     * exception) comes as a {@link ProcessFailedException} carrying the reason.
+     *
+     * <pre>{@code
+     * @Test
+     * void ping() {
+     *     Scheduler.defaultScheduler().runOrThrow(() -> assertEquals("pong", Preempt.call(server, "ping")));
+     * }
+     * }</pre>
+     */
+    public void runOrThrow(Runnable root) {
+        ExitReason r = run(root);
+        if (r.isNormal()) return;
+        Throwable t = r.exceptionCause().orElse(null);
+        if (t instanceof RuntimeException e) throw e;
+        if (t instanceof Error e) throw e;
+        throw new ProcessFailedException(r);
+    }
+
     public String name() {
         return core.name();
     }

@@ -128,8 +128,34 @@ class JfrEventsTest {
             assertThat(exit.getBoolean("abnormal")).isTrue();
             assertThat(exit.getLong("reductions")).as("10,000 sends and receives").isGreaterThanOrEqualTo(10_000);
             assertThat(exit.getDuration("lifetime")).isPositive();
+            assertThat(exit.getString("stack")).as("a deliberate exit has no stack").isNull();
         }
         awaitDetached();
+    }
+
+    @Test
+    void processExitOfACrashCarriesItsStack() throws Exception {
+        try (RecordingStream rs = new RecordingStream()) {
+            rs.enable("dev.preempt.ProcessExit");
+            List<String> pids = new CopyOnWriteArrayList<>();
+            Collector exits = new Collector(1, e -> pids.contains(e.getString("pid")));
+            rs.onEvent("dev.preempt.ProcessExit", exits::accept);
+            startAndAwaitAttached(rs);
+            Procs.run(s, () -> {
+                Preempt.Spawned crasher = Preempt.spawnMonitor(JfrEventsTest::crashHere);
+                pids.add(crasher.pid().toString());
+                receive(m -> m instanceof Down d && d.ref().equals(crasher.ref()));
+            });
+            RecordedEvent exit = exits.await().get(0);
+            assertThat(exit.getString("reason")).contains("IllegalStateException");
+            assertThat(exit.getString("stack")).startsWith("java.lang.IllegalStateException: crashed here")
+                    .contains("at " + JfrEventsTest.class.getName() + ".crashHere");
+        }
+        awaitDetached();
+    }
+
+    static void crashHere() {
+        throw new IllegalStateException("crashed here");
     }
 
     /** Holds its carrier: no tick (no agent here), no yield, no park. */

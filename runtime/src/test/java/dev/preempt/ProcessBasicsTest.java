@@ -51,6 +51,21 @@ class ProcessBasicsTest {
     }
 
     @Test
+    void runOrThrowThrowsAnAbnormalEndSoThatATestFails() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertThatThrownBy(() -> s.runOrThrow(() -> {
+            throw boom;
+        })).isSameAs(boom);
+        assertThatThrownBy(() -> s.runOrThrow(() -> {
+            throw new AssertionError("expected 1 but was 2");
+        })).isInstanceOf(AssertionError.class).hasMessage("expected 1 but was 2");
+        assertThatThrownBy(() -> s.runOrThrow(() -> Preempt.exit(ExitReason.of("gave_up"))))
+                .isInstanceOf(ProcessFailedException.class)
+                .satisfies(e -> assertThat(((ProcessFailedException) e).reason()).isEqualTo(ExitReason.of("gave_up")));
+        s.runOrThrow(() -> {}); // a normal end returns
+    }
+
+    @Test
     void selfAndReceiveOutsideAProcessSayWhatIsWrong() {
         assertThatThrownBy(Preempt::self).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("inside a Preempt process");

@@ -36,6 +36,7 @@ final class JfrObserver implements SchedulerCore.Observer {
         e.lifetime = p.lifetimeNanos();
         e.preemptions = p.preemptions();
         e.pins = p.pins();
+        e.stack = reason.exceptionCause().map(t -> t + "\n" + render(t.getStackTrace())).orElse(null);
         e.scheduler = p.scheduler().name();
         e.commit();
     }

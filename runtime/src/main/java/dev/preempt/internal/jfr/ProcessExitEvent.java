@@ -43,6 +43,10 @@ final class ProcessExitEvent extends jdk.jfr.Event {
     @Description("Yields the VM refused")
     long pins;
 
+    @Label("Stack")
+    @Description("For a crash, the exception's stack trace, top frames first (else null)")
+    String stack;
+
     @Label("Scheduler")
     String scheduler;
 }
