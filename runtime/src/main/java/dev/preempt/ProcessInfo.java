@@ -26,11 +26,14 @@ import java.util.Optional;
  * @param trapExits whether it turns exit signals into {@link Exit} messages
  * @param preemptions slices it was preempted at (its budget ran out)
  * @param pins yields that were refused (pinned: a native frame such as a class initialiser)
+ * @param entry what it was started as, Erlang's initial call: {@code server com.acme.Counter},
+ *        {@code @Process com.acme.Main.worker}, {@code worker 'cache' of supervisor <0.4.0>: ...},
+ *        {@code com.acme.Main (lambda)}
  * @param stack its current stack, innermost first (empty if it cannot be had)
  */
 public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLength, List<Pid> links,
         List<Pid> monitors, List<Pid> monitoredBy, Optional<String> registeredName, boolean trapExits,
-        long preemptions, long pins, List<StackTraceElement> stack) {
+        long preemptions, long pins, String entry, List<StackTraceElement> stack) {
 
     /** A process's state. */
     public enum State {
@@ -50,6 +53,6 @@ public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLeng
         State state = State.valueOf(p.stateName().toUpperCase(Locale.ROOT));
         return Optional.of(new ProcessInfo(p.pid(), state, p.reductions(), p.mailboxLength(), p.linkedPids(),
                 p.monitoredPids(), p.monitoredByPids(), Optional.ofNullable(p.registeredName()), p.trapsExits(),
-                p.preemptions(), p.pins(), List.of(p.stackTrace())));
+                p.preemptions(), p.pins(), p.entryName(), List.of(p.stackTrace())));
     }
 }

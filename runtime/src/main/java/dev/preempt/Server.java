@@ -1,5 +1,6 @@
 package dev.preempt;
 
+import dev.preempt.internal.sched.Entry;
 import java.util.Objects;
 
 /**
@@ -63,14 +64,21 @@ public interface Server<S> {
      */
     static <S> Pid start(Server<S> server) {
         Objects.requireNonNull(server, "server");
-        return Preempt.core().spawnAndAwaitReady(null, ready -> () -> ServerLoop.run(server, null, ready)).pid();
+        return Preempt.core().spawnAndAwaitReady(null, ready -> new Entry(entryOf(server),
+                () -> ServerLoop.run(server, null, ready))).pid();
     }
 
     /** Like {@link #start} but linked to the calling process, which must be one ({@code gen_server:start_link}). */
     static <S> Pid startLink(Server<S> server) {
         Objects.requireNonNull(server, "server");
         dev.preempt.internal.sched.Proc self = dev.preempt.internal.sched.Proc.require("Server.startLink");
-        return self.scheduler().spawnAndAwaitReady(self, ready -> () -> ServerLoop.run(server, self.pid(), ready)).pid();
+        return self.scheduler().spawnAndAwaitReady(self, ready -> new Entry(entryOf(server),
+                () -> ServerLoop.run(server, self.pid(), ready))).pid();
+    }
+
+    /** "server com.acme.Counter": what a server process was started as, for reports and tools. */
+    private static String entryOf(Server<?> server) {
+        return "server " + Entry.describe(server.getClass());
     }
 
     /** What a callback returns: the next state, and whether to reply or stop. */

@@ -1,5 +1,7 @@
 package dev.preempt;
 
+import dev.preempt.internal.sched.Entry;
+
 import dev.preempt.internal.supervisor.SupervisorProcess;
 import java.time.Duration;
 import java.util.List;
@@ -30,12 +32,13 @@ public final class Supervisor {
 
     private Supervisor() {}
 
-    private static Pid startLinkedWorker(Runnable body) {
+    private static Pid startLinkedWorker(String id, Runnable body) {
         dev.preempt.internal.sched.Proc self = dev.preempt.internal.sched.Proc.require("starting a worker");
-        return self.scheduler().spawnAndAwaitReady(self, ready -> () -> {
+        String entry = "worker '" + id + "' of supervisor " + self.pid() + ": " + Entry.describe(body);
+        return self.scheduler().spawnAndAwaitReady(self, ready -> new Entry(entry, () -> {
             ready.run();
             body.run();
-        }).pid();
+        })).pid();
     }
 
     /** How the death of one child affects the others. */
@@ -139,7 +142,7 @@ public final class Supervisor {
          */
         public static ChildSpec worker(String id, Runnable body) {
             Objects.requireNonNull(body, "body");
-            return new ChildSpec(id, () -> startLinkedWorker(body), Restart.PERMANENT,
+            return new ChildSpec(id, () -> startLinkedWorker(id, body), Restart.PERMANENT,
                     Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER);
         }
 

@@ -47,6 +47,8 @@ class IntrospectionTest {
             assertThat(info.monitoredBy()).containsExactly(me);
             assertThat(info.trapExits()).isFalse();
             assertThat(info.stack()).anySatisfy(f -> assertThat(f.getMethodName()).isEqualTo("parkedInReceive"));
+            assertThat(info.entry()).as("what the user wrote, not the JDK's hidden lambda class")
+                    .isEqualTo(IntrospectionTest.class.getName() + " (lambda)");
 
             ProcessInfo mine = processInfo(me).orElseThrow();
             assertThat(mine.state()).isEqualTo(ProcessInfo.State.RUNNING);
@@ -60,6 +62,34 @@ class IntrospectionTest {
             while (isAlive(p)) Preempt.yield();
             assertThat(processInfo(p)).isEmpty();
             assertThat(processes()).doesNotContain(p);
+        });
+    }
+
+    static final class CountingServer implements Server<Integer> {
+        @Override
+        public Integer init() {
+            return 0;
+        }
+
+        @Override
+        public Result<Integer> handleCall(Object request, Call from, Integer state) {
+            return Result.reply(state, state);
+        }
+    }
+
+    @Test
+    void theEntryOfServersSupervisorsAndTheirWorkersSaysWhatTheyAre() {
+        Procs.run(s, () -> {
+            Pid server = Server.start(new CountingServer());
+            assertThat(processInfo(server).orElseThrow().entry()).isEqualTo("server " + CountingServer.class.getName());
+            Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(),
+                    List.of(Supervisor.ChildSpec.worker("cache", IntrospectionTest::parkedInReceive)));
+            assertThat(processInfo(sup).orElseThrow().entry()).isEqualTo("supervisor (one_for_one, 1 children)");
+            Pid worker = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
+            assertThat(processInfo(worker).orElseThrow().entry())
+                    .isEqualTo("worker 'cache' of supervisor " + sup + ": " + IntrospectionTest.class.getName() + " (lambda)");
+            Supervisor.stop(sup);
+            exit(server, ExitReason.KILL);
         });
     }
 

@@ -18,8 +18,11 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * Rewrites {@code @Process} methods. The body moves to a private synthetic method
  * ({@code name$preempt$body}, same descriptor); the annotated method keeps its name, signature and
- * annotations and now calls {@code ProcessEntry.main} (for {@code public static void main(String[])})
- * or {@code ProcessEntry.spawn} (any other void method) with a lookup from its own class.
+ * annotations and now calls, with a lookup from its own class: {@code ProcessEntry.main} for
+ * {@code public static void main(String[])}; {@code ProcessEntry.await} for a test method or a test's
+ * set-up or tear-down (JUnit 5 and 4, TestNG), whose caller must see the process fail, so it runs as a
+ * process and the method returns when that ends, throwing what ended it; {@code ProcessEntry.spawn} for
+ * any other void method (it returns at once).
  */
 final class ProcessEntryRewriter {
 
@@ -44,6 +47,25 @@ final class ProcessEntryRewriter {
             bodies.add(split(cn, m));
         }
         return bodies;
+    }
+
+    /** Annotations of methods that a test framework calls and judges by what they throw. */
+    private static final java.util.Set<String> TEST_ANNOTATIONS = java.util.Set.of(
+            "Lorg/junit/jupiter/api/Test;", "Lorg/junit/jupiter/params/ParameterizedTest;",
+            "Lorg/junit/jupiter/api/RepeatedTest;", "Lorg/junit/jupiter/api/TestTemplate;",
+            "Lorg/junit/jupiter/api/BeforeEach;", "Lorg/junit/jupiter/api/AfterEach;",
+            "Lorg/junit/jupiter/api/BeforeAll;", "Lorg/junit/jupiter/api/AfterAll;",
+            "Lorg/junit/Test;", "Lorg/junit/Before;", "Lorg/junit/After;", "Lorg/junit/BeforeClass;",
+            "Lorg/junit/AfterClass;", "Lorg/testng/annotations/Test;", "Lorg/testng/annotations/BeforeMethod;",
+            "Lorg/testng/annotations/AfterMethod;");
+
+    /** Whether a test framework calls {@code m} and judges it by what it throws. */
+    static boolean calledByATestFramework(MethodNode m) {
+        if (m.visibleAnnotations == null) return false;
+        for (AnnotationNode a : m.visibleAnnotations) {
+            if (TEST_ANNOTATIONS.contains(a.desc)) return true;
+        }
+        return false;
     }
 
     private static boolean annotated(MethodNode m) {
@@ -93,7 +115,7 @@ final class ProcessEntryRewriter {
                 stub.add(new InsnNode(Opcodes.AASTORE));
                 local += args[i].getSize();
             }
-            stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, "spawn",
+            stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, calledByATestFramework(m) ? "await" : "spawn",
                     "(L" + LOOKUP + ";Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V", false));
         }
         stub.add(new InsnNode(Opcodes.RETURN));

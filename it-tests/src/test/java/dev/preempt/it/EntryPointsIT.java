@@ -57,4 +57,18 @@ class EntryPointsIT {
         assertThat(both.value("runtime", "carriers")).isEqualTo("2");
         assertThat(alone.value("runtime", "carriers")).isEqualTo("2");
     }
+
+    @Test
+    void aProcessTestMethodRunsAsAProcessAndItsFailureReachesTheFramework() {
+        Jvm.Result r = Jvm.withAgent("carriers=2").classPath(Jvm.jarOnClassPath("junit-jupiter-api"))
+                .classPath(Jvm.jarOnClassPath("opentest4j")).classPath(Jvm.jarOnClassPath("junit-platform-commons"))
+                .run("dev.preempt.it.apps.TestMethodEntry");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.value("testmethods", "failing")).as("what the failing test threw at its caller")
+                .isEqualTo("AssertionFailedError");
+        assertThat(r.value("testmethods", "passingBodyRanInProcess")).as("the call returned after its body, run as a process")
+                .isEqualTo("true");
+        assertThat(r.value("testmethods", "mutableArgument")).as("an ArrayList crossing into a process")
+                .isEqualTo("refused");
+    }
 }

@@ -4,6 +4,7 @@ import dev.preempt.ExitReason;
 import dev.preempt.Pid;
 import dev.preempt.Preempt;
 import dev.preempt.Scheduler;
+import dev.preempt.internal.sched.Entry;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -28,7 +29,7 @@ public final class ProcessEntry {
     public static void main(MethodHandles.Lookup caller, String body, String[] args) throws Throwable {
         MethodHandle mh = caller.findStatic(caller.lookupClass(), body, MethodType.methodType(void.class, String[].class));
         MethodHandle spread = mh.asSpreader(Object[].class, 1);
-        ExitReason r = Scheduler.defaultScheduler().run(() -> invoke(spread, new Object[] {args}));
+        ExitReason r = Scheduler.defaultScheduler().run(new Entry(entryOf(caller, body), () -> invoke(spread, new Object[] {args})));
         if (r.isNormal()) return;
         Throwable t = r.exceptionCause().orElse(null);
         if (t != null) {
@@ -45,19 +46,49 @@ public final class ProcessEntry {
      * (null for a static method) and {@code args}, and records its pid for {@link #lastSpawned()}.
      */
     public static void spawn(MethodHandles.Lookup caller, String body, String descriptor, Object receiver, Object[] args) {
+        // the arguments cross into another process, as a message does: the send policy applies to them
+        // (the receiver is the object the method belongs to, as a lambda's captured state is)
+        for (int i = 0; i < args.length; i++) args[i] = dev.preempt.internal.policy.Policies.admit(args[i]);
+        Object[] all = withReceiver(receiver, args);
+        MethodHandle mh = body(caller, body, descriptor, receiver);
+        Pid pid = Preempt.spawn(new Entry(entryOf(caller, body), () -> invoke(mh, all)));
+        LAST.set(pid);
+    }
+
+    /**
+     * A {@code @Process} method that a test framework calls (a {@code @Test}, a set-up or tear-down): the
+     * body runs as a process of the default scheduler and this returns when it ends, throwing what ended
+     * it ({@link dev.preempt.Scheduler#runOrThrow}), so that the test fails when its process does. The
+     * caller waits meanwhile, so the arguments (a {@code TestInfo}, parameters) are not copied or checked.
+     * Inside a process already, the body simply runs.
+     */
+    public static void await(MethodHandles.Lookup caller, String body, String descriptor, Object receiver, Object[] args) {
+        Object[] all = withReceiver(receiver, args);
+        MethodHandle mh = body(caller, body, descriptor, receiver);
+        if (Preempt.inProcess()) {
+            invoke(mh, all);
+        } else {
+            Scheduler.defaultScheduler().runOrThrow(new Entry(entryOf(caller, body), () -> invoke(mh, all)));
+        }
+    }
+
+    /** "@Process com.acme.Main.worker": the annotated method, for reports and tools. */
+    private static String entryOf(MethodHandles.Lookup caller, String body) {
+        return "@Process " + caller.lookupClass().getName() + "." + body.substring(0, body.length() - "$preempt$body".length());
+    }
+
+    private static MethodHandle body(MethodHandles.Lookup caller, String body, String descriptor, Object receiver) {
         Class<?> owner = caller.lookupClass();
         String key = owner.getName() + '.' + body + descriptor + (receiver == null ? "S" : "I");
-        MethodHandle mh = BODIES.computeIfAbsent(key, k -> find(caller, owner, body, descriptor, receiver == null));
-        Object[] all;
-        if (receiver == null) {
-            all = args;
-        } else {
-            all = new Object[args.length + 1];
-            all[0] = receiver;
-            System.arraycopy(args, 0, all, 1, args.length);
-        }
-        Pid pid = Preempt.spawn(() -> invoke(mh, all));
-        LAST.set(pid);
+        return BODIES.computeIfAbsent(key, k -> find(caller, owner, body, descriptor, receiver == null));
+    }
+
+    private static Object[] withReceiver(Object receiver, Object[] args) {
+        if (receiver == null) return args;
+        Object[] all = new Object[args.length + 1];
+        all[0] = receiver;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
     }
 
     /** The pid of the process this thread (or process) started last through an {@code @Process} call. */

@@ -259,9 +259,9 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
     }
 
-    /** Owner: whether a link or a monitor will hear of this process's end. */
+    /** Owner: whether a link, a monitor or a waiter ({@code run}, a start that awaits it) hears of this process's end. */
     private boolean heardOfBySomeone() {
-        if (watchers != null && !watchers.isEmpty()) return true;
+        if (exitHook != null || (watchers != null && !watchers.isEmpty())) return true;
         if (links != null) {
             for (Link l : links.values()) if (l.active) return true;
         }
@@ -892,9 +892,9 @@ public final class Proc implements Executor, Consumer<Signal> {
         return System.nanoTime() - startNanos;
     }
 
-    /** The class of its body (for a lambda, a hidden class named after the class that wrote it). */
+    /** What it was started as: a Server class, a supervisor child, an @Process method, or its body's class. */
     public String entryName() {
-        return task.getClass().getName();
+        return Entry.describe(task);
     }
 
     /** The carrier running it now, or the last one that did (null before it first ran). */

@@ -86,11 +86,13 @@ public final class SupervisorProcess {
     public static Pid start(Flags flags, List<ChildSpec> children, boolean link, boolean dynamic) {
         SupervisorProcess sp = new SupervisorProcess(flags, children, dynamic);
         Pid pid;
+        Runnable body = new dev.preempt.internal.sched.Entry("supervisor (" + flags.strategy().name().toLowerCase(java.util.Locale.ROOT)
+                + ", " + children.size() + " children" + (dynamic ? ", dynamic" : "") + ")", sp::run);
         if (link) {
             sp.parent = Preempt.self();
-            pid = Preempt.spawnLink(sp::run);
+            pid = Preempt.spawnLink(body);
         } else {
-            pid = Preempt.spawn(sp::run);
+            pid = Preempt.spawn(body);
         }
         try {
             sp.started.join(); // in a process this parks the process, not its carrier
