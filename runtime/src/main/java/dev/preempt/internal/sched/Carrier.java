@@ -8,8 +8,9 @@ import java.util.concurrent.locks.LockSupport;
  * A carrier: one per core (plus spares while carriers are blocked), running processes one slice at a
  * time on its own OS thread ({@link #thread}, made by {@link CarrierThreads}).
  *
- * <p>Its loop ({@link #findRunnable()}): every other round look at the global queue first (so that a
- * process woken by a timer or from outside waits at most about one slice), then the {@code runnext}
+ * <p>Its loop ({@link #findRunnable()}): every other round look at the global queue first (so that
+ * preempted processes get their turn), then at the queue of processes woken from outside (so that a
+ * process woken by a poller, a plain thread or the watchdog waits at most about one slice), then the {@code runnext}
  * slot (a process that a process on this carrier just woke; it runs on what is left of the waker's
  * slice, as in Go, so a ping-pong pair cannot starve the queue), then the local queue, then the global
  * queue, then steal half of another carrier's queue; spin briefly; finally register as idle, look once
@@ -250,7 +251,7 @@ public final class Carrier {
      * budget runs out; a few volatile reads.
      */
     boolean hasOtherWork() {
-        if (runq.size() > 0 || runnext != null || !sched.global.isEmpty()) return true;
+        if (runq.size() > 0 || runnext != null || sched.sharedWorkWaiting()) return true;
         long due = sched.timers.next();
         if (due != Long.MAX_VALUE && due - System.nanoTime() <= 0) return true;
         if (sched.stealing) {
@@ -293,6 +294,7 @@ public final class Carrier {
         fromRunnext = false;
         fireTimers();
         if ((++schedTick & 1) == 0 && (p = sched.global.poll()) != null) return p;
+        if ((p = sched.woken.poll()) != null) return p;
         if ((p = (Proc) RUNNEXT.getAndSet(this, null)) != null) {
             if (leftover > 0) {
                 fromRunnext = true;
@@ -375,7 +377,8 @@ public final class Carrier {
     }
 
     private Proc stealOrGlobal(boolean lastLook) {
-        Proc p = sched.global.poll();
+        Proc p = sched.woken.poll();
+        if (p == null) p = sched.global.poll();
         if (p != null) return p;
         if (!sched.stealing) return null;
         Carrier[] all = seen;

@@ -104,6 +104,14 @@ public final class SchedulerCore {
     final Spares spares;
     final Watchdog watchdog;
     final ConcurrentLinkedQueue<Proc> global = new ConcurrentLinkedQueue<>();
+    /**
+     * Processes woken from outside the carriers (a socket poller, a plain thread's send, the watchdog's
+     * timers, a process on a held carrier): carriers take them before the global queue, where preempted
+     * processes wait, so a process that was waiting for I/O or a timer does not queue behind every CPU hog.
+     * It runs until it waits again or is preempted (then it goes to the global queue like any other), so
+     * the hogs still get every other round.
+     */
+    final ConcurrentLinkedQueue<Proc> woken = new ConcurrentLinkedQueue<>();
     final AtomicInteger idleCount = new AtomicInteger();
     final Timers timers = new Timers();
     final ConcurrentHashMap<Pid, Proc> table = new ConcurrentHashMap<>();
@@ -270,7 +278,8 @@ public final class SchedulerCore {
      * {@code p} became runnable (the JDK called its {@code execute}). Where it goes depends on who
      * calls: this scheduler's carrier itself (after a yield: the tail of its own queue), a process
      * mounted on one of our carriers (a wake-up or a spawn: that carrier's runnext, or its queue for a
-     * new process), or anyone else (the global queue, waking an idle carrier).
+     * new process), or anyone else (a wake-up to the woken queue, a new process to the global queue,
+     * waking an idle carrier).
      */
     void submit(Proc p) {
         Thread t = Thread.currentThread();
@@ -296,7 +305,7 @@ public final class SchedulerCore {
             Carrier c = me.carrier; // the carrier this thread is mounted on: it wrote this before mounting
             if (c.held()) {
                 // That carrier is blocked in a call or handed off: work queued there would wait for it.
-                global.offer(p);
+                (p.mounts > 0 ? woken : global).offer(p);
                 wakeIdle();
             } else if (p.mounts > 0) { // a wake-up (a new process has never been mounted)
                 c.pushNext(p);
@@ -305,8 +314,13 @@ public final class SchedulerCore {
             }
             return;
         }
-        global.offer(p);
+        (p.mounts > 0 ? woken : global).offer(p); // a wake-up from outside, or a process spawned from outside
         wakeIdle();
+    }
+
+    /** Whether processes wait in the global or the woken queue (racy). */
+    boolean sharedWorkWaiting() {
+        return !woken.isEmpty() || !global.isEmpty();
     }
 
     /** New work was queued: wake a parked carrier, if any, so it can take or steal it. */
@@ -440,7 +454,7 @@ public final class SchedulerCore {
     }
 
     public int globalQueueLength() {
-        return global.size();
+        return global.size() + woken.size();
     }
 
     /** True if every carrier thread is alive (none was ever lost). */

@@ -57,7 +57,7 @@ final class Spares {
     /** A carrier became held. */
     void blocked() {
         blocked.incrementAndGet();
-        if (sched.idleCount.get() == 0 || !sched.global.isEmpty()) ensure();
+        if (sched.idleCount.get() == 0 || sched.sharedWorkWaiting()) ensure();
     }
 
     /** A held carrier is free again; a spare retires at its next look. */
