@@ -49,6 +49,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
         int stripMine = 1000;
         String jfr = null;
         java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         if (text != null && !text.isBlank()) {
             for (String part : text.split(",", -1)) {
                 int eq = part.indexOf('=');
@@ -57,6 +58,9 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                 }
                 String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
                 String value = part.substring(eq + 1).trim();
+                if (!seen.add(key)) {
+                    throw new Invalid("option " + key + " is given twice in '" + text + "' (lists take colons: include=com.acme:org.foo)");
+                }
                 switch (key) {
                     case "budget" -> {
                         budget = positiveInt(key, value, 1, 1_000_000_000);
@@ -93,8 +97,32 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                 }
             }
         }
+        for (String in : include) {
+            for (String ex : exclude) {
+                if (in.startsWith(ex)) {
+                    throw new Invalid("include=" + dotted(in) + " is excluded entirely by exclude=" + dotted(ex)
+                            + ": nothing under it would be rewritten");
+                }
+            }
+        }
         return new AgentOptions(budget, carriers, List.copyOf(include), List.copyOf(exclude), engine, log, send, stripMine,
                 jfr, java.util.Collections.unmodifiableMap(props));
+    }
+
+    /** "com.acme" for the internal prefix "com/acme/". */
+    static String dotted(String prefix) {
+        return prefix.substring(0, prefix.length() - 1).replace('/', '.');
+    }
+
+    /** Package prefixes whose last name looks like a class's ({@code com.acme.Main}): the options take packages. */
+    List<String> classLikePrefixes() {
+        List<String> out = new ArrayList<>();
+        for (String p : include) {
+            String d = dotted(p);
+            String last = d.substring(d.lastIndexOf('.') + 1);
+            if (!last.isEmpty() && Character.isUpperCase(last.charAt(0))) out.add(d);
+        }
+        return out;
     }
 
     private static int positiveInt(String key, String value, int min, int max) {

@@ -45,7 +45,15 @@ public final class PreemptAgent {
             }
         }
         ClassFilter filter = new ClassFilter(options.include(), options.exclude());
-        inst.addTransformer(new PreemptTransformer(filter, new ClassRewriter(options.stripMine())), false);
+        for (String c : options.classLikePrefixes()) {
+            AgentLog.warnOnce("class " + c, "include=" + c + " looks like a class name; include and exclude take package"
+                    + " prefixes (include=" + (c.contains(".") ? c.substring(0, c.lastIndexOf('.')) : c) + ")");
+        }
+        String filters = (options.include().isEmpty() ? "" : "include=" + String.join(":", options.include().stream()
+                .map(AgentOptions::dotted).toList())) + (options.exclude().isEmpty() ? "" : (options.include().isEmpty() ? "" : " and ")
+                + "exclude=" + String.join(":", options.exclude().stream().map(AgentOptions::dotted).toList()));
+        inst.addTransformer(new PreemptTransformer(filter, new ClassRewriter(options.stripMine()), MainClass.internalName(),
+                filters), false);
         AgentLog.info("agent installed: budget=" + options.budget() + ", stripmine=" + options.stripMine()
                 + (options.include().isEmpty() ? "" : ", include=" + options.include())
                 + (options.exclude().isEmpty() ? "" : ", exclude=" + options.exclude()));

@@ -12,21 +12,34 @@ final class PreemptTransformer implements ClassFileTransformer {
 
     private final ClassFilter filter;
     private final ClassRewriter rewriter;
+    /** The main class's internal name, if known: when it loads with nothing rewritten, the filters are wrong. */
+    private final String mainClass;
+    private final String filters;
+    private final java.util.concurrent.atomic.AtomicInteger rewritten = new java.util.concurrent.atomic.AtomicInteger();
     /** Classes loaded while we rewrite (our own, Byte Buddy's) must not come back in here. */
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
 
-    PreemptTransformer(ClassFilter filter, ClassRewriter rewriter) {
+    PreemptTransformer(ClassFilter filter, ClassRewriter rewriter, String mainClass, String filters) {
         this.filter = filter;
         this.rewriter = rewriter;
+        this.mainClass = mainClass;
+        this.filters = filters;
     }
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (classBeingRedefined != null || !filter.accepts(loader, className) || busy.get() != null) return null;
+        if (classBeingRedefined != null || busy.get() != null) return null;
+        if (!filter.accepts(loader, className)) {
+            if (className != null && className.equals(mainClass)) mainLoads();
+            return null;
+        }
         busy.set(Boolean.TRUE);
         try {
-            return rewriter.rewrite(classfileBuffer, loader, className);
+            byte[] out = rewriter.rewrite(classfileBuffer, loader, className);
+            if (out != null) rewritten.incrementAndGet();
+            if (className.equals(mainClass)) mainLoads();
+            return out;
         } catch (Throwable t) {
             String name = className.replace('/', '.');
             AgentLog.warnOnce(name, "cannot instrument " + name + " (" + t + "); it is loaded unchanged and"
@@ -35,5 +48,18 @@ final class PreemptTransformer implements ClassFileTransformer {
         } finally {
             busy.remove();
         }
+    }
+
+    /**
+     * The main class is loading: {@code main} runs next. If no class has been rewritten by now, the
+     * options left nothing preemptible (a class given where a package is wanted, a misspelt package):
+     * processes would hold their carriers, and {@code @Process main} would be a plain call. Say so.
+     */
+    private void mainLoads() {
+        if (rewritten.get() > 0) return;
+        AgentLog.warnOnce("nothing rewritten", "no class had been rewritten when the main class "
+                + mainClass.replace('/', '.') + " loaded: " + (filters.isEmpty() ? "it has no code to rewrite" : filters
+                + " match none of the classes loaded so far (include and exclude take package prefixes, such as com.acme)")
+                + "; nothing is preemptible and @Process methods run as plain calls");
     }
 }

@@ -40,11 +40,17 @@ class AgentOptionsTest {
     void badOptionsSayWhatIsWrongAndWhatIsAccepted() {
         for (String bad : List.of("budget=0", "budget=many", "colour=red", "budget", "engine=quasar", "log=loud",
                 "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=", "oom=ignore", "timeslice=2", "handoff=fast",
-                "handoff=-1ms", "spares=-1")) {
+                "handoff=-1ms", "spares=-1", "budget=100,budget=200",
+                "include=com.acme,exclude=com.acme", "include=com.acme.app,exclude=com.acme")) {
             assertThatThrownBy(() -> AgentOptions.parse(bad)).as(bad).isInstanceOf(AgentOptions.Invalid.class)
                     .hasMessageNotContaining("\n");
         }
         assertThatThrownBy(() -> AgentOptions.parse("colour=red")).hasMessageContaining("colour")
                 .hasMessageContaining("budget=N");
+        assertThatThrownBy(() -> AgentOptions.parse("budget=100,budget=200")).hasMessageContaining("given twice");
+        assertThatThrownBy(() -> AgentOptions.parse("include=com.acme,exclude=com.acme"))
+                .hasMessageContaining("nothing under it would be rewritten");
+        assertThat(AgentOptions.parse("include=com.acme:com.acme.Main").classLikePrefixes()).containsExactly("com.acme.Main");
+        assertThat(AgentOptions.parse("include=com.acme.app,exclude=com.acme.app.gen").classLikePrefixes()).isEmpty();
     }
 }

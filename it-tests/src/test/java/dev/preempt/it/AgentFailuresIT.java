@@ -21,7 +21,9 @@ class AgentFailuresIT {
             "budget=lots|budget",
             "colour=red|unknown option 'colour'",
             "log=loud|log=loud",
-            "budget|budget"})
+            "budget|budget",
+            "budget=100,budget=200|given twice",
+            "include=dev.preempt.it,exclude=dev.preempt.it|nothing under it would be rewritten"})
     void aBadOptionStopsTheJvmWithOneClearLine(String options, String mentions) {
         Jvm.Result r = Jvm.withAgent(options).run("dev.preempt.it.apps.OneScheduler");
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
@@ -86,5 +88,24 @@ class AgentFailuresIT {
         main.visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    @Test
+    void filtersThatLeaveNothingToRewriteAreNamedBeforeMainRuns() {
+        // a class where a package is wanted: nothing matches, so nothing would be preemptible
+        Jvm.Result r = Jvm.withAgent("include=dev.preempt.it.apps.OneScheduler").run("dev.preempt.it.apps.OneScheduler");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("include=dev.preempt.it.apps.OneScheduler looks like a class name")
+                .contains("no class had been rewritten when the main class dev.preempt.it.apps.OneScheduler loaded")
+                .contains("include and exclude take package prefixes");
+        Jvm.Result fine = Jvm.withAgent("include=dev.preempt.it.apps").run("dev.preempt.it.apps.OneScheduler");
+        assertThat(fine.err()).as(fine.toString()).doesNotContain("warning");
+    }
+
+    @Test
+    void underTheAgentAMainThatIsNotAProcessIsToldHowToBecomeOne() {
+        Jvm.Result r = Jvm.withAgent("").run("dev.preempt.it.apps.NotAProcess");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("must be called inside a Preempt process").contains("annotate it with @dev.preempt.Process");
     }
 }

@@ -28,8 +28,10 @@ public final class AgentStatus {
         }
     }
 
-    /** A hint appended to errors that the agent would have avoided. */
+    /** A hint appended to errors about code that runs outside a process: what would make it one. */
     public static String hint() {
-        return installed ? "" : " (@Process methods become processes only under -javaagent:preempt-agent.jar)";
+        return installed
+                ? " (to run main as the root process, annotate it with @dev.preempt.Process)"
+                : " (@Process methods become processes only under -javaagent:preempt-agent.jar)";
     }
 }
