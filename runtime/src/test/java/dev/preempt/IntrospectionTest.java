@@ -78,6 +78,18 @@ class IntrospectionTest {
     }
 
     @Test
+    void aProcessThreadIsNamedByItsPidAndItsRegisteredName() {
+        Procs.run(s, () -> {
+            Pid me = self();
+            assertThat(Thread.currentThread().getName()).isEqualTo(me.toString());
+            register("named-in-dumps", me);
+            assertThat(Thread.currentThread().getName()).isEqualTo(me + " named-in-dumps");
+            unregister("named-in-dumps");
+            assertThat(Thread.currentThread().getName()).isEqualTo(me.toString());
+        });
+    }
+
+    @Test
     void theEntryOfServersSupervisorsAndTheirWorkersSaysWhatTheyAre() {
         Procs.run(s, () -> {
             Pid server = Server.start(new CountingServer());

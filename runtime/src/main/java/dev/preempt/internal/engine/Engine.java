@@ -13,9 +13,9 @@ public interface Engine {
     String name();
 
     /**
-     * A new, unstarted thread that runs {@code body}. Each time it becomes runnable (started, yielded,
+     * A new, unstarted thread named {@code name} that runs {@code body}. Each time it becomes runnable (started, yielded,
      * unparked) the engine hands its continuation to {@code scheduler.execute}; running that task runs
      * the body until it next yields, parks or ends.
      */
-    Thread newThread(Executor scheduler, Runnable body);
+    Thread newThread(Executor scheduler, String name, Runnable body);
 }

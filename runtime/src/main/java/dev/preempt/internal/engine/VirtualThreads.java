@@ -104,9 +104,9 @@ public final class VirtualThreads implements Engine {
      * pays nothing for it.
      */
     @Override
-    public Thread newThread(Executor scheduler, Runnable body) {
+    public Thread newThread(Executor scheduler, String name, Runnable body) {
         try {
-            return (Thread) NEW_THREAD.invokeExact(scheduler, (String) null, INHERIT, body);
+            return (Thread) NEW_THREAD.invokeExact(scheduler, name, INHERIT, body);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -124,7 +124,9 @@ public final class Proc implements Executor, Consumer<Signal> {
         this.budgetCap = sched.budget;
         this.task = task;
         this.pid = ApiAccess.newPid(NEXT_ID.getAndIncrement(), this);
-        this.thread = sched.engine.newThread(this, this::body);
+        // Named by its pid, so that thread dumps, JFR method samples and the JDK's virtual-thread events
+        // say which process they saw (registering a name adds it: see Registry).
+        this.thread = sched.engine.newThread(this, pid.toString(), this::body);
         this.cont = VirtualThreads.continuationOf(thread);
     }
 

@@ -47,13 +47,14 @@ public final class Registry {
             releaseOnExit(p);
             throw new IllegalArgumentException("register: " + p.pid + " is not alive");
         }
+        p.thread.setName(p.pid + " " + name); // thread dumps and JFR show it, as Erlang's i() does
     }
 
     /** Removes {@code name}; IllegalArgumentException if it is not registered. */
     public void unregister(String name) {
         Proc p = names.remove(Objects.requireNonNull(name, "name"));
         if (p == null) throw new IllegalArgumentException("unregister: the name '" + name + "' is not registered");
-        NAME.compareAndSet(p, name, (String) null);
+        if (NAME.compareAndSet(p, name, (String) null)) p.thread.setName(p.pid.toString());
     }
 
     /** The live process registered as {@code name}, or null. */
