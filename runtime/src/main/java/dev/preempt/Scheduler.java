@@ -231,8 +231,10 @@ public final class Scheduler implements AutoCloseable {
         }
 
         public Scheduler build() {
-            return new Scheduler(new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
-                    stackSize, maxStack, timeslice, handOff, maxSpares)));
+            SchedulerCore core = new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
+                    stackSize, maxStack, timeslice, handOff, maxSpares));
+            dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
+            return new Scheduler(core);
         }
     }
 }

@@ -473,9 +473,26 @@ public final class SchedulerCore {
         return shutdown;
     }
 
+    private final CopyOnWriteArrayList<Runnable> onShutdown = new CopyOnWriteArrayList<>();
+
+    /** Runs {@code hook} when this scheduler shuts down (at once if it has). */
+    public void onShutdown(Runnable hook) {
+        onShutdown.add(hook);
+        if (shutdown && onShutdown.remove(hook)) hook.run();
+    }
+
     /** Stops the carriers, spares and watchdog. Processes still alive are abandoned. */
     public void shutdown() {
         shutdown = true;
+        for (Runnable hook : onShutdown) {
+            if (onShutdown.remove(hook)) {
+                try {
+                    hook.run();
+                } catch (Throwable ignored) {
+                    // a hook must not stop the shutdown
+                }
+            }
+        }
         for (Carrier c : all) c.unpark();
         watchdog.wake();
     }

@@ -117,8 +117,25 @@ public final class SupervisorProcess {
     // The supervisor process
     // =====================================================================================
 
+    /** Live supervisors, for tools (the JMX view's supervision tree). */
+    private static final java.util.Set<Proc> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The live supervisors of {@code sched}, by pid. */
+    public static List<Pid> live(dev.preempt.internal.sched.SchedulerCore sched) {
+        return LIVE.stream().filter(p -> p.scheduler() == sched && p.isAlive()).map(Proc::pid).sorted().toList();
+    }
+
     private void run() {
         self = Proc.current();
+        LIVE.add(self);
+        try {
+            supervise();
+        } finally {
+            LIVE.remove(self);
+        }
+    }
+
+    private void supervise() {
         Preempt.trapExits(true);
         try {
             for (ChildSpec spec : initial) {
