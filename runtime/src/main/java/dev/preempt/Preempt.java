@@ -84,10 +84,10 @@ public final class Preempt {
 
     /**
      * The pid of the process the caller last started by calling an {@link Process @Process} method
-     * (null if none). Per thread: each process sees its own.
+     * (empty if none). Per thread: each process sees its own.
      */
-    public static Pid lastSpawned() {
-        return dev.preempt.internal.ProcessEntry.lastSpawned();
+    public static Optional<Pid> lastSpawned() {
+        return Optional.ofNullable(dev.preempt.internal.ProcessEntry.lastSpawned());
     }
 
     /** The calling process's pid. */
@@ -176,11 +176,11 @@ public final class Preempt {
         chargeSend();
     }
 
-    /** Sends to a registered name; IllegalArgumentException if no live process has that name. */
+    /** Sends to a registered name; {@link NoProcessException} if no live process has that name. */
     public static void send(String name, Object message) {
         Object m = Policies.admit(message);
         Proc p = core().registry.whereis(name);
-        if (p == null) throw new IllegalArgumentException("send: no process is registered as '" + name + "'");
+        if (p == null) throw new NoProcessException("send: no process is registered as '" + name + "'");
         p.deliver(m);
         chargeSend();
     }
@@ -334,14 +334,17 @@ public final class Preempt {
         return Proc.callFromAnywhere(server, r, nanos(timeout));
     }
 
-    /** {@link #call(Pid, Object, Duration)} to a registered name (noproc if none). */
+    /** {@link #call(Pid, Object, Duration)} to a registered name ({@link NoProcessException} if none). */
     public static Object call(String name, Object request, Duration timeout) {
         chargeSend();
         Proc p = core().registry.whereis(name);
-        if (p == null) {
-            throw new CallException(null, ExitReason.NOPROC, "call: no process is registered as '" + name + "'");
-        }
+        if (p == null) throw new NoProcessException("call: no process is registered as '" + name + "'");
         return Proc.callFromAnywhere(p.pid(), Policies.admit(request), nanos(timeout));
+    }
+
+    /** {@link #call(Pid, Object)} to a registered name, waiting up to 5 s. */
+    public static Object call(String name, Object request) {
+        return call(name, request, DEFAULT_CALL_TIMEOUT);
     }
 
     /** Answers a {@link Call}; from any thread, at any time. A reply to a caller that gave up is dropped. */
@@ -356,9 +359,21 @@ public final class Preempt {
         chargeSend();
     }
 
+    /** {@link #cast(Pid, Object)} to a registered name; {@link NoProcessException} if no live process has it. */
+    public static void cast(String name, Object message) {
+        Object m = Policies.admit(message);
+        Proc p = core().registry.whereis(name);
+        if (p == null) throw new NoProcessException("cast: no process is registered as '" + name + "'");
+        p.deliver(new Cast(m));
+        chargeSend();
+    }
+
     // ---------------------------------------------------------------- names
 
-    /** Registers {@code name} for {@code pid}; IllegalArgumentException if the name is taken, the pid already named, or dead. */
+    /**
+     * Registers {@code name} for {@code pid}; {@link NoProcessException} if it is dead,
+     * IllegalArgumentException if the name is taken or the pid already has one.
+     */
     public static void register(String name, Pid pid) {
         core().registry.register(name, pid.proc());
     }

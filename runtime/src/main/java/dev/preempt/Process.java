@@ -25,7 +25,7 @@ import java.lang.annotation.Target;
  *     @Process
  *     public static void main(String[] args) {
  *         worker(3);                         // returns at once
- *         Pid w = Preempt.lastSpawned();
+ *         Pid w = Preempt.lastSpawned().orElseThrow();
  *         Preempt.send(w, "go");
  *     }
  *

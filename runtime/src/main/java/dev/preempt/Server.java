@@ -63,17 +63,36 @@ public interface Server<S> {
      * {@code gen_server:start}); if {@code init} fails, throws an IllegalStateException with its cause.
      */
     static <S> Pid start(Server<S> server) {
+        return start(null, server);
+    }
+
+    /**
+     * Like {@link #start}, with {@code name} registered for the server before its {@code init} runs
+     * ({@code gen_server:start({local, Name}, ...)}): the name is there as soon as this returns, and if it
+     * is taken the start fails (IllegalStateException) and no server is left running.
+     *
+     * <pre>{@code
+     * Server.start("counter", new Counter());
+     * Preempt.call("counter", "get");
+     * }</pre>
+     */
+    static <S> Pid start(String name, Server<S> server) {
         Objects.requireNonNull(server, "server");
         return Preempt.core().spawnAndAwaitReady(null, ready -> new Entry(entryOf(server),
-                () -> ServerLoop.run(server, null, ready))).pid();
+                () -> ServerLoop.run(server, name, null, ready))).pid();
     }
 
     /** Like {@link #start} but linked to the calling process, which must be one ({@code gen_server:start_link}). */
     static <S> Pid startLink(Server<S> server) {
+        return startLink(null, server);
+    }
+
+    /** {@link #startLink(Server)} with {@code name} registered before {@code init}, as {@link #start(String, Server)}. */
+    static <S> Pid startLink(String name, Server<S> server) {
         Objects.requireNonNull(server, "server");
         dev.preempt.internal.sched.Proc self = dev.preempt.internal.sched.Proc.require("Server.startLink");
         return self.scheduler().spawnAndAwaitReady(self, ready -> new Entry(entryOf(server),
-                () -> ServerLoop.run(server, self.pid(), ready))).pid();
+                () -> ServerLoop.run(server, name, self.pid(), ready))).pid();
     }
 
     /** "server com.acme.Counter": what a server process was started as, for reports and tools. */

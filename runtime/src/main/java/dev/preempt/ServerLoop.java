@@ -5,7 +5,13 @@ final class ServerLoop {
 
     private ServerLoop() {}
 
-    static <S> void run(Server<S> server, Pid parent, Runnable ready) {
+    /**
+     * Runs {@code server}: registers {@code name} (if not null) before {@code init}, as
+     * {@code gen_server:start_link({local, Name}, ...)} does, so that the name exists from the moment the
+     * start returns, and a name already taken fails the start.
+     */
+    static <S> void run(Server<S> server, String name, Pid parent, Runnable ready) {
+        if (name != null) Preempt.register(name, Preempt.self());
         if (server.trapExits()) Preempt.trapExits(true);
         S state = server.init();
         ready.run();

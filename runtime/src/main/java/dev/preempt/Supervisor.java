@@ -153,6 +153,17 @@ public final class Supervisor {
                     Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER);
         }
 
+        /**
+         * {@link #server(String, Supplier)} registered as {@code name} before each start's {@code init}
+         * (every restart registers it again), so that clients can always reach it by name.
+         */
+        public static ChildSpec server(String id, String name, Supplier<? extends Server<?>> server) {
+            Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(name, "name");
+            return new ChildSpec(id, () -> Server.startLink(name, server.get()), Restart.PERMANENT,
+                    Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER);
+        }
+
         /** A permanent child supervisor with its own children; waited for as long as it takes to stop. */
         public static ChildSpec supervisor(String id, Flags flags, List<ChildSpec> children) {
             List<ChildSpec> copy = List.copyOf(children);

@@ -61,6 +61,7 @@ class CallTest {
             Pid srv = rawServer();
             assertThatThrownBy(() -> call(srv, "slow", Duration.ofMillis(50)))
                     .isInstanceOf(CallException.class).hasMessageContaining("timed out")
+                    .satisfies(e -> assertThat(((CallException) e).isTimeout()).isTrue())
                     .extracting(e -> ((CallException) e).reason()).isEqualTo(ExitReason.of("timeout"));
             Preempt.sleep(500); // the late reply has arrived by now
             assertThat(receive(Duration.ZERO)).as("nothing left in the caller's mailbox").isEmpty();
@@ -74,9 +75,10 @@ class CallTest {
             Pid srv = rawServer();
             assertThatThrownBy(() -> call(srv, "die"))
                     .isInstanceOf(CallException.class)
+                    .satisfies(e -> assertThat(((CallException) e).serverExited()).isTrue())
                     .extracting(e -> ((CallException) e).reason()).isEqualTo(ExitReason.of("died-in-call"));
             assertThatThrownBy(() -> call(srv, "len:x"))
-                    .isInstanceOf(CallException.class).hasMessageContaining("no such process")
+                    .isInstanceOf(NoProcessException.class).hasMessageContaining("no such process")
                     .extracting(e -> ((CallException) e).reason()).isEqualTo(ExitReason.NOPROC);
             assertThatThrownBy(() -> call(self(), "x"))
                     .isInstanceOf(CallException.class).hasMessageContaining("itself")

@@ -54,9 +54,12 @@ class RegistryTest {
             Pid dead = spawn(() -> {});
             Ref r = monitor(dead);
             receive(m -> m instanceof Down d && d.ref().equals(r));
-            assertThatThrownBy(() -> register("dead", dead)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not alive");
+            assertThatThrownBy(() -> register("dead", dead)).isInstanceOf(NoProcessException.class).hasMessageContaining("not alive");
             assertThatThrownBy(() -> unregister("nobody")).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> send("nobody", "x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nobody");
+            assertThatThrownBy(() -> send("nobody", "x")).isInstanceOf(NoProcessException.class).hasMessageContaining("nobody");
+            assertThatThrownBy(() -> cast("nobody", "x")).isInstanceOf(NoProcessException.class).hasMessageContaining("nobody");
+            assertThatThrownBy(() -> call("nobody", "x")).isInstanceOf(NoProcessException.class)
+                    .satisfies(e -> assertThat(((CallException) e).isNoProc()).isTrue());
             exit(a, ExitReason.KILL);
             exit(b, ExitReason.KILL);
         });

@@ -48,15 +48,15 @@ public final class EntryRules {
         }
         Pid me = self();
         greet(me, "static");
-        Pid staticPid = Preempt.lastSpawned();
+        Pid staticPid = Preempt.lastSpawned().orElseThrow();
         new EntryRules("hello instance").greetFromInstance(me);
-        Pid instancePid = Preempt.lastSpawned();
+        Pid instancePid = Preempt.lastSpawned().orElseThrow();
         Hello a = (Hello) receive(m -> m instanceof Hello h && h.text().equals("hello static"));
         Hello b = (Hello) receive(m -> m instanceof Hello h && h.text().equals("hello instance"));
         System.out.println("spawned static=" + staticPid.equals(a.from()) + " instance=" + instancePid.equals(b.from())
                 + " distinct=" + !staticPid.equals(me) + " texts=" + a.text() + "|" + b.text());
         hog();
-        System.out.println("hog started=" + Preempt.isAlive(Preempt.lastSpawned()));
+        System.out.println("hog started=" + Preempt.isAlive(Preempt.lastSpawned().orElseThrow()));
         System.out.println("main returns");
     }
 }

@@ -662,7 +662,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (trapExits) {
             deliverToSelf(new Exit(other.pid, ExitReason.NOPROC));
         } else {
-            throw new NoProcessException("link: no such process " + other.pid);
+            throw new NoProcessException(other.pid, "link: no such process " + other.pid);
         }
     }
 
@@ -753,9 +753,10 @@ public final class Proc implements Executor, Consumer<Signal> {
                         + " timed out after " + (timeoutNanos / 1_000_000) + " ms (request " + request + ")");
             }
             if (m instanceof Down d) {
-                throw new CallException(server.pid, d.reason(), d.reason() == ExitReason.NOPROC
-                        ? "call to " + server.pid + ": no such process"
-                        : "call to " + server.pid + ": the server exited with " + d.reason());
+                if (d.reason() == ExitReason.NOPROC) {
+                    throw new NoProcessException(server.pid, "call to " + server.pid + ": no such process");
+                }
+                throw new CallException(server.pid, d.reason(), "call to " + server.pid + ": the server exited with " + d.reason());
             }
             return ((Reply) m).value;
         } finally {

@@ -30,11 +30,14 @@ public final class Registry {
 
     private final ConcurrentHashMap<String, Proc> names = new ConcurrentHashMap<>();
 
-    /** Registers {@code name} for {@code p}; IllegalArgumentException if it is dead, named, or the name is taken. */
+    /**
+     * Registers {@code name} for {@code p}; NoProcessException if it is dead, IllegalArgumentException if it
+     * is named already or the name is taken.
+     */
     public void register(String name, Proc p) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty()) throw new IllegalArgumentException("register: the name must not be empty");
-        if (!p.isAlive()) throw new IllegalArgumentException("register: " + p.pid + " is not alive");
+        if (!p.isAlive()) throw new dev.preempt.NoProcessException(p.pid, "register: " + p.pid + " is not alive");
         if (!NAME.compareAndSet(p, (String) null, name)) {
             throw new IllegalArgumentException("register: " + p.pid + " is already registered as '" + p.registeredName + "'");
         }
@@ -45,7 +48,7 @@ public final class Registry {
         }
         if (!p.isAlive()) {
             releaseOnExit(p);
-            throw new IllegalArgumentException("register: " + p.pid + " is not alive");
+            throw new dev.preempt.NoProcessException(p.pid, "register: " + p.pid + " is not alive");
         }
         p.thread.setName(p.pid + " " + name); // thread dumps and JFR show it, as Erlang's i() does
     }
