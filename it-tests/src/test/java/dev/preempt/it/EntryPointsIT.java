@@ -71,4 +71,19 @@ class EntryPointsIT {
         assertThat(r.value("testmethods", "mutableArgument")).as("an ArrayList crossing into a process")
                 .isEqualTo("refused");
     }
+
+    @Test
+    void anUnlinkedCrashIsReportedOnStderrAndThreadDumpsNameProcessesByPid() throws java.io.IOException {
+        java.nio.file.Path dump = Jvm.work().resolve("visible-threads.txt");
+        Jvm.Result r = Jvm.withAgent("carriers=2").run("dev.preempt.it.apps.Visible", dump.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        // one report, at ERROR (java.util.logging's SEVERE), with the pid, the entry and the stack
+        assertThat(r.err().lines().filter(l -> l.contains("crashed: java.lang.IllegalStateException"))).hasSize(1);
+        assertThat(r.err()).contains("SEVERE").contains("started as dev.preempt.it.apps.Visible (lambda)")
+                .contains("nobody is linked to me").contains("at dev.preempt.it.apps.Visible.crashes");
+        String waiter = r.value("visible", "waiter");
+        assertThat(r.value("visible", "dumped")).isEqualTo("true");
+        assertThat(java.nio.file.Files.readString(dump)).as("the thread dump")
+                .contains(waiter + " visible-waiter");
+    }
 }
