@@ -9,5 +9,9 @@ package dev.preempt;
  * Ref ref = Preempt.monitor(worker);
  * Down d = Preempt.receive(Down.class);   // d.ref().equals(ref)
  * }</pre>
+ *
+ * @param ref the monitor's reference, as {@link Preempt#monitor} returned it
+ * @param pid the process that ended
+ * @param reason why it ended ({@link ExitReason#NOPROC} if it was gone already)
  */
 public record Down(Ref ref, Pid pid, ExitReason reason) {}

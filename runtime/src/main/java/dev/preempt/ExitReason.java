@@ -36,12 +36,27 @@ public final class ExitReason {
         this.exception = exception;
     }
 
-    /** The reason of a process that ended because {@code t} escaped its body. */
+    /**
+     * The reason of a process that ended because {@code t} escaped its body.
+     *
+     * @param t the exception; not null
+     * @return a reason named {@code exception} whose {@link #exceptionCause()} is {@code t}
+     */
     public static ExitReason exception(Throwable t) {
         return new ExitReason("exception", null, Objects.requireNonNull(t, "exception"));
     }
 
-    /** A named reason such as {@code "timeout"}; the well-known names give the constants. */
+    /**
+     * A named reason such as {@code "timeout"}; the well-known names give the constants.
+     *
+     * <pre>{@code
+     * ExitReason.of("normal") == ExitReason.NORMAL   // true
+     * Preempt.exit(ExitReason.of("bad_config"));
+     * }</pre>
+     *
+     * @param name the reason's name; not null
+     * @return the constant of that name, or a new reason with it
+     */
     public static ExitReason of(String name) {
         Objects.requireNonNull(name, "name");
         return switch (name) {
@@ -54,36 +69,73 @@ public final class ExitReason {
         };
     }
 
-    /** A named reason with a detail, like Erlang's {@code {Name, Detail}}. */
+    /**
+     * A named reason with a detail, like Erlang's {@code {Name, Detail}}.
+     *
+     * <pre>{@code
+     * Preempt.exit(ExitReason.of("bad_config", "port")); // prints as {bad_config, port}
+     * }</pre>
+     *
+     * @param name the reason's name; not null
+     * @param detail what to say with it; null gives {@link #of(String) of(name)}
+     * @return the reason
+     */
     public static ExitReason of(String name, Object detail) {
         return detail == null ? of(name) : new ExitReason(Objects.requireNonNull(name, "name"), detail, null);
     }
 
-    /** {@code {shutdown, detail}}: counts as a shutdown, so transient children stay down. */
+    /**
+     * {@code {shutdown, detail}}: counts as a shutdown, so transient children stay down.
+     *
+     * @param detail why it shuts down; null gives {@link #SHUTDOWN}
+     * @return the reason, for which {@link #isShutdown()} is true
+     */
     public static ExitReason shutdown(Object detail) {
         return of("shutdown", detail);
     }
 
-    /** The reason's name: normal, kill, killed, shutdown, noproc, exception, or a user's name. */
+    /**
+     * The reason's name: normal, kill, killed, shutdown, noproc, exception, or a user's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** The detail of a {@code {Name, Detail}} reason. */
+    /**
+     * The detail of a {@code {Name, Detail}} reason.
+     *
+     * @return the detail, or empty if the reason has none
+     */
     public Optional<Object> detail() {
         return Optional.ofNullable(detail);
     }
 
-    /** The exception that ended the process, for exception reasons. */
+    /**
+     * The exception that ended the process, for exception reasons.
+     *
+     * @return the exception, or empty if the reason is not one made by {@link #exception(Throwable)}
+     */
     public Optional<Throwable> exceptionCause() {
         return Optional.ofNullable(exception);
     }
 
+    /**
+     * Whether this is {@code normal}: the process's body returned. Links do not pass it on to processes
+     * that do not trap exits.
+     *
+     * @return true for {@link #NORMAL}
+     */
     public boolean isNormal() {
         return this == NORMAL;
     }
 
-    /** {@code shutdown} or {@code {shutdown, _}}. */
+    /**
+     * {@code shutdown} or {@code {shutdown, _}}.
+     *
+     * @return true if the reason's name is {@code shutdown}, with a detail or without
+     */
     public boolean isShutdown() {
         return name.equals("shutdown");
     }

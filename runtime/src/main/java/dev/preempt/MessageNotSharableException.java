@@ -13,10 +13,21 @@ public class MessageNotSharableException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A refused message, as {@code message} says.
+     *
+     * @param message which class and field broke the policy
+     */
     public MessageNotSharableException(String message) {
         super(message);
     }
 
+    /**
+     * A refused message, as {@code message} says, with the failure behind it.
+     *
+     * @param message which class and field broke the policy
+     * @param cause what went wrong, such as the serialization error of a message that could not be copied
+     */
     public MessageNotSharableException(String message, Throwable cause) {
         super(message, cause);
     }

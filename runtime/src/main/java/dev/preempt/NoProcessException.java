@@ -16,12 +16,21 @@ public class NoProcessException extends CallException {
 
     private static final long serialVersionUID = 1L;
 
-    /** No process {@code pid} (null when a name was looked up), as {@code message} says. */
+    /**
+     * No process {@code pid} (null when a name was looked up), as {@code message} says.
+     *
+     * @param pid the process that is not there, or null when a name was looked up
+     * @param message what the operation wanted
+     */
     public NoProcessException(Pid pid, String message) {
         super(pid, ExitReason.NOPROC, message);
     }
 
-    /** No such process, as {@code message} says. */
+    /**
+     * No such process, as {@code message} says.
+     *
+     * @param message what the operation wanted, and the name it looked up
+     */
     public NoProcessException(String message) {
         this(null, message);
     }

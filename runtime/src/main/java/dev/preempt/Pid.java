@@ -36,7 +36,11 @@ public final class Pid implements Comparable<Pid> {
         this.proc = proc;
     }
 
-    /** The process's serial number, unique in this JVM. */
+    /**
+     * The process's serial number, unique in this JVM.
+     *
+     * @return the number, the middle part of {@code <0.42.0>}
+     */
     public long id() {
         return id;
     }

@@ -38,7 +38,19 @@ public final class Preempt {
 
     // ---------------------------------------------------------------- processes
 
-    /** Starts {@code body} as a new process and returns its pid at once. */
+    /**
+     * Starts {@code body} as a new process and returns its pid at once.
+     *
+     * <pre>{@code
+     * Pid worker = spawn(() -> {
+     *     while (true) System.out.println("got " + receive());
+     * });
+     * send(worker, "hello");
+     * }</pre>
+     *
+     * @param body what the process runs; the process ends normally when it returns
+     * @return the new process's pid
+     */
     public static Pid spawn(Runnable body) {
         Objects.requireNonNull(body, "body");
         return core().spawn(body).pid();
@@ -47,6 +59,10 @@ public final class Preempt {
     /**
      * Starts {@code body} linked to the caller; the link exists before the child runs, so a child that
      * crashes at once still takes the caller down (or sends it an {@link Exit} if it traps exits).
+     *
+     * @param body what the child runs
+     * @return the child's pid
+     * @throws IllegalStateException if the caller is not a process
      */
     public static Pid spawnLink(Runnable body) {
         Objects.requireNonNull(body, "body");
@@ -54,7 +70,19 @@ public final class Preempt {
         return self.scheduler().spawnLinked(self, body).pid();
     }
 
-    /** Starts {@code body} monitored by the caller; returns the child and the monitor reference. */
+    /**
+     * Starts {@code body} monitored by the caller; returns the child and the monitor reference. The
+     * monitor exists before the child runs, so a child that ends at once still sends its {@link Down}.
+     *
+     * <pre>{@code
+     * Spawned s = spawnMonitor(() -> compute());
+     * Down d = receive(Down.class);   // d.ref().equals(s.ref()) when the child ends
+     * }</pre>
+     *
+     * @param body what the child runs
+     * @return the child's pid and the reference its {@link Down} will carry
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Spawned spawnMonitor(Runnable body) {
         Objects.requireNonNull(body, "body");
         Proc self = Proc.require("spawnMonitor");
@@ -63,12 +91,28 @@ public final class Preempt {
         return new Spawned(p.pid(), ref[0]);
     }
 
-    /** A process started with {@link #spawnMonitor}: its pid and the monitor's reference. */
+    /**
+     * A process started with {@link #spawnMonitor}: its pid and the monitor's reference.
+     *
+     * @param pid the child
+     * @param ref the monitor's reference, which the child's {@link Down} carries
+     */
     public record Spawned(Pid pid, Ref ref) {}
 
     /**
      * Boots the default scheduler if needed, runs {@code root} as a process and waits for it to end.
      * Returns its exit reason. Call it from {@code main}.
+     *
+     * <pre>{@code
+     * public static void main(String[] args) {
+     *     ExitReason r = Preempt.run(() -> System.out.println("in " + self()));
+     *     if (!r.isNormal()) System.exit(1);
+     * }
+     * }</pre>
+     *
+     * @param root what the root process runs
+     * @return the reason the root process ended with
+     * @throws IllegalStateException if called inside a process (a process uses {@link #spawn})
      */
     public static ExitReason run(Runnable root) {
         return Scheduler.defaultScheduler().run(root);
@@ -77,6 +121,11 @@ public final class Preempt {
     /**
      * {@link #run} that throws an abnormal end instead of returning it (see
      * {@link Scheduler#runOrThrow}): the way to run a process from a test.
+     *
+     * @param root what the root process runs
+     * @throws ProcessFailedException if the root ends abnormally with a reason that is not an unchecked
+     *         exception (an unchecked exception that ended it is rethrown as it was)
+     * @throws IllegalStateException if called inside a process
      */
     public static void runOrThrow(Runnable root) {
         Scheduler.defaultScheduler().runOrThrow(root);
@@ -85,22 +134,39 @@ public final class Preempt {
     /**
      * The pid of the process the caller last started by calling an {@link Process @Process} method
      * (empty if none). Per thread: each process sees its own.
+     *
+     * @return the pid of the process this thread last started through an {@code @Process} method, or
+     *         empty if it started none
      */
     public static Optional<Pid> lastSpawned() {
         return Optional.ofNullable(dev.preempt.internal.ProcessEntry.lastSpawned());
     }
 
-    /** The calling process's pid. */
+    /**
+     * The calling process's pid.
+     *
+     * @return the caller's pid
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Pid self() {
         return Proc.require("self").pid();
     }
 
-    /** True when called inside a process. */
+    /**
+     * True when called inside a process.
+     *
+     * @return whether the calling thread is a process's own thread
+     */
     public static boolean inProcess() {
         return Proc.current() != null;
     }
 
-    /** True while {@code pid}'s process has not begun exiting. */
+    /**
+     * True while {@code pid}'s process has not begun exiting.
+     *
+     * @param pid the process to look at
+     * @return false once the process has begun exiting (its exit signals may still be going out)
+     */
     public static boolean isAlive(Pid pid) {
         return pid.proc().isAlive();
     }
@@ -109,6 +175,15 @@ public final class Preempt {
      * Gives up the rest of the caller's slice: it goes behind the other runnable processes. Under the
      * agent this happens by itself every {@code budget} reductions; without it, long loops should call
      * this now and then. (Call it qualified: {@code Preempt.yield()}.)
+     *
+     * <pre>{@code
+     * for (long i = 0; i < n; i++) {
+     *     step(i);
+     *     if (i % 10_000 == 0) Preempt.yield();   // only needed without the agent
+     * }
+     * }</pre>
+     *
+     * @throws IllegalStateException if the caller is not a process
      */
     public static void yield() {
         Proc.require("yield").yieldSlice();
@@ -130,6 +205,12 @@ public final class Preempt {
      * is interrupted and whatever it returns later is dropped. Outside a process the call simply runs
      * on the calling thread. The pool grows to {@code -Dpreempt.blockingThreads} threads (256), then
      * queues calls.
+     *
+     * @param <T> what the call returns
+     * @param <X> the checked exception the call may throw
+     * @param call the blocking work
+     * @return what {@code call} returned
+     * @throws X what {@code call} threw
      */
     public static <T, X extends Exception> T blocking(BlockingCall<T, X> call) throws X {
         Objects.requireNonNull(call, "call");
@@ -147,18 +228,37 @@ public final class Preempt {
     /**
      * A call for {@link #blocking}: like {@link java.util.concurrent.Callable}, but the checked exception
      * it throws is a type parameter, so that {@code blocking} throws exactly that.
+     *
+     * @param <T> what the call returns
+     * @param <X> the checked exception it may throw
      */
     @FunctionalInterface
     public interface BlockingCall<T, X extends Exception> {
+        /**
+         * Does the blocking work, on a thread of the blocking pool.
+         *
+         * @return the result {@link #blocking} returns
+         * @throws X the failure {@link #blocking} throws
+         */
         T call() throws X;
     }
 
-    /** Sleeps without holding a carrier. Exit signals still reach the process meanwhile. */
+    /**
+     * Sleeps without holding a carrier. Exit signals still reach the process meanwhile.
+     *
+     * @param d how long to sleep (zero or negative: not at all)
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static void sleep(Duration d) {
         Proc.require("sleep").sleep(d.toNanos());
     }
 
-    /** Sleeps {@code millis} milliseconds without holding a carrier. */
+    /**
+     * Sleeps {@code millis} milliseconds without holding a carrier.
+     *
+     * @param millis how long to sleep, in milliseconds (zero or negative: not at all)
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static void sleep(long millis) {
         Proc.require("sleep").sleep(millis * 1_000_000L);
     }
@@ -169,6 +269,10 @@ public final class Preempt {
      * Sends {@code message} to {@code to}. Never blocks; a message to a dead process is dropped
      * silently. Messages from one sender to one receiver arrive in send order. The {@linkplain SendPolicy
      * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise).
+     *
+     * @param to the receiver
+     * @param message what to send; not null
+     * @throws MessageNotSharableException if the send policy refuses {@code message}
      */
     public static void send(Pid to, Object message) {
         Object m = Policies.admit(message);
@@ -176,7 +280,19 @@ public final class Preempt {
         chargeSend();
     }
 
-    /** Sends to a registered name; {@link NoProcessException} if no live process has that name. */
+    /**
+     * Sends to a registered name; {@link NoProcessException} if no live process has that name.
+     *
+     * <pre>{@code
+     * register("logger", spawn(Logger::loop));
+     * send("logger", "started");
+     * }</pre>
+     *
+     * @param name the receiver's registered name
+     * @param message what to send; not null
+     * @throws NoProcessException if no live process is registered as {@code name}
+     * @throws MessageNotSharableException if the send policy refuses {@code message}
+     */
     public static void send(String name, Object message) {
         Object m = Policies.admit(message);
         Proc p = core().registry.whereis(name);
@@ -193,27 +309,73 @@ public final class Preempt {
         dev.preempt.internal.sched.Reductions.tick();
     }
 
-    /** Waits for the oldest message and returns it. */
+    /**
+     * Waits for the oldest message and returns it.
+     *
+     * @return the message, removed from the mailbox
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Object receive() {
         return Proc.require("receive").receive(ANY, -1, null);
     }
 
-    /** Waits for the oldest message of {@code type} (others stay queued, in order) and returns it. */
+    /**
+     * Waits for the oldest message of {@code type} (others stay queued, in order) and returns it.
+     *
+     * <pre>{@code
+     * Exit e = receive(Exit.class);
+     * }</pre>
+     *
+     * @param <T> the message type
+     * @param type the class the message must be an instance of
+     * @return the message, removed from the mailbox
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static <T> T receive(Class<T> type) {
         return type.cast(Proc.require("receive").receive(type::isInstance, -1, null));
     }
 
-    /** Waits up to {@code timeout} for the oldest message; empty if none came. */
+    /**
+     * Waits up to {@code timeout} for the oldest message; empty if none came.
+     *
+     * @param timeout how long to wait ({@link Duration#ZERO}: only look)
+     * @return the message, removed from the mailbox, or empty if none came in time
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Optional<Object> receive(Duration timeout) {
         return found(Proc.require("receive").receive(ANY, nanos(timeout), null));
     }
 
-    /** Waits up to {@code timeout} for the oldest message of {@code type}; empty if none came. */
+    /**
+     * Waits up to {@code timeout} for the oldest message of {@code type}; empty if none came.
+     *
+     * <pre>{@code
+     * Optional<String> reply = receive(String.class, Duration.ofSeconds(1));
+     * }</pre>
+     *
+     * @param <T> the message type
+     * @param type the class the message must be an instance of
+     * @param timeout how long to wait ({@link Duration#ZERO}: only look)
+     * @return the message, removed from the mailbox, or empty if none came in time
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static <T> Optional<T> receive(Class<T> type, Duration timeout) {
         return found(Proc.require("receive").receive(type::isInstance, nanos(timeout), null)).map(type::cast);
     }
 
-    /** Waits for the oldest message that {@code match} accepts; the others stay queued, in order. */
+    /**
+     * Waits for the oldest message that {@code match} accepts; the others stay queued, in order.
+     *
+     * <pre>{@code
+     * Object m = receive(x -> x instanceof Down d && d.ref().equals(ref));
+     * }</pre>
+     *
+     * @param match accepts the messages wanted
+     * @return the message, removed from the mailbox
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Object receive(Predicate<Object> match) {
         return Proc.require("receive").receive(match, -1, null);
     }
@@ -221,6 +383,12 @@ public final class Preempt {
     /**
      * Selective receive with a timeout: removes and returns the oldest message {@code match} accepts,
      * waiting up to {@code timeout} ({@link Duration#ZERO}: only look); empty if none came.
+     *
+     * @param match accepts the messages wanted
+     * @param timeout how long to wait
+     * @return the message, removed from the mailbox, or empty if none came in time
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the caller is not a process
      */
     public static Optional<Object> receive(Predicate<Object> match, Duration timeout) {
         return found(Proc.require("receive").receive(match, nanos(timeout), null));
@@ -241,12 +409,21 @@ public final class Preempt {
         return m == Mailbox.NO_MATCH ? Optional.empty() : Optional.of(m);
     }
 
-    /** The policy {@link #send} applies (JVM-wide). */
+    /**
+     * The policy {@link #send} applies (JVM-wide).
+     *
+     * @return the current send policy: {@link SendPolicy#IMMUTABLE} unless the agent option {@code send=},
+     *         {@code -Dpreempt.send} or {@link #setSendPolicy} chose another
+     */
     public static SendPolicy sendPolicy() {
         return Policies.current();
     }
 
-    /** Sets the JVM-wide send policy. */
+    /**
+     * Sets the JVM-wide send policy.
+     *
+     * @param policy the policy every later send, call, cast and reply applies; not null
+     */
     public static void setSendPolicy(SendPolicy policy) {
         Policies.set(policy);
     }
@@ -257,37 +434,84 @@ public final class Preempt {
      * Links the caller and {@code pid} both ways: when one ends with a reason other than normal, the
      * other ends too, or receives an {@link Exit} if it traps exits. Linking to a dead process throws
      * {@link NoProcessException}, or, when trapping exits, delivers {@code Exit(pid, noproc)}.
+     *
+     * @param pid the process to link to; linking to oneself, or again to a linked process, does nothing
+     * @throws NoProcessException if {@code pid} is dead and the caller does not trap exits
+     * @throws IllegalStateException if the caller is not a process
      */
     public static void link(Pid pid) {
         Proc.require("link").link(pid.proc());
     }
 
-    /** Removes the link to {@code pid}, if any; once this returns the link has no further effect. */
+    /**
+     * Removes the link to {@code pid}, if any; once this returns the link has no further effect.
+     *
+     * @param pid the linked process
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static void unlink(Pid pid) {
         Proc.require("unlink").unlink(pid.proc());
     }
 
-    /** Turns exit signals into {@link Exit} messages (true) or lets them end the caller (false). */
+    /**
+     * Turns exit signals into {@link Exit} messages (true) or lets them end the caller (false).
+     * {@link ExitReason#KILL} ends the caller either way.
+     *
+     * @param on whether to trap exits from now on
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static void trapExits(boolean on) {
         Proc.require("trapExits").setTrapExits(on);
     }
 
-    /** Monitors {@code pid}: a {@link Down} arrives when it ends (at once, with noproc, if it has). */
+    /**
+     * Monitors {@code pid}: a {@link Down} arrives when it ends (at once, with noproc, if it has).
+     *
+     * <pre>{@code
+     * Ref ref = monitor(worker);
+     * Down d = (Down) receive(m -> m instanceof Down x && x.ref().equals(ref));
+     * }</pre>
+     *
+     * @param pid the process to watch
+     * @return the monitor's reference, which its {@link Down} carries and {@link #demonitor} takes
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Ref monitor(Pid pid) {
         return Proc.require("monitor").monitor(pid.proc());
     }
 
-    /** Removes a monitor; no {@link Down} for it is added after this returns. */
+    /**
+     * Removes a monitor; no {@link Down} for it is added after this returns.
+     *
+     * @param ref the reference {@link #monitor} returned
+     * @return true if the monitor was still active; false if it was not the caller's or its {@link Down}
+     *         had already been delivered
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static boolean demonitor(Ref ref) {
         return Proc.require("demonitor").demonitor(ref, false);
     }
 
-    /** Removes a monitor and, with {@code flush}, a {@link Down} for it already in the mailbox. */
+    /**
+     * Removes a monitor and, with {@code flush}, a {@link Down} for it already in the mailbox.
+     *
+     * @param ref the reference {@link #monitor} returned
+     * @param flush whether to remove a {@link Down} for {@code ref} that is already in the mailbox
+     * @return true if the monitor was still active; false if it was not the caller's or its {@link Down}
+     *         had already been delivered
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static boolean demonitor(Ref ref, boolean flush) {
         return Proc.require("demonitor").demonitor(ref, flush);
     }
 
-    /** Ends the calling process with {@code reason} (throws {@link ProcessExit}; finally blocks run). */
+    /**
+     * Ends the calling process with {@code reason} (throws {@link ProcessExit}; finally blocks run).
+     *
+     * @param reason why the process ends; its links and monitors are told this reason
+     * @throws ProcessExit always: it carries {@code reason} out of the process's body
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static void exit(ExitReason reason) {
         Proc.require("exit");
         throw new ProcessExit(Objects.requireNonNull(reason, "reason"));
@@ -298,6 +522,13 @@ public final class Preempt {
      * {@code killed}), even in an endless loop: at its next tick under the agent, at its next receive,
      * sleep or yield without. Other reasons end it unless it traps exits ({@link Exit} message then);
      * {@code normal} is ignored by a process that does not trap exits. From any thread.
+     *
+     * <pre>{@code
+     * Preempt.exit(worker, ExitReason.KILL);
+     * }</pre>
+     *
+     * @param pid the process to signal; a signal to a dead process is dropped
+     * @param reason the signal's reason
      */
     public static void exit(Pid pid, ExitReason reason) {
         Objects.requireNonNull(reason, "reason");
@@ -315,6 +546,12 @@ public final class Preempt {
     /**
      * Sends {@code request} to {@code server} as a {@link Call} and waits up to 5 s for the reply. See
      * {@link #call(Pid, Object, Duration)}.
+     *
+     * @param server the process to ask
+     * @param request what to ask; not null
+     * @return the server's reply (null if it replied null)
+     * @throws CallException if no reply came: timeout, no such process, the server died, or it is the caller
+     * @throws MessageNotSharableException if the send policy refuses {@code request}
      */
     public static Object call(Pid server, Object request) {
         return call(server, request, DEFAULT_CALL_TIMEOUT);
@@ -327,6 +564,24 @@ public final class Preempt {
      * or if it is the caller itself. Messages that were in the mailbox before the call are not looked at
      * again while waiting, and a reply that comes after a timeout is dropped. From a plain thread (not a
      * process) a helper process makes the call and the thread waits for it.
+     *
+     * <pre>{@code
+     * try {
+     *     Object balance = call(account, new Balance(), Duration.ofMillis(500));
+     * } catch (CallException e) {
+     *     if (e.isTimeout()) ...
+     * }
+     * }</pre>
+     *
+     * @param server the process to ask
+     * @param request what to ask; not null
+     * @param timeout how long to wait for the reply
+     * @return the server's reply (null if it replied null)
+     * @throws CallException if no reply came: {@linkplain CallException#isTimeout() timeout},
+     *         {@linkplain CallException#isNoProc() no such process} (a {@link NoProcessException}),
+     *         {@linkplain CallException#serverExited() the server died}, or the server is the caller
+     * @throws MessageNotSharableException if the send policy refuses {@code request}
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static Object call(Pid server, Object request, Duration timeout) {
         chargeSend();
@@ -334,7 +589,17 @@ public final class Preempt {
         return Proc.callFromAnywhere(server, r, nanos(timeout));
     }
 
-    /** {@link #call(Pid, Object, Duration)} to a registered name ({@link NoProcessException} if none). */
+    /**
+     * {@link #call(Pid, Object, Duration)} to a registered name ({@link NoProcessException} if none).
+     *
+     * @param name the server's registered name, looked up now
+     * @param request what to ask; not null
+     * @param timeout how long to wait for the reply
+     * @return the server's reply (null if it replied null)
+     * @throws NoProcessException if no live process is registered as {@code name}
+     * @throws CallException if no reply came (see {@link #call(Pid, Object, Duration)})
+     * @throws MessageNotSharableException if the send policy refuses {@code request}
+     */
     public static Object call(String name, Object request, Duration timeout) {
         chargeSend();
         Proc p = core().registry.whereis(name);
@@ -342,24 +607,56 @@ public final class Preempt {
         return Proc.callFromAnywhere(p.pid(), Policies.admit(request), nanos(timeout));
     }
 
-    /** {@link #call(Pid, Object)} to a registered name, waiting up to 5 s. */
+    /**
+     * {@link #call(Pid, Object)} to a registered name, waiting up to 5 s.
+     *
+     * <pre>{@code
+     * Object hits = call("cache", "stats");
+     * }</pre>
+     *
+     * @param name the server's registered name, looked up now
+     * @param request what to ask; not null
+     * @return the server's reply (null if it replied null)
+     * @throws NoProcessException if no live process is registered as {@code name}
+     * @throws CallException if no reply came (see {@link #call(Pid, Object, Duration)})
+     * @throws MessageNotSharableException if the send policy refuses {@code request}
+     */
     public static Object call(String name, Object request) {
         return call(name, request, DEFAULT_CALL_TIMEOUT);
     }
 
-    /** Answers a {@link Call}; from any thread, at any time. A reply to a caller that gave up is dropped. */
+    /**
+     * Answers a {@link Call}; from any thread, at any time. A reply to a caller that gave up is dropped.
+     *
+     * @param call the request being answered, as the server received it
+     * @param value the reply; null is allowed (the caller's {@code call} returns null)
+     * @throws MessageNotSharableException if the send policy refuses {@code value}
+     */
     public static void reply(Call call, Object value) {
         Proc.replyTo(call, value == null ? null : Policies.admit(value));
         chargeSend();
     }
 
-    /** Sends {@code message} to {@code server} as a {@link Cast}: no reply, never blocks. */
+    /**
+     * Sends {@code message} to {@code server} as a {@link Cast}: no reply, never blocks.
+     *
+     * @param server the receiver; a cast to a dead process is dropped
+     * @param message what to cast; not null
+     * @throws MessageNotSharableException if the send policy refuses {@code message}
+     */
     public static void cast(Pid server, Object message) {
         server.proc().deliver(new Cast(Policies.admit(message)));
         chargeSend();
     }
 
-    /** {@link #cast(Pid, Object)} to a registered name; {@link NoProcessException} if no live process has it. */
+    /**
+     * {@link #cast(Pid, Object)} to a registered name; {@link NoProcessException} if no live process has it.
+     *
+     * @param name the receiver's registered name
+     * @param message what to cast; not null
+     * @throws NoProcessException if no live process is registered as {@code name}
+     * @throws MessageNotSharableException if the send policy refuses {@code message}
+     */
     public static void cast(String name, Object message) {
         Object m = Policies.admit(message);
         Proc p = core().registry.whereis(name);
@@ -373,17 +670,38 @@ public final class Preempt {
     /**
      * Registers {@code name} for {@code pid}; {@link NoProcessException} if it is dead,
      * IllegalArgumentException if the name is taken or the pid already has one.
+     * The name goes when the process begins exiting.
+     *
+     * <pre>{@code
+     * register("cache", spawn(Cache::loop));
+     * Optional<Pid> cache = whereis("cache");
+     * }</pre>
+     *
+     * @param name the name; not empty
+     * @param pid the process to name
+     * @throws NoProcessException if {@code pid} is dead
+     * @throws IllegalArgumentException if {@code name} is empty or taken, or {@code pid} already has a name
      */
     public static void register(String name, Pid pid) {
         core().registry.register(name, pid.proc());
     }
 
-    /** Removes a registered name; IllegalArgumentException if it is not registered. */
+    /**
+     * Removes a registered name; IllegalArgumentException if it is not registered.
+     *
+     * @param name the name to remove
+     * @throws IllegalArgumentException if no process is registered as {@code name}
+     */
     public static void unregister(String name) {
         core().registry.unregister(name);
     }
 
-    /** The live process registered as {@code name}. */
+    /**
+     * The live process registered as {@code name}.
+     *
+     * @param name the name to look up
+     * @return its process, or empty if no live process holds the name
+     */
     public static Optional<Pid> whereis(String name) {
         chargeSend();
         Proc p = core().registry.whereis(name);
@@ -392,12 +710,21 @@ public final class Preempt {
 
     // ---------------------------------------------------------------- introspection
 
-    /** A snapshot of {@code pid}'s process; empty if it has ended. */
+    /**
+     * A snapshot of {@code pid}'s process; empty if it has ended.
+     *
+     * @param pid the process to look at
+     * @return what it is doing now, or empty if it has begun exiting
+     */
     public static Optional<ProcessInfo> processInfo(Pid pid) {
         return ProcessInfo.of(pid.proc());
     }
 
-    /** The live processes of the caller's scheduler (the default one outside a process). */
+    /**
+     * The live processes of the caller's scheduler (the default one outside a process).
+     *
+     * @return their pids, in no particular order (a snapshot)
+     */
     public static java.util.List<Pid> processes() {
         java.util.List<Pid> out = new java.util.ArrayList<>();
         for (Proc p : core().liveProcesses()) out.add(p.pid());

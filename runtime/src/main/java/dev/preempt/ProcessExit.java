@@ -16,11 +16,23 @@ public final class ProcessExit extends Error {
     private static final long serialVersionUID = 1L;
     private final transient ExitReason reason;
 
+    /**
+     * An exit with {@code reason}. It has no stack trace and no suppressed exceptions: it is control
+     * flow, not an error report. {@link Preempt#exit(ExitReason)} throws one, and so does the runtime
+     * when an exit signal ends a process.
+     *
+     * @param reason why the process ends
+     */
     public ProcessExit(ExitReason reason) {
         super("process exit: " + reason, null, false, false);
         this.reason = reason;
     }
 
+    /**
+     * Why the process ends.
+     *
+     * @return the exit reason
+     */
     public ExitReason reason() {
         return reason;
     }

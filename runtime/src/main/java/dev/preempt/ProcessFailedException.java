@@ -10,13 +10,21 @@ public final class ProcessFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient ExitReason reason;
 
-    /** The process ended with {@code reason}. */
+    /**
+     * The process ended with {@code reason}.
+     *
+     * @param reason its exit reason; its exception, if any, becomes the cause
+     */
     public ProcessFailedException(ExitReason reason) {
         super("the process exited with " + reason, reason.exceptionCause().orElse(null));
         this.reason = reason;
     }
 
-    /** Why the process ended. */
+    /**
+     * Why the process ended.
+     *
+     * @return the exit reason
+     */
     public ExitReason reason() {
         return reason;
     }

@@ -45,6 +45,7 @@ public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLeng
         WAITING,
         /** Ending: its exit signals are going out. */
         EXITING,
+        /** Ended. */
         DEAD
     }
 

@@ -20,7 +20,11 @@ public final class Ref implements Comparable<Ref> {
         this.id = id;
     }
 
-    /** A fresh reference, different from every other made in this JVM. */
+    /**
+     * A fresh reference, different from every other made in this JVM.
+     *
+     * @return the new reference
+     */
     public static Ref make() {
         return new Ref(NEXT.getAndIncrement());
     }

@@ -35,7 +35,11 @@ public final class Scheduler implements AutoCloseable {
         this.core = core;
     }
 
-    /** The JVM's default scheduler, started on first use with the system-property configuration. */
+    /**
+     * The JVM's default scheduler, started on first use with the system-property configuration.
+     *
+     * @return the default scheduler, whose carriers are named {@code preempt}
+     */
     public static Scheduler defaultScheduler() {
         Scheduler s = defaultScheduler;
         if (s == null) {
@@ -50,12 +54,22 @@ public final class Scheduler implements AutoCloseable {
         return s;
     }
 
-    /** A builder with the system-property defaults. */
+    /**
+     * A builder with the system-property defaults.
+     *
+     * @return a new builder; each call gives a fresh one
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Starts {@code body} as a new process; callable from any thread. */
+    /**
+     * Starts {@code body} as a new process; callable from any thread.
+     *
+     * @param body what the process runs
+     * @return the new process's pid
+     * @throws IllegalStateException if this scheduler is closed
+     */
     public Pid spawn(Runnable body) {
         return core.spawn(body).pid();
     }
@@ -64,6 +78,10 @@ public final class Scheduler implements AutoCloseable {
      * Starts {@code root} as a process and waits for it to end, returning its exit reason (an exception
      * that escaped it is in {@link ExitReason#exceptionCause()}). Call it from a plain thread, such as
      * {@code main}; other processes keep running after it returns.
+     *
+     * @param root what the root process runs
+     * @return the reason the root process ended with
+     * @throws IllegalStateException if called inside a process, or if this scheduler is closed
      */
     public ExitReason run(Runnable root) {
         if (Proc.current() != null) {
@@ -89,6 +107,11 @@ public final class Scheduler implements AutoCloseable {
      *     Scheduler.defaultScheduler().runOrThrow(() -> assertEquals("pong", Preempt.call(server, "ping")));
      * }
      * }</pre>
+     *
+     * @param root what the root process runs
+     * @throws ProcessFailedException if the root ends abnormally with a reason that is not an unchecked
+     *         exception
+     * @throws IllegalStateException if called inside a process, or if this scheduler is closed
      */
     public void runOrThrow(Runnable root) {
         ExitReason r = run(root);
@@ -99,24 +122,48 @@ public final class Scheduler implements AutoCloseable {
         throw new ProcessFailedException(r);
     }
 
+    /**
+     * The scheduler's name, the prefix of its carrier threads' names.
+     *
+     * @return the name given to {@link Builder#name}, or {@code preempt} for the default scheduler
+     */
     public String name() {
         return core.name();
     }
 
+    /**
+     * The number of carrier threads the scheduler was built with (spare carriers, which stand in for
+     * held ones, are not counted).
+     *
+     * @return the carrier count
+     */
     public int carriers() {
         return core.carrierCount();
     }
 
+    /**
+     * The reductions a process may spend in one slice before it yields its carrier.
+     *
+     * @return the budget
+     */
     public int budget() {
         return core.budget();
     }
 
-    /** The continuation engine in use ({@code vm}). */
+    /**
+     * The continuation engine in use ({@code vm}).
+     *
+     * @return the engine's name
+     */
     public String engine() {
         return core.engineName();
     }
 
-    /** The live processes, in no particular order. */
+    /**
+     * The live processes, in no particular order.
+     *
+     * @return their pids (a snapshot)
+     */
     public List<Pid> processes() {
         List<Pid> out = new ArrayList<>();
         for (Proc p : core.liveProcesses()) out.add(p.pid());
@@ -156,37 +203,67 @@ public final class Scheduler implements AutoCloseable {
 
         private Builder() {}
 
-        /** Prefix of the carrier threads' names. */
+        /**
+         * Prefix of the carrier threads' names.
+         *
+         * @param name the scheduler's name (default {@code preempt-} and a hexadecimal number)
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
-        /** Carrier threads (default: available processors). */
+        /**
+         * Carrier threads (default: available processors).
+         *
+         * @param n how many; at least 1
+         * @return this builder
+         */
         public Builder carriers(int n) {
             this.carriers = n;
             return this;
         }
 
-        /** Reductions a process may spend before it yields its carrier (default 4000, BEAM's figure). */
+        /**
+         * Reductions a process may spend before it yields its carrier (default 4000, BEAM's figure).
+         *
+         * @param reductions the budget of one slice; at least 1
+         * @return this builder
+         */
         public Builder budget(int reductions) {
             this.budget = reductions;
             return this;
         }
 
-        /** Whether idle carriers steal work from busy ones (default true). */
+        /**
+         * Whether idle carriers steal work from busy ones (default true).
+         *
+         * @param on true to let idle carriers steal
+         * @return this builder
+         */
         public Builder stealing(boolean on) {
             this.stealing = on;
             return this;
         }
 
-        /** The continuation engine: {@code vm} (the only one so far). */
+        /**
+         * The continuation engine: {@code vm} (the only one so far).
+         *
+         * @param name the engine's name
+         * @return this builder
+         */
         public Builder engine(String name) {
             this.engine = name;
             return this;
         }
 
-        /** Stack size of carrier threads in bytes; deep recursion in processes needs more (0: JVM default). */
+        /**
+         * Stack size of carrier threads in bytes; deep recursion in processes needs more (0: JVM default).
+         *
+         * @param bytes the stack size; not negative
+         * @return this builder
+         */
         public Builder carrierStackSize(long bytes) {
             this.stackSize = bytes;
             return this;
@@ -197,6 +274,9 @@ public final class Scheduler implements AutoCloseable {
          * stack; 0: no bound). A process that is preempted keeps its older frames in the heap, not on a
          * thread stack, so without a bound a runaway recursion would only stop when the heap is full;
          * past the bound it ends with a {@link StackOverflowError}, alone. Measured when it is preempted.
+         *
+         * @param bytes the bound; not negative
+         * @return this builder
          */
         public Builder maxProcessStack(long bytes) {
             this.maxStack = bytes;
@@ -207,6 +287,9 @@ public final class Scheduler implements AutoCloseable {
          * The longest a slice runs while another process wants the carrier, whatever budget it has left
          * (default 2 ms; zero: no bound). Budgets bound instrumented code; this bounds code that ticks
          * rarely, such as a loop around JDK calls. The process yields at its next tick after it.
+         *
+         * @param d the longest slice; not negative
+         * @return this builder
          */
         public Builder timeSlice(Duration d) {
             this.timeslice = d.toNanos();
@@ -218,18 +301,35 @@ public final class Scheduler implements AutoCloseable {
          * zero: never). Covers what budgets and time slices cannot cut: native code, a wait pinned to the
          * carrier's thread, a long JDK call, a class initialiser. Calls the JDK marks as blocking (file
          * sync, pipes, DNS, ...) hand off at once where carriers are the JDK's kind.
+         *
+         * @param d the hand-off threshold; not negative
+         * @return this builder
          */
         public Builder handOffAfter(Duration d) {
             this.handOff = d.toNanos();
             return this;
         }
 
-        /** The most spare carriers that run at once in held carriers' places (default 256). */
+        /**
+         * The most spare carriers that run at once in held carriers' places (default 256).
+         *
+         * @param n the bound; not negative (0: no spares)
+         * @return this builder
+         */
         public Builder maxSpareCarriers(int n) {
             this.maxSpares = n;
             return this;
         }
 
+        /**
+         * Starts a scheduler with this configuration: its carriers and watchdog start now. Close it when
+         * done with it.
+         *
+         * @return the new scheduler
+         * @throws IllegalArgumentException if a setting is out of range or the engine is unknown
+         * @throws IllegalStateException if the JVM cannot create processes (without the agent,
+         *         {@code --add-opens java.base/java.lang=ALL-UNNAMED} is missing)
+         */
         public Scheduler build() {
             SchedulerCore core = new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
                     stackSize, maxStack, timeslice, handOff, maxSpares));

@@ -32,28 +32,73 @@ import java.util.Objects;
  */
 public interface Server<S> {
 
-    /** The initial state; runs in the new process before any message is handled. */
+    /**
+     * The initial state; runs in the new process before any message is handled.
+     *
+     * @return the state the first callback gets
+     */
     S init();
 
-    /** A {@link Call}: reply now ({@link Result#reply}), later ({@link Result#noReply} and {@link Preempt#reply}), or stop. */
+    /**
+     * A {@link Call}: reply now ({@link Result#reply}), later ({@link Result#noReply} and {@link Preempt#reply}), or stop.
+     * The default throws UnsupportedOperationException, which ends the server.
+     *
+     * <pre>{@code
+     * public Result<Map<String, String>> handleCall(Object request, Call from, Map<String, String> kv) {
+     *     return switch (request) {
+     *         case Get g -> Result.reply(kv.getOrDefault(g.key(), ""), kv);
+     *         case Stop s -> Result.stopAndReply(ExitReason.NORMAL, "bye", kv);
+     *         default -> Result.reply("unknown request", kv);
+     *     };
+     * }
+     * }</pre>
+     *
+     * @param request what the caller asked ({@link Call#request()})
+     * @param from the call itself, to reply to later with {@link Preempt#reply}
+     * @param state the current state
+     * @return the next state, and whether to reply or stop; never null
+     */
     default Result<S> handleCall(Object request, Call from, S state) {
         throw new UnsupportedOperationException(getClass().getName() + " does not handle calls (got " + request + ")");
     }
 
-    /** A {@link Cast}. */
+    /**
+     * A {@link Cast}. The default keeps the state and ignores the message.
+     *
+     * @param message what was cast ({@link Cast#message()})
+     * @param state the current state
+     * @return the next state, or a stop; never null
+     */
     default Result<S> handleCast(Object message, S state) {
         return Result.noReply(state);
     }
 
-    /** Any other message (including {@link Exit} and {@link Down}). */
+    /**
+     * Any other message (including {@link Exit} and {@link Down}). The default keeps the state and
+     * ignores the message.
+     *
+     * @param message the message, as received
+     * @param state the current state
+     * @return the next state, or a stop; never null
+     */
     default Result<S> handleInfo(Object message, S state) {
         return Result.noReply(state);
     }
 
-    /** The loop ended with {@code reason}; clean up. */
+    /**
+     * The loop ended with {@code reason}; clean up. The default does nothing.
+     *
+     * @param reason why the server ends: a stop's reason, the exception a callback threw, or the exit
+     *        signal's reason
+     * @param state the last state
+     */
     default void terminate(ExitReason reason, S state) {}
 
-    /** Whether the server traps exits (so that {@code terminate} runs when its parent ends). Default false. */
+    /**
+     * Whether the server traps exits (so that {@code terminate} runs when its parent ends). Default false.
+     *
+     * @return true to trap exits from before {@code init}
+     */
     default boolean trapExits() {
         return false;
     }
@@ -61,6 +106,11 @@ public interface Server<S> {
     /**
      * Starts {@code server} as a new process and returns once its {@code init} has run (like
      * {@code gen_server:start}); if {@code init} fails, throws an IllegalStateException with its cause.
+     *
+     * @param <S> the server's state
+     * @param server the callbacks
+     * @return the server's pid
+     * @throws IllegalStateException if the server ends before its {@code init} returned
      */
     static <S> Pid start(Server<S> server) {
         return start(null, server);
@@ -75,6 +125,12 @@ public interface Server<S> {
      * Server.start("counter", new Counter());
      * Preempt.call("counter", "get");
      * }</pre>
+     *
+     * @param <S> the server's state
+     * @param name the name to register; null registers none
+     * @param server the callbacks
+     * @return the server's pid
+     * @throws IllegalStateException if the name is taken or the server ends before its {@code init} returned
      */
     static <S> Pid start(String name, Server<S> server) {
         Objects.requireNonNull(server, "server");
@@ -82,12 +138,29 @@ public interface Server<S> {
                 () -> ServerLoop.run(server, name, null, ready))).pid();
     }
 
-    /** Like {@link #start} but linked to the calling process, which must be one ({@code gen_server:start_link}). */
+    /**
+     * Like {@link #start} but linked to the calling process, which must be one ({@code gen_server:start_link}).
+     *
+     * @param <S> the server's state
+     * @param server the callbacks
+     * @return the server's pid
+     * @throws IllegalStateException if the caller is not a process, or the server ends before its
+     *         {@code init} returned
+     */
     static <S> Pid startLink(Server<S> server) {
         return startLink(null, server);
     }
 
-    /** {@link #startLink(Server)} with {@code name} registered before {@code init}, as {@link #start(String, Server)}. */
+    /**
+     * {@link #startLink(Server)} with {@code name} registered before {@code init}, as {@link #start(String, Server)}.
+     *
+     * @param <S> the server's state
+     * @param name the name to register; null registers none
+     * @param server the callbacks
+     * @return the server's pid
+     * @throws IllegalStateException if the caller is not a process, the name is taken, or the server
+     *         ends before its {@code init} returned
+     */
     static <S> Pid startLink(String name, Server<S> server) {
         Objects.requireNonNull(server, "server");
         dev.preempt.internal.sched.Proc self = dev.preempt.internal.sched.Proc.require("Server.startLink");
@@ -100,7 +173,11 @@ public interface Server<S> {
         return "server " + Entry.describe(server.getClass());
     }
 
-    /** What a callback returns: the next state, and whether to reply or stop. */
+    /**
+     * What a callback returns: the next state, and whether to reply or stop.
+     *
+     * @param <S> the state
+     */
     final class Result<S> {
         final S state;
         final boolean replies;
@@ -114,22 +191,50 @@ public interface Server<S> {
             this.stop = stop;
         }
 
-        /** Reply {@code value} to the call being handled and go on with {@code state}. */
+        /**
+         * Reply {@code value} to the call being handled and go on with {@code state}.
+         *
+         * @param <S> the state
+         * @param value the reply; null is allowed
+         * @param state the next state
+         * @return the result
+         */
         public static <S> Result<S> reply(Object value, S state) {
             return new Result<>(state, true, value, null);
         }
 
-        /** Go on with {@code state}; a call being handled gets its reply later (or never). */
+        /**
+         * Go on with {@code state}; a call being handled gets its reply later (or never).
+         *
+         * @param <S> the state
+         * @param state the next state
+         * @return the result
+         */
         public static <S> Result<S> noReply(S state) {
             return new Result<>(state, false, null, null);
         }
 
-        /** Stop with {@code reason} (a call being handled gets no reply). */
+        /**
+         * Stop with {@code reason} (a call being handled gets no reply).
+         *
+         * @param <S> the state
+         * @param reason the server's exit reason; not null
+         * @param state the state {@code terminate} gets
+         * @return the result
+         */
         public static <S> Result<S> stop(ExitReason reason, S state) {
             return new Result<>(state, false, null, Objects.requireNonNull(reason, "reason"));
         }
 
-        /** Reply {@code value} to the call being handled, then stop with {@code reason}. */
+        /**
+         * Reply {@code value} to the call being handled, then stop with {@code reason}.
+         *
+         * @param <S> the state
+         * @param reason the server's exit reason; not null
+         * @param value the reply; null is allowed
+         * @param state the state {@code terminate} gets
+         * @return the result
+         */
         public static <S> Result<S> stopAndReply(ExitReason reason, Object value, S state) {
             return new Result<>(state, true, value, Objects.requireNonNull(reason, "reason"));
         }

@@ -33,17 +33,47 @@ public final class ServerRef<Req, Resp> {
         this.replyType = Objects.requireNonNull(replyType, "replyType");
     }
 
-    /** A handle on the server {@code pid}. {@code requestType} only fixes {@code Req} for the compiler. */
+    /**
+     * A handle on the server {@code pid}. {@code requestType} only fixes {@code Req} for the compiler.
+     *
+     * @param <Req> what the server is sent
+     * @param <Resp> what it replies to a call
+     * @param pid the server
+     * @param requestType the class of {@code Req}
+     * @param replyType the class of {@code Resp}; each reply is checked against it
+     * @return the handle
+     */
     public static <Req, Resp> ServerRef<Req, Resp> of(Pid pid, Class<Req> requestType, Class<Resp> replyType) {
         return new ServerRef<>(Objects.requireNonNull(pid, "pid"), null, replyType);
     }
 
-    /** A handle on whichever process is registered as {@code name} at each call. */
+    /**
+     * A handle on whichever process is registered as {@code name} at each call.
+     *
+     * <pre>{@code
+     * ServerRef<CounterRequest, Integer> counter = ServerRef.named("counter", CounterRequest.class, Integer.class);
+     * }</pre>
+     *
+     * @param <Req> what the server is sent
+     * @param <Resp> what it replies to a call
+     * @param name the server's registered name
+     * @param requestType the class of {@code Req}
+     * @param replyType the class of {@code Resp}; each reply is checked against it
+     * @return the handle
+     */
     public static <Req, Resp> ServerRef<Req, Resp> named(String name, Class<Req> requestType, Class<Resp> replyType) {
         return new ServerRef<>(null, Objects.requireNonNull(name, "name"), replyType);
     }
 
-    /** Calls the server and waits up to 5 s; see {@link Preempt#call(Pid, Object, Duration)}. */
+    /**
+     * Calls the server and waits up to 5 s; see {@link Preempt#call(Pid, Object, Duration)}.
+     *
+     * @param request what to ask
+     * @return the server's reply
+     * @throws CallException if no reply came (a {@link NoProcessException} if no process holds a named
+     *         handle's name)
+     * @throws ClassCastException if the reply is not a {@code Resp}
+     */
     public Resp call(Req request) {
         return call(request, Preempt.DEFAULT_CALL_TIMEOUT);
     }
@@ -51,6 +81,13 @@ public final class ServerRef<Req, Resp> {
     /**
      * Calls the server and waits up to {@code timeout}. A reply that is not a {@code Resp} is the server
      * breaking its protocol: a ClassCastException saying what came.
+     *
+     * @param request what to ask
+     * @param timeout how long to wait for the reply
+     * @return the server's reply
+     * @throws CallException if no reply came (a {@link NoProcessException} if no process holds a named
+     *         handle's name)
+     * @throws ClassCastException if the reply is not a {@code Resp}
      */
     public Resp call(Req request, Duration timeout) {
         Object reply = pid != null ? Preempt.call(pid, request, timeout) : Preempt.call(name, request, timeout);
@@ -61,13 +98,22 @@ public final class ServerRef<Req, Resp> {
         return replyType.cast(reply);
     }
 
-    /** Casts {@code message} to the server (no reply, never blocks). */
+    /**
+     * Casts {@code message} to the server (no reply, never blocks).
+     *
+     * @param message what to cast
+     * @throws NoProcessException if no process holds a named handle's name
+     */
     public void cast(Req message) {
         if (pid != null) Preempt.cast(pid, message);
         else Preempt.cast(name, message);
     }
 
-    /** The server's pid now (a named handle looks it up: empty if no process holds the name). */
+    /**
+     * The server's pid now (a named handle looks it up: empty if no process holds the name).
+     *
+     * @return the pid, or empty
+     */
     public java.util.Optional<Pid> pid() {
         return pid != null ? java.util.Optional.of(pid) : Preempt.whereis(name);
     }

@@ -62,7 +62,12 @@ public final class Supervisor {
     }
 
     /** Whether a child is a worker or a supervisor (it changes the default shutdown). */
-    public enum Type { WORKER, SUPERVISOR }
+    public enum Type {
+        /** A process that does work ({@link ChildSpec#worker} stops it with a 5 s timeout). */
+        WORKER,
+        /** A supervisor with children of its own ({@link ChildSpec#supervisor} waits for it as long as it takes). */
+        SUPERVISOR
+    }
 
     /**
      * How a child is stopped: {@link #brutalKill()} (kill at once), {@link #timeout} (exit signal
@@ -72,14 +77,31 @@ public final class Supervisor {
      * @param timeout how long to wait after {@code shutdown} before killing; null: forever
      */
     public record Shutdown(boolean brutal, Duration timeout) {
+        /**
+         * Kill the child at once ({@link ExitReason#KILL}): it cannot clean up.
+         *
+         * @return the shutdown
+         */
         public static Shutdown brutalKill() {
             return new Shutdown(true, Duration.ZERO);
         }
 
+        /**
+         * Send the child the exit signal {@code shutdown} and kill it if it has not ended after {@code d}.
+         *
+         * @param d how long the child has to end; not null
+         * @return the shutdown
+         */
         public static Shutdown timeout(Duration d) {
             return new Shutdown(false, Objects.requireNonNull(d, "timeout"));
         }
 
+        /**
+         * Send the child the exit signal {@code shutdown} and wait as long as it takes to end: the
+         * default for child supervisors.
+         *
+         * @return the shutdown
+         */
         public static Shutdown infinity() {
             return new Shutdown(false, null);
         }
@@ -93,6 +115,14 @@ public final class Supervisor {
      * @param period the window for {@code intensity} (default 5 s)
      */
     public record Flags(Strategy strategy, int intensity, Duration period) {
+        /**
+         * Checks the flags.
+         *
+         * @param strategy restart strategy; not null
+         * @param intensity the most restarts allowed within {@code period}; not negative
+         * @param period the window for {@code intensity}; positive
+         * @throws IllegalArgumentException if {@code intensity} is negative or {@code period} is not positive
+         */
         public Flags {
             Objects.requireNonNull(strategy, "strategy");
             Objects.requireNonNull(period, "period");
@@ -100,19 +130,44 @@ public final class Supervisor {
             if (period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive");
         }
 
+        /**
+         * {@link Strategy#ONE_FOR_ONE}, at most 1 restart in 5 s (OTP's defaults).
+         *
+         * <pre>{@code
+         * Supervisor.Flags.oneForOne().intensity(10, Duration.ofMinutes(1))
+         * }</pre>
+         *
+         * @return the flags
+         */
         public static Flags oneForOne() {
             return new Flags(Strategy.ONE_FOR_ONE, 1, Duration.ofSeconds(5));
         }
 
+        /**
+         * {@link Strategy#ONE_FOR_ALL}, at most 1 restart in 5 s.
+         *
+         * @return the flags
+         */
         public static Flags oneForAll() {
             return new Flags(Strategy.ONE_FOR_ALL, 1, Duration.ofSeconds(5));
         }
 
+        /**
+         * {@link Strategy#REST_FOR_ONE}, at most 1 restart in 5 s.
+         *
+         * @return the flags
+         */
         public static Flags restForOne() {
             return new Flags(Strategy.REST_FOR_ONE, 1, Duration.ofSeconds(5));
         }
 
-        /** The same strategy with another restart limit. */
+        /**
+         * The same strategy with another restart limit.
+         *
+         * @param restarts the most restarts allowed within {@code within}; not negative
+         * @param within the window; positive
+         * @return new flags
+         */
         public Flags intensity(int restarts, Duration within) {
             return new Flags(strategy, restarts, within);
         }
@@ -128,6 +183,15 @@ public final class Supervisor {
      * @param type worker or supervisor
      */
     public record ChildSpec(String id, Supplier<Pid> start, Restart restart, Shutdown shutdown, Type type) {
+        /**
+         * Checks that no part is null.
+         *
+         * @param id unique among the supervisor's children
+         * @param start runs in the supervisor process; returns a new process linked to it
+         * @param restart when to restart it
+         * @param shutdown how to stop it
+         * @param type worker or supervisor
+         */
         public ChildSpec {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(start, "start");
@@ -139,6 +203,16 @@ public final class Supervisor {
         /**
          * A permanent worker that runs {@code body}, stopped with a 5 s timeout. It counts as started
          * once its body has begun, so children start in order.
+         *
+         * <pre>{@code
+         * Supervisor.ChildSpec.worker("poller", () -> {
+         *     while (true) { poll(); Preempt.sleep(1000); }
+         * }).restart(Supervisor.Restart.TRANSIENT)
+         * }</pre>
+         *
+         * @param id the child's id
+         * @param body what the worker runs, each time it is started
+         * @return the spec
          */
         public static ChildSpec worker(String id, Runnable body) {
             Objects.requireNonNull(body, "body");
@@ -146,7 +220,13 @@ public final class Supervisor {
                     Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER);
         }
 
-        /** A permanent worker running a {@link Server}, started (its {@code init} done) before the next child. */
+        /**
+         * A permanent worker running a {@link Server}, started (its {@code init} done) before the next child.
+         *
+         * @param id the child's id
+         * @param server makes the server's callbacks, once for each start
+         * @return the spec
+         */
         public static ChildSpec server(String id, Supplier<? extends Server<?>> server) {
             Objects.requireNonNull(server, "server");
             return new ChildSpec(id, () -> Server.startLink(server.get()), Restart.PERMANENT,
@@ -156,6 +236,15 @@ public final class Supervisor {
         /**
          * {@link #server(String, Supplier)} registered as {@code name} before each start's {@code init}
          * (every restart registers it again), so that clients can always reach it by name.
+         *
+         * <pre>{@code
+         * Supervisor.ChildSpec.server("counter", "counter", Counter::new)
+         * }</pre>
+         *
+         * @param id the child's id
+         * @param name the name to register the server as
+         * @param server makes the server's callbacks, once for each start
+         * @return the spec
          */
         public static ChildSpec server(String id, String name, Supplier<? extends Server<?>> server) {
             Objects.requireNonNull(server, "server");
@@ -164,16 +253,35 @@ public final class Supervisor {
                     Shutdown.timeout(Duration.ofSeconds(5)), Type.WORKER);
         }
 
-        /** A permanent child supervisor with its own children; waited for as long as it takes to stop. */
+        /**
+         * A permanent child supervisor with its own children; waited for as long as it takes to stop.
+         *
+         * @param id the child's id
+         * @param flags the child supervisor's flags
+         * @param children its children's specs, in start order
+         * @return the spec
+         */
         public static ChildSpec supervisor(String id, Flags flags, List<ChildSpec> children) {
             List<ChildSpec> copy = List.copyOf(children);
             return new ChildSpec(id, () -> startLink(flags, copy), Restart.PERMANENT, Shutdown.infinity(), Type.SUPERVISOR);
         }
 
+        /**
+         * This spec with another restart type.
+         *
+         * @param r when to restart the child
+         * @return a new spec
+         */
         public ChildSpec restart(Restart r) {
             return new ChildSpec(id, start, r, shutdown, type);
         }
 
+        /**
+         * This spec with another way to stop the child.
+         *
+         * @param s how to stop it
+         * @return a new spec
+         */
         public ChildSpec shutdown(Shutdown s) {
             return new ChildSpec(id, start, restart, s, type);
         }
@@ -203,12 +311,25 @@ public final class Supervisor {
     /**
      * Starts a supervisor (not linked to the caller) and its children, in order. Returns once they are
      * all started; if one fails to start, those already started are stopped and this throws.
+     *
+     * @param flags strategy and restart limit
+     * @param children the children's specs, in start order; ids must be unique
+     * @return the supervisor's pid
+     * @throws IllegalStateException if a child fails to start or two children have the same id
      */
     public static Pid start(Flags flags, List<ChildSpec> children) {
         return SupervisorProcess.start(flags, List.copyOf(children), false, false);
     }
 
-    /** Like {@link #start} but linked to the calling process, which must be one (OTP's {@code start_link}). */
+    /**
+     * Like {@link #start} but linked to the calling process, which must be one (OTP's {@code start_link}).
+     *
+     * @param flags strategy and restart limit
+     * @param children the children's specs, in start order; ids must be unique
+     * @return the supervisor's pid
+     * @throws IllegalStateException if the caller is not a process, a child fails to start, or two
+     *         children have the same id
+     */
     public static Pid startLink(Flags flags, List<ChildSpec> children) {
         return SupervisorProcess.start(flags, List.copyOf(children), true, false);
     }
@@ -216,47 +337,114 @@ public final class Supervisor {
     /**
      * Starts a dynamic supervisor: one for one, no children at first, children added at run time with
      * {@link #startChild} (ids need not be unique), stopped in parallel when it stops.
+     *
+     * <pre>{@code
+     * Pid pool = Supervisor.startDynamic(5, Duration.ofSeconds(10));
+     * Pid conn = Supervisor.startChild(pool, Supervisor.ChildSpec.worker("conn", () -> serve(socket))
+     *         .restart(Supervisor.Restart.TEMPORARY));
+     * }</pre>
+     *
+     * @param intensity the most restarts allowed within {@code period}; not negative
+     * @param period the window for {@code intensity}; positive
+     * @return the supervisor's pid
+     * @throws IllegalArgumentException if {@code intensity} is negative or {@code period} is not positive
      */
     public static Pid startDynamic(int intensity, Duration period) {
         return SupervisorProcess.start(new Flags(Strategy.ONE_FOR_ONE, intensity, period), List.of(), false, true);
     }
 
-    /** Adds and starts a child; returns its pid. IllegalStateException if the id is taken or the start fails. */
+    /**
+     * Adds and starts a child; returns its pid. IllegalStateException if the id is taken or the start fails.
+     *
+     * @param supervisor the supervisor
+     * @param spec the new child's spec
+     * @return the child's pid
+     * @throws IllegalStateException if the id is taken (not for a dynamic supervisor) or the start fails
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static Pid startChild(Pid supervisor, ChildSpec spec) {
         return (Pid) SupervisorProcess.request(supervisor, new SupervisorProcess.StartChild(spec));
     }
 
-    /** Stops a child (by its spec's id) but keeps its spec; a dynamic supervisor's child goes away entirely. */
+    /**
+     * Stops a child (by its spec's id) but keeps its spec; a dynamic supervisor's child goes away entirely.
+     * A temporary child's spec goes too.
+     *
+     * @param supervisor the supervisor
+     * @param id the child's id
+     * @throws IllegalStateException if the supervisor has no child {@code id}
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static void terminateChild(Pid supervisor, String id) {
         SupervisorProcess.request(supervisor, new SupervisorProcess.TerminateChild(id, null));
     }
 
-    /** Stops a child of a dynamic supervisor by pid. */
+    /**
+     * Stops a child of a dynamic supervisor by pid.
+     *
+     * @param supervisor the supervisor
+     * @param child the child's pid
+     * @throws IllegalStateException if {@code child} is not a running child of the supervisor
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static void terminateChild(Pid supervisor, Pid child) {
         SupervisorProcess.request(supervisor, new SupervisorProcess.TerminateChild(null, child));
     }
 
-    /** Starts again a child that was stopped with {@link #terminateChild(Pid, String)}. */
+    /**
+     * Starts again a child that was stopped with {@link #terminateChild(Pid, String)}.
+     *
+     * @param supervisor the supervisor
+     * @param id the child's id
+     * @return the child's new pid
+     * @throws IllegalStateException if there is no child {@code id}, it is running, or its start fails
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static Pid restartChild(Pid supervisor, String id) {
         return (Pid) SupervisorProcess.request(supervisor, new SupervisorProcess.RestartChild(id));
     }
 
-    /** Removes the spec of a stopped child. */
+    /**
+     * Removes the spec of a stopped child.
+     *
+     * @param supervisor the supervisor
+     * @param id the child's id
+     * @throws IllegalStateException if there is no child {@code id} or it is running
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static void deleteChild(Pid supervisor, String id) {
         SupervisorProcess.request(supervisor, new SupervisorProcess.DeleteChild(id));
     }
 
-    /** The children, in start order. */
+    /**
+     * The children, in start order.
+     *
+     * @param supervisor the supervisor
+     * @return each child's id, pid (if running), type and restart type
+     * @throws NoProcessException if the supervisor is not there
+     */
     @SuppressWarnings("unchecked")
     public static List<Child> whichChildren(Pid supervisor) {
         return (List<Child>) SupervisorProcess.request(supervisor, SupervisorProcess.WHICH_CHILDREN);
     }
 
+    /**
+     * Counts the children, like OTP's {@code count_children}, and the restarts so far.
+     *
+     * @param supervisor the supervisor
+     * @return the counts
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static Counts countChildren(Pid supervisor) {
         return (Counts) SupervisorProcess.request(supervisor, SupervisorProcess.COUNT_CHILDREN);
     }
 
-    /** Stops the supervisor: its children in reverse order (a dynamic one's in parallel), then itself (reason shutdown). Waits. */
+    /**
+     * Stops the supervisor: its children in reverse order (a dynamic one's in parallel), then itself (reason shutdown). Waits.
+     *
+     * @param supervisor the supervisor
+     * @throws NoProcessException if the supervisor is not there
+     */
     public static void stop(Pid supervisor) {
         SupervisorProcess.stop(supervisor);
     }

@@ -8,6 +8,24 @@ import java.util.Locale;
  * The agent's options: {@code -javaagent:preempt-agent.jar=budget=2000,include=com.acme:org.foo}.
  * Options are separated by commas; list values by colons (JaCoCo's convention). Every problem is
  * reported as one line saying what is wrong and what is accepted.
+ *
+ * <pre>{@code
+ * AgentOptions o = AgentOptions.parse("budget=2000,include=com.acme,send=copy");
+ * o.budget();    // 2000
+ * o.include();   // [com/acme/]
+ * }</pre>
+ *
+ * @param budget reductions per slice (default 4000)
+ * @param carriers carrier threads; 0 when not given (the runtime then uses one per core)
+ * @param include package prefixes to rewrite, in internal form ({@code com/acme/}); empty: all but the excluded
+ * @param exclude package prefixes not to rewrite, in internal form
+ * @param engine the continuation engine ({@code vm})
+ * @param log the agent's log level: off, warn (the default), info or debug
+ * @param send the send policy's name: immutable (the default), copy or trust
+ * @param stripMine loop iterations between ticks in counted loops (default 1000; 0: a tick every iteration)
+ * @param jfr the file to record Preempt's JFR events into, or null for no recording
+ * @param runtimeProperties the system properties that carry the options to the runtime
+ *        ({@code preempt.budget}, {@code preempt.maxStack}, ...), in the order given; unmodifiable
  */
 public record AgentOptions(int budget, int carriers, List<String> include, List<String> exclude, String engine,
         String log, String send, int stripMine, String jfr, java.util.Map<String, String> runtimeProperties) {
@@ -33,11 +51,23 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
         }
     }
 
+    /**
+     * The options when none are given.
+     *
+     * @return the defaults
+     */
     public static AgentOptions defaults() {
         return parse(null);
     }
 
-    /** Parses the text after {@code =} in {@code -javaagent:jar=...}; null or empty means defaults. */
+    /**
+     * Parses the text after {@code =} in {@code -javaagent:jar=...}; null or empty means defaults.
+     *
+     * @param text the options, or null
+     * @return the parsed options
+     * @throws Invalid if an option is malformed, unknown, out of range or given twice, or an include is
+     *         wholly excluded
+     */
     public static AgentOptions parse(String text) {
         int budget = 4000;
         int carriers = 0;

@@ -16,6 +16,13 @@ public final class PreemptAgent {
 
     private PreemptAgent() {}
 
+    /**
+     * The agent's entry point, which the JVM calls before {@code main}. Bad options print one line and
+     * end the JVM with status 2.
+     *
+     * @param args the text after {@code =} in {@code -javaagent:preempt-agent.jar=...}, or null
+     * @param inst the JVM's instrumentation
+     */
     public static void premain(String args, Instrumentation inst) {
         AgentOptions options;
         try {

@@ -15,6 +15,11 @@ public final class AgentStatus {
         installed = true;
     }
 
+    /**
+     * Whether the agent's premain ran in this JVM.
+     *
+     * @return true under the agent
+     */
     public static boolean isInstalled() {
         return installed;
     }
@@ -28,7 +33,11 @@ public final class AgentStatus {
         }
     }
 
-    /** A hint appended to errors about code that runs outside a process: what would make it one. */
+    /**
+     * A hint appended to errors about code that runs outside a process: what would make it one.
+     *
+     * @return the hint, starting with a space
+     */
     public static String hint() {
         return installed
                 ? " (to run main as the root process, annotate it with @dev.preempt.Process)"

@@ -11,8 +11,21 @@ public final class ApiAccess {
 
     /** Implemented inside {@code dev.preempt}. */
     public interface PidFactory {
+        /**
+         * Makes the pid of a new process.
+         *
+         * @param id the process's serial number
+         * @param proc the process
+         * @return its pid
+         */
         Pid newPid(long id, Proc proc);
 
+        /**
+         * The process a pid names.
+         *
+         * @param pid the pid
+         * @return its process, alive or not
+         */
         Proc procOf(Pid pid);
     }
 
@@ -20,15 +33,32 @@ public final class ApiAccess {
 
     private ApiAccess() {}
 
+    /**
+     * Installs the factory; {@code Pid}'s static initialiser calls it.
+     *
+     * @param factory the factory
+     */
     public static void register(PidFactory factory) {
         pids = factory;
     }
 
+    /**
+     * Makes the pid of a new process.
+     *
+     * @param id the process's serial number
+     * @param proc the process
+     * @return its pid
+     */
     public static Pid newPid(long id, Proc proc) {
         return pids().newPid(id, proc);
     }
 
-    /** The process a pid names (alive or not). */
+    /**
+     * The process a pid names (alive or not).
+     *
+     * @param pid the pid
+     * @return its process
+     */
     public static Proc procOf(Pid pid) {
         return pids().procOf(pid);
     }

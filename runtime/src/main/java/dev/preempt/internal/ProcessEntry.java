@@ -25,6 +25,11 @@ public final class ProcessEntry {
     /**
      * {@code @Process main}: runs {@code body(args)} as the root process of the default scheduler and
      * waits. A normal end returns; an abnormal one is printed and exits the JVM with status 1.
+     *
+     * @param caller a lookup in the annotated method's class
+     * @param body the name of the synthetic method that holds {@code main}'s original body
+     * @param args {@code main}'s arguments
+     * @throws Throwable if the body method cannot be found (a {@link ReflectiveOperationException})
      */
     public static void main(MethodHandles.Lookup caller, String body, String[] args) throws Throwable {
         MethodHandle mh = caller.findStatic(caller.lookupClass(), body, MethodType.methodType(void.class, String[].class));
@@ -44,6 +49,13 @@ public final class ProcessEntry {
     /**
      * Any other {@code @Process} method: starts {@code body} as a process with {@code receiver}
      * (null for a static method) and {@code args}, and records its pid for {@link #lastSpawned()}.
+     *
+     * @param caller a lookup in the annotated method's class
+     * @param body the name of the synthetic method that holds the original body
+     * @param descriptor the body method's descriptor
+     * @param receiver the instance for an instance method, or null for a static one
+     * @param args the arguments, boxed; the send policy is applied to each (they may be replaced by copies)
+     * @throws dev.preempt.MessageNotSharableException if the send policy refuses an argument
      */
     public static void spawn(MethodHandles.Lookup caller, String body, String descriptor, Object receiver, Object[] args) {
         // the arguments cross into another process, as a message does: the send policy applies to them
@@ -61,6 +73,12 @@ public final class ProcessEntry {
      * it ({@link dev.preempt.Scheduler#runOrThrow}), so that the test fails when its process does. The
      * caller waits meanwhile, so the arguments (a {@code TestInfo}, parameters) are not copied or checked.
      * Inside a process already, the body simply runs.
+     *
+     * @param caller a lookup in the annotated method's class
+     * @param body the name of the synthetic method that holds the original body
+     * @param descriptor the body method's descriptor
+     * @param receiver the instance for an instance method, or null for a static one
+     * @param args the arguments, boxed
      */
     public static void await(MethodHandles.Lookup caller, String body, String descriptor, Object receiver, Object[] args) {
         Object[] all = withReceiver(receiver, args);
@@ -91,7 +109,11 @@ public final class ProcessEntry {
         return all;
     }
 
-    /** The pid of the process this thread (or process) started last through an {@code @Process} call. */
+    /**
+     * The pid of the process this thread (or process) started last through an {@code @Process} call.
+     *
+     * @return the pid, or null if it started none
+     */
     public static Pid lastSpawned() {
         return LAST.get();
     }

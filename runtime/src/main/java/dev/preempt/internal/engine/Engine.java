@@ -9,13 +9,22 @@ import java.util.concurrent.Executor;
  */
 public interface Engine {
 
-    /** The name users select it by ({@code engine=vm}). */
+    /**
+     * The name users select it by ({@code engine=vm}).
+     *
+     * @return the name
+     */
     String name();
 
     /**
      * A new, unstarted thread named {@code name} that runs {@code body}. Each time it becomes runnable (started, yielded,
      * unparked) the engine hands its continuation to {@code scheduler.execute}; running that task runs
      * the body until it next yields, parks or ends.
+     *
+     * @param scheduler gets the thread's continuation each time it becomes runnable
+     * @param name the thread's name
+     * @param body what the thread runs
+     * @return the thread, not started
      */
     Thread newThread(Executor scheduler, String name, Runnable body);
 }

@@ -61,12 +61,20 @@ public final class FrozenStack {
 
     private FrozenStack() {}
 
-    /** Whether {@link #bytes} can measure (else it answers 0). */
+    /**
+     * Whether {@link #bytes} can measure (else it answers 0).
+     *
+     * @return true if the JDK's internals it reads are open to it
+     */
     public static boolean available() {
         return UNAVAILABLE == null;
     }
 
-    /** Why it cannot measure, or null. */
+    /**
+     * Why it cannot measure, or null.
+     *
+     * @return the reason, or null when it can
+     */
     public static String unavailableReason() {
         return UNAVAILABLE;
     }
@@ -74,6 +82,10 @@ public final class FrozenStack {
     /**
      * The heap bytes of {@code vt}'s frozen stack, counted until they pass {@code stopAbove} (the chain is
      * then not walked further: the answer is only known to be larger). 0 when unavailable.
+     *
+     * @param vt a process's virtual thread: the calling thread
+     * @param stopAbove a byte count past which counting stops
+     * @return the bytes counted
      */
     public static long bytes(Thread vt, long stopAbove) {
         if (UNAVAILABLE != null) return 0;

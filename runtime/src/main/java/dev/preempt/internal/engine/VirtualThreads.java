@@ -72,7 +72,14 @@ public final class VirtualThreads implements Engine {
 
     private VirtualThreads() {}
 
-    /** Returns the engine, or throws a clear error saying what the JVM lacks. */
+    /**
+     * Returns the engine, or throws a clear error saying what the JVM lacks.
+     *
+     * @param name the engine's name; only {@code vm} is known
+     * @return the engine
+     * @throws IllegalArgumentException if the name is unknown
+     * @throws IllegalStateException if the JVM cannot make process threads (java.lang not opened)
+     */
     public static Engine load(String name) {
         if (!"vm".equals(name)) {
             throw new IllegalArgumentException("unknown engine '" + name + "'; accepted: vm");
@@ -114,7 +121,12 @@ public final class VirtualThreads implements Engine {
         }
     }
 
-    /** The task the JDK hands to the thread's scheduler each time {@code t} becomes runnable. */
+    /**
+     * The task the JDK hands to the thread's scheduler each time {@code t} becomes runnable.
+     *
+     * @param t a thread made by {@link #newThread}
+     * @return its continuation task
+     */
     public static Runnable continuationOf(Thread t) {
         return (Runnable) RUN_CONTINUATION.get(t);
     }
@@ -123,6 +135,8 @@ public final class VirtualThreads implements Engine {
      * The JDK's own scheduler for virtual threads. A virtual thread started inside a process inherits
      * the process as its scheduler; the process passes such threads on to this one, so that they run as
      * ordinary virtual threads.
+     *
+     * @return the JDK's default virtual-thread scheduler
      */
     public static Executor defaultScheduler() {
         return DEFAULT_SCHEDULER;
@@ -132,6 +146,9 @@ public final class VirtualThreads implements Engine {
      * The scheduler of the virtual thread {@code t}, or null if {@code t} is not one of ours. Hot: the
      * tick hook calls it. A virtual thread's identity is stable across carriers, so a compiled frame
      * may keep the answer across a yield.
+     *
+     * @param t any thread
+     * @return its scheduler (a process, for a process's thread), or null
      */
     public static Object schedulerOf(Thread t) {
         return t.getClass() == VT_CLASS ? SCHEDULER.get(t) : null;

@@ -107,7 +107,12 @@ public final class JfrLayer {
         }
     }
 
-    /** Whether the JFR observer is attached to {@code s} now (tests). */
+    /**
+     * Whether the JFR observer is attached to {@code s} now (tests).
+     *
+     * @param s the scheduler
+     * @return true while attached
+     */
     public static boolean isAttached(SchedulerCore s) {
         synchronized (LOCK) {
             return attached && SCHEDULERS.contains(s);

@@ -30,7 +30,11 @@ public final class JfrSupport {
         }
     }
 
-    /** Whether the JFR layer is installed. */
+    /**
+     * Whether the JFR layer is installed.
+     *
+     * @return false if JFR could not be set up in this JVM
+     */
     public static boolean isInstalled() {
         return installed;
     }

@@ -30,7 +30,11 @@ public final class SchedulerBean implements SchedulerMXBean {
         this.sched = sched;
     }
 
-    /** Registers a bean for {@code sched} soon, in the background. */
+    /**
+     * Registers a bean for {@code sched} soon, in the background.
+     *
+     * @param sched the new scheduler
+     */
     public static void registerLater(SchedulerCore sched) {
         if (!Boolean.parseBoolean(System.getProperty("preempt.jmx", "true"))) return;
         Thread t = new Thread(() -> register(sched), sched.name() + "-jmx");
@@ -39,7 +43,13 @@ public final class SchedulerBean implements SchedulerMXBean {
         t.start();
     }
 
-    /** The bean's name for the scheduler called {@code name}. */
+    /**
+     * The bean's name for the scheduler called {@code name}.
+     *
+     * @param name the scheduler's name
+     * @return {@code dev.preempt:type=Scheduler,name="..."}, the name quoted
+     * @throws javax.management.MalformedObjectNameException never in practice: the name is quoted
+     */
     public static ObjectName objectName(String name) throws javax.management.MalformedObjectNameException {
         return new ObjectName("dev.preempt:type=Scheduler,name=" + ObjectName.quote(name));
     }

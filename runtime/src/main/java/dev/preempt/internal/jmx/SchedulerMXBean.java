@@ -8,48 +8,58 @@ package dev.preempt.internal.jmx;
  */
 public interface SchedulerMXBean {
 
-    /** The scheduler's name (its carriers' names start with it). */
+    /** {@return the scheduler's name (its carriers' names start with it)} */
     String getName();
 
-    /** Carriers of its own (spares come and go on top). */
+    /** {@return the number of carriers of its own (spares come and go on top)} */
     int getCarriers();
 
-    /** Reductions a slice starts with. */
+    /** {@return the reductions a slice starts with} */
     int getBudget();
 
-    /** Processes alive now. */
+    /** {@return the number of processes alive now} */
     int getLiveProcesses();
 
-    /** Processes spawned so far. */
+    /** {@return the number of processes spawned so far} */
     long getSpawned();
 
-    /** Processes that have ended so far. */
+    /** {@return the number of processes that have ended so far} */
     long getExited();
 
-    /** Processes waiting in the shared queues (preempted, and woken from outside). */
+    /** {@return the number of processes waiting in the shared queues (preempted, and woken from outside)} */
     int getSharedQueueLength();
 
-    /** Processes queued on each of its carriers (local queue and runnext). */
+    /** {@return the number of processes queued on each of its carriers (local queue and runnext)} */
     int[] getCarrierQueueLengths();
 
-    /** Carriers held now: in a blocking call, or handed off by the watchdog. */
+    /** {@return the number of carriers held now: in a blocking call, or handed off by the watchdog} */
     int getHeldCarriers();
 
-    /** Spare carriers running in held carriers' places now. */
+    /** {@return the number of spare carriers running in held carriers' places now} */
     int getActiveSpares();
 
-    /** Errors inside Preempt's own code so far (0 in a healthy system). */
+    /** {@return the number of errors inside Preempt's own code so far (0 in a healthy system)} */
     long getInternalErrors();
 
-    /** One line per live process, {@code pid state reductions=… mailbox=… name=… entry=…}, by pid. */
+    /** {@return one line per live process, {@code pid state reductions=… mailbox=… name=… entry=…}, by pid} */
     String[] getProcesses();
 
-    /** The {@code n} live processes that spent the most reductions, most first. */
+    /**
+     * The {@code n} live processes that spent the most reductions, most first.
+     *
+     * @param n how many to list at most
+     * @return one line per process, as in {@link #getProcesses()}
+     */
     String[] topByReductions(int n);
 
-    /** The {@code n} live processes with the longest mailboxes, longest first. */
+    /**
+     * The {@code n} live processes with the longest mailboxes, longest first.
+     *
+     * @param n how many to list at most
+     * @return one line per process, as in {@link #getProcesses()}
+     */
     String[] topByMailbox(int n);
 
-    /** Every live supervisor and its children, indented as a tree. */
+    /** {@return every live supervisor and its children, indented as a tree} */
     String getSupervisionTree();
 }

@@ -48,6 +48,7 @@ public final class Mailbox {
     /** The node tail pointed at when the mailbox was closed (set by {@link #close()}). */
     private Signal closedAt;
 
+    /** An empty, open mailbox. */
     public Mailbox() {
         Signal stub = new Signal(-2, null);
         head = stub;
@@ -56,6 +57,9 @@ public final class Mailbox {
 
     /**
      * Any thread. Appends {@code s}. Returns false, without enqueuing, if the mailbox is closed.
+     *
+     * @param s a new node, not in any queue
+     * @return true if it was enqueued
      */
     public boolean push(Signal s) {
         for (;;) {
@@ -68,7 +72,11 @@ public final class Mailbox {
         }
     }
 
-    /** Owner. True if some signal was pushed and not yet drained (it may still be being linked). */
+    /**
+     * Owner. True if some signal was pushed and not yet drained (it may still be being linked).
+     *
+     * @return whether the inbox holds something
+     */
     public boolean hasIncoming() {
         Signal t = tail; // volatile read: pairs with the waker's read of the process state (Dekker)
         return t != head && t != CLOSED;
@@ -78,6 +86,8 @@ public final class Mailbox {
      * Owner. Takes every linked signal from the inbox, in order: messages join the message list, other
      * signals go to {@code system} (which may append a message with {@link #append}, or throw, in which
      * case the rest stays in the inbox).
+     *
+     * @param system the handler of system signals
      */
     public void drain(Consumer<Signal> system) {
         Signal n;
@@ -91,7 +101,11 @@ public final class Mailbox {
         }
     }
 
-    /** Owner. Appends a message node (a drained system signal turned into a message, for instance). */
+    /**
+     * Owner. Appends a message node (a drained system signal turned into a message, for instance).
+     *
+     * @param n the node, already taken from the inbox or new
+     */
     public void append(Signal n) {
         n.nextMsg = null;
         if (last == null) {
@@ -107,6 +121,10 @@ public final class Mailbox {
      * Owner. Scans the message list after {@code from} ({@code null}: from the oldest) and removes and
      * returns the payload of the first message that matches, or returns {@link #NO_MATCH}. On no match
      * {@link #lastScanned()} tells where a later scan with the same predicate may resume.
+     *
+     * @param from the message to scan after, or null for the oldest
+     * @param match accepts the wanted payloads
+     * @return the payload, or {@link #NO_MATCH}
      */
     public Object takeFirst(Signal from, Predicate<Object> match) {
         Signal prev = from;
@@ -135,22 +153,39 @@ public final class Mailbox {
     /** Messages a receive pattern was tested against, ever (owner-written; introspection and tests). */
     private long scans;
 
-    /** How many times a receive pattern was tested against a message in this mailbox. */
+    /**
+     * How many times a receive pattern was tested against a message in this mailbox.
+     *
+     * @return the count
+     */
     public long scans() {
         return scans;
     }
 
-    /** Owner. The last message the latest unsuccessful {@link #takeFirst} looked at (null if none). */
+    /**
+     * Owner. The last message the latest unsuccessful {@link #takeFirst} looked at (null if none).
+     *
+     * @return the message's node, or null
+     */
     public Signal lastScanned() {
         return scanned;
     }
 
-    /** Owner. The newest message now in the list: a receive marker (null when the list is empty). */
+    /**
+     * Owner. The newest message now in the list: a receive marker (null when the list is empty).
+     *
+     * @return the message's node, or null
+     */
     public Signal newest() {
         return last;
     }
 
-    /** Owner. Removes the first message equal to {@code payload} test; used by demonitor's flush. */
+    /**
+     * Owner. Removes the first message equal to {@code payload} test; used by demonitor's flush.
+     *
+     * @param match accepts the message to remove
+     * @return true if one was removed
+     */
     public boolean removeFirst(Predicate<Object> match) {
         return takeFirst(null, match) != NO_MATCH;
     }
@@ -170,12 +205,20 @@ public final class Mailbox {
         return payload;
     }
 
-    /** Owner. Messages in the list (not counting signals still in the inbox). */
+    /**
+     * Owner. Messages in the list (not counting signals still in the inbox).
+     *
+     * @return the count
+     */
     public int size() {
         return size;
     }
 
-    /** Owner. Visits the queued messages, oldest first, without removing them. */
+    /**
+     * Owner. Visits the queued messages, oldest first, without removing them.
+     *
+     * @param visitor gets each payload
+     */
     public void forEachMessage(Consumer<Object> visitor) {
         for (Signal s = first; s != null; s = s.nextMsg) visitor.accept(s.payload);
     }
@@ -183,6 +226,8 @@ public final class Mailbox {
     /**
      * Any thread, best effort: messages queued plus signals pushed but not yet drained. Exact only when
      * the owner is not running; used for introspection and backlog sampling.
+     *
+     * @return the approximate count
      */
     public int approximateLength() {
         int n = size;
@@ -211,6 +256,8 @@ public final class Mailbox {
      * Owner, after {@link #close()}: hands every signal pushed before the close to {@code each}
      * (messages too), waiting for senders that won their CAS but have not linked yet; then forgets the
      * message list.
+     *
+     * @param each gets every signal pushed before the close, in order
      */
     public void drainClosed(Consumer<Signal> each) {
         while (head != closedAt) {
@@ -226,6 +273,11 @@ public final class Mailbox {
         size = 0;
     }
 
+    /**
+     * Whether {@link #close()} was called: pushes fail from then on.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return tail == CLOSED;
     }

@@ -15,6 +15,7 @@ import java.lang.invoke.VarHandle;
  */
 public class Signal {
 
+    /** The kind of a node that carries a message; system signal kinds are other numbers. */
     public static final int MESSAGE = 0;
 
     static final VarHandle NEXT;
@@ -37,6 +38,12 @@ public class Signal {
     /** The message, or the signal's argument. */
     public Object payload;
 
+    /**
+     * A node not yet in any queue.
+     *
+     * @param kind {@link #MESSAGE} or a system signal kind
+     * @param payload the message, or the signal's argument
+     */
     public Signal(int kind, Object payload) {
         this.kind = kind;
         this.payload = payload;

@@ -85,7 +85,12 @@ public final class Immutability {
 
     private Immutability() {}
 
-    /** Null if {@code message} is deeply immutable, else a sentence naming the class and field at fault. */
+    /**
+     * Null if {@code message} is deeply immutable, else a sentence naming the class and field at fault.
+     *
+     * @param message the message; not null
+     * @return null, or what is wrong
+     */
     public static String problem(Object message) {
         if (isImmutable(message, 0)) return null; // the common case builds no strings
         return find(message, simpleName(message.getClass()), 0);

@@ -24,7 +24,13 @@ public final class Policies {
         return p == null ? SendPolicy.IMMUTABLE : parse(p);
     }
 
-    /** Parses a policy name (immutable, copy, trust) with a clear error. */
+    /**
+     * Parses a policy name (immutable, copy, trust) with a clear error.
+     *
+     * @param name the name, in any case
+     * @return the policy
+     * @throws IllegalArgumentException if the name is none of them
+     */
     public static SendPolicy parse(String name) {
         try {
             return SendPolicy.valueOf(name.trim().toUpperCase(Locale.ROOT));
@@ -33,15 +39,31 @@ public final class Policies {
         }
     }
 
+    /**
+     * The JVM-wide send policy.
+     *
+     * @return the policy now
+     */
     public static SendPolicy current() {
         return policy;
     }
 
+    /**
+     * Sets the JVM-wide send policy.
+     *
+     * @param p the policy; not null
+     */
     public static void set(SendPolicy p) {
         policy = Objects.requireNonNull(p, "policy");
     }
 
-    /** What to deliver for {@code message} under the current policy; throws if the policy refuses it. */
+    /**
+     * What to deliver for {@code message} under the current policy; throws if the policy refuses it.
+     *
+     * @param message the message; not null
+     * @return the message itself, or a deep copy of it under {@link SendPolicy#COPY}
+     * @throws dev.preempt.MessageNotSharableException if the policy refuses it
+     */
     public static Object admit(Object message) {
         Objects.requireNonNull(message, "a message must not be null");
         SendPolicy p = policy;

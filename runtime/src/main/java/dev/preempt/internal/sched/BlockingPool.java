@@ -44,6 +44,11 @@ public final class BlockingPool {
      * Runs {@code call} on the pool and waits for it: inside a process without holding a carrier, on a
      * plain thread by running it there (a plain thread may block). Returns its value or throws what it
      * threw, unchanged.
+     *
+     * @param <T> what the call returns
+     * @param call the blocking work
+     * @return what {@code call} returned
+     * @throws Exception what {@code call} threw
      */
     public static <T> T run(Callable<T> call) throws Exception {
         Proc self = Proc.current();
@@ -77,7 +82,11 @@ public final class BlockingPool {
         throw new IllegalStateException(o.thrown);
     }
 
-    /** Threads in the pool now (racy). */
+    /**
+     * Threads in the pool now (racy).
+     *
+     * @return the count
+     */
     public static int threads() {
         return POOL.getPoolSize();
     }

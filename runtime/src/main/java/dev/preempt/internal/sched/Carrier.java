@@ -262,12 +262,20 @@ public final class Carrier {
         return false;
     }
 
-    /** The process mounted on this carrier now, or null (racy). */
+    /**
+     * The process mounted on this carrier now, or null (racy).
+     *
+     * @return the running process, or null when idle
+     */
     public Proc running() {
         return current;
     }
 
-    /** The scheduler this carrier belongs to. */
+    /**
+     * The scheduler this carrier belongs to.
+     *
+     * @return the scheduler
+     */
     public SchedulerCore scheduler() {
         return sched;
     }
@@ -426,28 +434,56 @@ public final class Carrier {
         if (newWork) sched.wakeIdle();
     }
 
-    /** Processes queued here now (racy). */
+    /**
+     * Processes queued here now (racy).
+     *
+     * @return the local queue's length, plus one for a process in {@code runnext}
+     */
     public int queueLength() {
         return runq.size() + (runnext != null ? 1 : 0);
     }
 
+    /**
+     * The carrier's number in its scheduler: 0 to n-1 for its own carriers, n and up for spares.
+     *
+     * @return the index
+     */
     public int index() {
         return index;
     }
 
-    /** Whether this is a spare carrier (running only while others are blocked). */
+    /**
+     * Whether this is a spare carrier (running only while others are blocked).
+     *
+     * @return true for a spare
+     */
     public boolean isSpare() {
         return spare;
     }
 
+    /**
+     * Slices run on this carrier so far.
+     *
+     * @return the count
+     */
     public long slices() {
         return slices;
     }
 
+    /**
+     * Times this carrier stole work so far (half of another carrier's queue, or its {@code runnext}).
+     *
+     * @return the count
+     */
     public long steals() {
         return steals;
     }
 
+    /**
+     * Times this carrier parked, idle, so far.
+     *
+     * @return the count
+     */
     public long parks() {
         return parks;
     }

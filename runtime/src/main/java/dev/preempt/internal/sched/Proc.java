@@ -130,10 +130,20 @@ public final class Proc implements Executor, Consumer<Signal> {
         this.cont = VirtualThreads.continuationOf(thread);
     }
 
+    /**
+     * The process's pid.
+     *
+     * @return the pid
+     */
     public Pid pid() {
         return pid;
     }
 
+    /**
+     * The scheduler the process runs on.
+     *
+     * @return the scheduler
+     */
     public SchedulerCore scheduler() {
         return sched;
     }
@@ -142,6 +152,8 @@ public final class Proc implements Executor, Consumer<Signal> {
      * The process running on this thread, or null. Stable across carriers (it keys on the virtual thread).
      * A virtual thread that a process starts inherits the process as its scheduler (a JDK rule), so the
      * scheduler alone does not say whose thread this is: only the process's own thread is the process.
+     *
+     * @return the calling thread's process, or null
      */
     public static Proc current() {
         return of(Thread.currentThread());
@@ -152,7 +164,13 @@ public final class Proc implements Executor, Consumer<Signal> {
         return VirtualThreads.schedulerOf(t) instanceof Proc p && p.thread == t ? p : null;
     }
 
-    /** Like {@link #current()} but fails with a clear message outside a process. */
+    /**
+     * Like {@link #current()} but fails with a clear message outside a process.
+     *
+     * @param what the operation, for the message ({@code "receive"})
+     * @return the calling thread's process
+     * @throws IllegalStateException if the caller is not a process
+     */
     public static Proc require(String what) {
         Proc p = current();
         if (p == null) {
@@ -208,17 +226,29 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
     }
 
-    /** The reason it ended; null while alive. */
+    /**
+     * The reason it ended; null while alive.
+     *
+     * @return the exit reason, or null
+     */
     public ExitReason exitReason() {
         return exitReason;
     }
 
-    /** True until the process begins exiting. */
+    /**
+     * True until the process begins exiting.
+     *
+     * @return whether it is alive
+     */
     public boolean isAlive() {
         return !exiting;
     }
 
-    /** Called once before the process starts: hears its exit reason after its exit signals went out. */
+    /**
+     * Called once before the process starts: hears its exit reason after its exit signals went out.
+     *
+     * @param hook called inside the process as it ends; what it throws is ignored
+     */
     public void onExit(Consumer<ExitReason> hook) {
         exitHook = hook;
     }
@@ -300,7 +330,11 @@ public final class Proc implements Executor, Consumer<Signal> {
         return true;
     }
 
-    /** Any thread: a message. Dropped silently if the process has exited. */
+    /**
+     * Any thread: a message. Dropped silently if the process has exited.
+     *
+     * @param message the message, already admitted by the send policy
+     */
     public void deliver(Object message) {
         signal(new Signal(Signal.MESSAGE, message));
     }
@@ -410,6 +444,11 @@ public final class Proc implements Executor, Consumer<Signal> {
      * Owner. Removes and returns the first message after {@code mark} (null: the oldest) that matches,
      * waiting up to {@code timeoutNanos} (negative: forever; zero: do not wait). Returns
      * {@link Mailbox#NO_MATCH} on timeout.
+     *
+     * @param match accepts the wanted messages
+     * @param timeoutNanos how long to wait: negative forever, zero not at all
+     * @param mark look only at messages after this one (from {@link #mark()}); null: all
+     * @return the message, or {@link Mailbox#NO_MATCH}
      */
     public Object receive(Predicate<Object> match, long timeoutNanos, Signal mark) {
         budget--;
@@ -436,13 +475,21 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
     }
 
-    /** Owner. The newest message now queued, as a marker for a receive that only wants later ones. */
+    /**
+     * Owner. The newest message now queued, as a marker for a receive that only wants later ones.
+     *
+     * @return the newest signal, or null if the mailbox is empty
+     */
     public Signal mark() {
         drainSignals();
         return mailbox.newest();
     }
 
-    /** Owner. Sleeps without holding a carrier; exit signals still end the process meanwhile. */
+    /**
+     * Owner. Sleeps without holding a carrier; exit signals still end the process meanwhile.
+     *
+     * @param nanos how long (zero or negative: only act on signals)
+     */
     public void sleep(long nanos) {
         budget--;
         long deadline = System.nanoTime() + Math.max(0, nanos);
@@ -639,15 +686,30 @@ public final class Proc implements Executor, Consumer<Signal> {
     // Owner side: links, monitors, exits (called by the process on itself)
     // =====================================================================================
 
+    /**
+     * Owner. Turns exit signals into {@link Exit} messages, or not.
+     *
+     * @param on whether to trap exits
+     */
     public void setTrapExits(boolean on) {
         trapExits = on;
     }
 
+    /**
+     * Whether the process traps exits (racy unless called by the owner).
+     *
+     * @return the flag
+     */
     public boolean trapsExits() {
         return trapExits;
     }
 
-    /** Owner. Links to {@code other}; noproc (exception, or an Exit message if trapping) if it is dead. */
+    /**
+     * Owner. Links to {@code other}; noproc (exception, or an Exit message if trapping) if it is dead.
+     *
+     * @param other the process to link to
+     * @throws NoProcessException if {@code other} is dead and this process does not trap exits
+     */
     public void link(Proc other) {
         if (other == this) return;
         if (links == null) links = new HashMap<>();
@@ -674,7 +736,11 @@ public final class Proc implements Executor, Consumer<Signal> {
         child.links.put(this, new Link());
     }
 
-    /** Owner. After it returns, the link (if any) has no further effect on this process. */
+    /**
+     * Owner. After it returns, the link (if any) has no further effect on this process.
+     *
+     * @param other the linked process
+     */
     public void unlink(Proc other) {
         if (links == null) return;
         Link l = links.get(other);
@@ -687,7 +753,12 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
     }
 
-    /** Owner. Sets a monitor on {@code target}: a Down arrives when it ends (at once, noproc, if it has). */
+    /**
+     * Owner. Sets a monitor on {@code target}: a Down arrives when it ends (at once, noproc, if it has).
+     *
+     * @param target the process to watch
+     * @return the monitor's reference
+     */
     public Ref monitor(Proc target) {
         Ref ref = Ref.make();
         if (monitors == null) monitors = new HashMap<>();
@@ -711,6 +782,10 @@ public final class Proc implements Executor, Consumer<Signal> {
     /**
      * Owner. Removes a monitor. After it returns no Down for {@code ref} is added to the mailbox; with
      * {@code flush}, one already there is removed too. Returns true if the monitor was active.
+     *
+     * @param ref the monitor's reference
+     * @param flush whether to remove a Down for it already in the mailbox
+     * @return true if the monitor was active
      */
     public boolean demonitor(Ref ref, boolean flush) {
         Proc target = monitors == null ? null : monitors.remove(ref);
@@ -736,6 +811,13 @@ public final class Proc implements Executor, Consumer<Signal> {
      * reference, and waits for the reply, the server's death or the timeout. Only messages that arrive
      * after the request are looked at (BEAM's receive marker), so a long mailbox of unrelated messages
      * is not rescanned. A late reply is dropped when it arrives.
+     *
+     * @param server the process to call
+     * @param request the request, already admitted by the send policy
+     * @param timeoutNanos how long to wait (negative: forever)
+     * @return the reply
+     * @throws CallException on timeout, if the server dies first, or if it is this process
+     * @throws NoProcessException if the server is not there
      */
     public Object call(Proc server, Object request, long timeoutNanos) {
         if (server == this) {
@@ -773,6 +855,12 @@ public final class Proc implements Executor, Consumer<Signal> {
     /**
      * {@link #call} from any thread: inside a process it is a plain call; from a plain thread a helper
      * process makes the call and this thread waits for its answer (which it rethrows if it failed).
+     *
+     * @param server the process to call
+     * @param request the request, already admitted by the send policy
+     * @param timeoutNanos how long to wait (negative: forever)
+     * @return the reply
+     * @throws CallException as {@link #call} does
      */
     public static Object callFromAnywhere(Pid server, Object request, long timeoutNanos) {
         Proc target = ApiAccess.procOf(server);
@@ -816,12 +904,20 @@ public final class Proc implements Executor, Consumer<Signal> {
     /**
      * Any thread: answers {@code call} (the reply goes to its caller, and is dropped there if the caller
      * is gone or no longer waits for it). No send policy is applied here.
+     *
+     * @param call the request being answered
+     * @param value the reply
      */
     public static void replyTo(Call call, Object value) {
         ApiAccess.procOf(call.from()).reply(call.tag(), value);
     }
 
-    /** Any thread. Sends an exit signal from {@code from} (null: not a process). */
+    /**
+     * Any thread. Sends an exit signal from {@code from} (null: not a process).
+     *
+     * @param from the sending process, or null
+     * @param reason the signal's reason
+     */
     public void exitSignal(Proc from, ExitReason reason) {
         signal(new SysSignal(SysSignal.EXIT, from, reason, null, 0));
     }
@@ -830,6 +926,11 @@ public final class Proc implements Executor, Consumer<Signal> {
     // Introspection (racy snapshots unless called by the owner)
     // =====================================================================================
 
+    /**
+     * The processes linked to this one (a racy snapshot unless called by the owner).
+     *
+     * @return their pids
+     */
     public List<Pid> linkedPids() {
         List<Pid> out = new ArrayList<>();
         HashMap<Proc, Link> l = links;
@@ -845,10 +946,20 @@ public final class Proc implements Executor, Consumer<Signal> {
         return out;
     }
 
+    /**
+     * The processes this one monitors (racy unless called by the owner).
+     *
+     * @return their pids, one per monitor
+     */
     public List<Pid> monitoredPids() {
         return pidsOf(monitors);
     }
 
+    /**
+     * The processes that monitor this one (racy unless called by the owner).
+     *
+     * @return their pids, one per monitor
+     */
     public List<Pid> monitoredByPids() {
         return pidsOf(watchers);
     }
@@ -865,7 +976,11 @@ public final class Proc implements Executor, Consumer<Signal> {
         return out;
     }
 
-    /** running, runnable, waiting, exiting or dead. */
+    /**
+     * running, runnable, waiting, exiting or dead.
+     *
+     * @return the state's name, in lower case
+     */
     public String stateName() {
         if (exitReason != null) return "dead";
         if (exiting) return "exiting";
@@ -879,57 +994,112 @@ public final class Proc implements Executor, Consumer<Signal> {
         };
     }
 
-    /** Reductions spent so far, the running slice included (racy when another thread asks). */
+    /**
+     * Reductions spent so far, the running slice included (racy when another thread asks).
+     *
+     * @return the count
+     */
     public long reductions() {
         Carrier c = carrier;
         long running = c != null && c.current == this ? Math.max(0, sliceStart - budget) : 0;
         return reductions + running;
     }
 
+    /**
+     * Yields that were refused (pinned) so far.
+     *
+     * @return the count
+     */
     public long pins() {
         return pins;
     }
 
-    /** Time since it was created. */
+    /**
+     * Time since it was created.
+     *
+     * @return nanoseconds
+     */
     public long lifetimeNanos() {
         return System.nanoTime() - startNanos;
     }
 
-    /** What it was started as: a Server class, a supervisor child, an @Process method, or its body's class. */
+    /**
+     * What it was started as: a Server class, a supervisor child, an @Process method, or its body's class.
+     *
+     * @return the description (see {@link Entry#describe})
+     */
     public String entryName() {
         return Entry.describe(task);
     }
 
-    /** The carrier running it now, or the last one that did (null before it first ran). */
+    /**
+     * The carrier running it now, or the last one that did (null before it first ran).
+     *
+     * @return the carrier, or null
+     */
     public Carrier carrier() {
         return carrier;
     }
 
+    /**
+     * Slices that ended because the budget ran out and another process wanted the carrier.
+     *
+     * @return the count
+     */
     public long preemptions() {
         return preemptions;
     }
 
+    /**
+     * Whether the process traps exits; the same as {@link #trapsExits()}.
+     *
+     * @return the flag (racy unless called by the owner)
+     */
     public boolean trapExitsFlag() {
         return trapExits;
     }
 
+    /**
+     * The process's registered name.
+     *
+     * @return the name, or null if it has none
+     */
     public String registeredName() {
         return registeredName;
     }
 
+    /**
+     * Messages waiting, and signals not yet looked at (racy).
+     *
+     * @return the approximate count
+     */
     public int mailboxLength() {
         return mailbox.approximateLength();
     }
 
-    /** Messages receive patterns were tested against so far (shows the receive marker at work). */
+    /**
+     * Messages receive patterns were tested against so far (shows the receive marker at work).
+     *
+     * @return the count
+     */
     public long messagesScanned() {
         return mailbox.scans();
     }
 
+    /**
+     * The process's current stack, innermost first.
+     *
+     * @return the stack, empty if it cannot be had
+     */
     public StackTraceElement[] stackTrace() {
         return thread.getStackTrace();
     }
 
+    /**
+     * Whether {@link SchedulerCore#start} has started the process.
+     *
+     * @return true once started
+     */
     public boolean isStarted() {
         return started;
     }

@@ -17,10 +17,17 @@ public final class Reductions {
 
     private Reductions() {}
 
+    /** Spends one reduction; yields the carrier if the budget ran out. Does nothing outside a process. */
     public static void tick() {
         if (Proc.current() instanceof Proc p && --p.budget < 0) p.outOfBudget();
     }
 
+    /**
+     * Spends {@code weight} reductions at once (a strip-mined run of loop iterations); yields the
+     * carrier if the budget ran out. Does nothing outside a process.
+     *
+     * @param weight the reductions to spend
+     */
     public static void tick(int weight) {
         if (Proc.current() instanceof Proc p && (p.budget -= weight) < 0) {
             p.outOfBudget();
@@ -38,6 +45,11 @@ public final class Reductions {
         if (Proc.current() instanceof Proc p && --p.budget < 0) p.budgetOutInInitializer();
     }
 
+    /**
+     * {@link #tickInInitializer()} for {@code weight} reductions at once.
+     *
+     * @param weight the reductions to spend
+     */
     public static void tickInInitializer(int weight) {
         if (Proc.current() instanceof Proc p && (p.budget -= weight) < 0) {
             p.budgetOutInInitializer();

@@ -30,9 +30,17 @@ public final class Registry {
 
     private final ConcurrentHashMap<String, Proc> names = new ConcurrentHashMap<>();
 
+    /** An empty registry. */
+    public Registry() {}
+
     /**
      * Registers {@code name} for {@code p}; NoProcessException if it is dead, IllegalArgumentException if it
      * is named already or the name is taken.
+     *
+     * @param name the name; not empty
+     * @param p the process
+     * @throws dev.preempt.NoProcessException if {@code p} is not alive
+     * @throws IllegalArgumentException if the name is empty or taken, or {@code p} has a name already
      */
     public void register(String name, Proc p) {
         Objects.requireNonNull(name, "name");
@@ -53,14 +61,24 @@ public final class Registry {
         p.thread.setName(p.pid + " " + name); // thread dumps and JFR show it, as Erlang's i() does
     }
 
-    /** Removes {@code name}; IllegalArgumentException if it is not registered. */
+    /**
+     * Removes {@code name}; IllegalArgumentException if it is not registered.
+     *
+     * @param name the name
+     * @throws IllegalArgumentException if the name is not registered
+     */
     public void unregister(String name) {
         Proc p = names.remove(Objects.requireNonNull(name, "name"));
         if (p == null) throw new IllegalArgumentException("unregister: the name '" + name + "' is not registered");
         if (NAME.compareAndSet(p, name, (String) null)) p.thread.setName(p.pid.toString());
     }
 
-    /** The live process registered as {@code name}, or null. */
+    /**
+     * The live process registered as {@code name}, or null.
+     *
+     * @param name the name
+     * @return the process, or null
+     */
     public Proc whereis(String name) {
         Proc p = names.get(name);
         return p != null && p.isAlive() ? p : null;
@@ -74,7 +92,11 @@ public final class Registry {
         }
     }
 
-    /** A sorted snapshot of the registered names. */
+    /**
+     * A sorted snapshot of the registered names.
+     *
+     * @return name to process, by name
+     */
     public Map<String, Proc> snapshot() {
         return new TreeMap<>(names);
     }

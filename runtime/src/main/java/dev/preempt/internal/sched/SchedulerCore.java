@@ -23,9 +23,37 @@ public final class SchedulerCore {
 
     private static final Logger LOG = Logger.getLogger("dev.preempt");
 
-    /** Configuration; see {@code dev.preempt.Scheduler.Builder} for meanings and defaults. */
+    /**
+     * Configuration; see {@code dev.preempt.Scheduler.Builder} for meanings and defaults.
+     *
+     * @param name prefix of the carrier threads' names
+     * @param carriers carrier threads, at least 1
+     * @param budget reductions in a slice, at least 1
+     * @param stealing whether idle carriers steal work
+     * @param engine the continuation engine's name
+     * @param stackSize carrier stack size in bytes (0: the JVM's default)
+     * @param maxStack bytes a process's frozen stack may take (0: no bound)
+     * @param timesliceNanos the longest slice while others wait (0: none)
+     * @param handOffNanos how long a slice holds its carrier before a spare takes over (0: never)
+     * @param maxSpares the most spare carriers running at once
+     */
     public record Config(String name, int carriers, int budget, boolean stealing, String engine, long stackSize,
             long maxStack, long timesliceNanos, long handOffNanos, int maxSpares) {
+        /**
+         * Checks the ranges.
+         *
+         * @param name prefix of the carrier threads' names
+         * @param carriers carrier threads, at least 1
+         * @param budget reductions in a slice, at least 1
+         * @param stealing whether idle carriers steal work
+         * @param engine the continuation engine's name
+         * @param stackSize carrier stack size in bytes, not negative
+         * @param maxStack bytes a process's frozen stack may take, not negative
+         * @param timesliceNanos the longest slice while others wait, not negative
+         * @param handOffNanos the hand-off threshold, not negative
+         * @param maxSpares the most spare carriers running at once, not negative
+         * @throws IllegalArgumentException if a value is out of range
+         */
         public Config {
             if (timesliceNanos < 0) throw new IllegalArgumentException("the time slice must not be negative (0: none)");
             if (handOffNanos < 0) throw new IllegalArgumentException("the hand-off time must not be negative (0: never)");
@@ -42,31 +70,63 @@ public final class SchedulerCore {
      * inside processes; an observer must be quick and must not throw.
      */
     public interface Observer {
-        /** A process was spawned (called by the spawner, before it first runs). */
+        /**
+         * A process was spawned (called by the spawner, before it first runs).
+         *
+         * @param p the new process
+         */
         default void processStarted(Proc p) {}
 
-        /** A process ended; called inside it, after its exit signals went out. */
+        /**
+         * A process ended; called inside it, after its exit signals went out.
+         *
+         * @param p the process
+         * @param reason its exit reason
+         */
         default void processExited(Proc p, ExitReason reason) {}
 
         /**
          * A slice ended: {@code p} ran {@code nanos} on {@code carrier} and spent {@code reductions}.
          * Only called while {@link SchedulerCore#observeSlices(boolean)} is on (it costs two clock reads).
+         *
+         * @param p the process
+         * @param carrier the carrier it ran on
+         * @param reductions reductions it spent in the slice
+         * @param nanos how long the slice ran
+         * @param preempted whether it ended because the budget ran out
          */
         default void sliceEnded(Proc p, Carrier carrier, int reductions, long nanos, boolean preempted) {}
 
         /**
          * A yield was refused (pinned); called inside the process, which runs on. {@code reason} is known
          * for some refusals (a stack too deep to yield), else null: the stack tells.
+         *
+         * @param p the process
+         * @param reason why the yield was refused, or null
          */
         default void pinned(Proc p, String reason) {}
 
-        /** A supervisor restarted a child. */
+        /**
+         * A supervisor restarted a child.
+         *
+         * @param supervisor the supervisor
+         * @param childId the child's spec id
+         * @param oldPid the child's process that ended, or null when it was stopped for its siblings' sake
+         * @param newPid the child's new process
+         * @param reason why the old process ended
+         */
         default void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {}
 
         /**
          * {@code p} held {@code carrier} in one slice for {@code nanos}, at least the hand-off threshold
          * ({@code reason}: a blocking call, a pinned wait or a long call; {@code stack}: where {@code p}
          * was when the watchdog noticed, or null). Called by the watchdog thread when that slice ended.
+         *
+         * @param carrier the carrier that was held
+         * @param p the process that held it
+         * @param reason what held it
+         * @param nanos how long the slice held it
+         * @param stack where the process was, or null
          */
         default void carrierHeld(Carrier carrier, Proc p, String reason, long nanos, StackTraceElement[] stack) {}
     }
@@ -80,7 +140,11 @@ public final class SchedulerCore {
         dev.preempt.internal.jfr.JfrSupport.install();
     }
 
-    /** Runs {@code hook} for every scheduler created from now on (and not for earlier ones). */
+    /**
+     * Runs {@code hook} for every scheduler created from now on (and not for earlier ones).
+     *
+     * @param hook called in the scheduler's constructor, before its carriers start
+     */
     public static void onCreate(java.util.function.Consumer<SchedulerCore> hook) {
         ON_CREATE.add(hook);
     }
@@ -115,6 +179,7 @@ public final class SchedulerCore {
     final AtomicInteger idleCount = new AtomicInteger();
     final Timers timers = new Timers();
     final ConcurrentHashMap<Pid, Proc> table = new ConcurrentHashMap<>();
+    /** The scheduler's registered names. */
     public final Registry registry = new Registry();
     private final AtomicLong spawned = new AtomicLong();
     private final AtomicLong exited = new AtomicLong();
@@ -123,6 +188,13 @@ public final class SchedulerCore {
     private volatile Observer[] observerArray = new Observer[0];
     volatile boolean shutdown;
 
+    /**
+     * Starts a scheduler: its carriers and watchdog run from now on.
+     *
+     * @param config the configuration
+     * @throws IllegalArgumentException if the engine is unknown
+     * @throws IllegalStateException if the JVM cannot create processes
+     */
     public SchedulerCore(Config config) {
         this.name = config.name();
         this.budget = config.budget();
@@ -167,55 +239,106 @@ public final class SchedulerCore {
         }
     }
 
-    /** Whether carriers are the JDK's kind, which the JDK tells of blocking calls. */
+    /**
+     * Whether carriers are the JDK's kind, which the JDK tells of blocking calls.
+     *
+     * @return true if carriers are {@code jdk.internal.misc.CarrierThread}s
+     */
     public boolean carriersSeeBlockingCalls() {
         return CarrierThreads.jdkKind(stackSize);
     }
 
-    /** Carriers held now: blocked in a call, or handed off by the watchdog (racy). */
+    /**
+     * Carriers held now: blocked in a call, or handed off by the watchdog (racy).
+     *
+     * @return the count
+     */
     public int heldCarriers() {
         return spares.blockedCount();
     }
 
-    /** Spare carriers running now (racy). */
+    /**
+     * Spare carriers running now (racy).
+     *
+     * @return the count
+     */
     public int activeSpares() {
         return spares.activeCount();
     }
 
-    /** Spare carrier threads that exist, running or pooled (racy). */
+    /**
+     * Spare carrier threads that exist, running or pooled (racy).
+     *
+     * @return the count
+     */
     public int spareThreads() {
         return spares.createdCount();
     }
 
+    /**
+     * The scheduler's name, the prefix of its carriers' names.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Reductions in a slice.
+     *
+     * @return the configured budget
+     */
     public int budget() {
         return budget;
     }
 
+    /**
+     * The scheduler's own carriers (spares not counted).
+     *
+     * @return their number
+     */
     public int carrierCount() {
         return carriers.length;
     }
 
+    /**
+     * The scheduler's own carriers (spares not included).
+     *
+     * @return a copy of the array, by index
+     */
     public Carrier[] carriers() {
         return carriers.clone();
     }
 
+    /**
+     * The continuation engine's name.
+     *
+     * @return {@code vm}
+     */
     public String engineName() {
         return engine.name();
     }
 
     // ---- spawning ----
 
-    /** Creates a process that has not started; start it with {@link #start}. */
+    /**
+     * Creates a process that has not started; start it with {@link #start}.
+     *
+     * @param body what the process runs
+     * @return the unstarted process
+     * @throws IllegalStateException if the scheduler is shut down
+     */
     public Proc create(Runnable body) {
         if (shutdown) throw new IllegalStateException("scheduler " + name + " is shut down");
         return new Proc(this, body);
     }
 
-    /** Starts a created process: it is queued on the spawning carrier (BEAM's choice), else globally. */
+    /**
+     * Starts a created process: it is queued on the spawning carrier (BEAM's choice), else globally.
+     *
+     * @param p a process from {@link #create}, not started yet
+     */
     public void start(Proc p) {
         table.put(p.pid, p);
         spawned.incrementAndGet();
@@ -229,13 +352,26 @@ public final class SchedulerCore {
         p.start(); // the JDK calls p.execute, which lands in submit
     }
 
+    /**
+     * Creates and starts a process.
+     *
+     * @param body what the process runs
+     * @return the process
+     * @throws IllegalStateException if the scheduler is shut down
+     */
     public Proc spawn(Runnable body) {
         Proc p = create(body);
         start(p);
         return p;
     }
 
-    /** Spawns a child linked to {@code parent} before it runs (spawn_link). */
+    /**
+     * Spawns a child linked to {@code parent} before it runs (spawn_link).
+     *
+     * @param parent the calling process (owner only)
+     * @param body what the child runs
+     * @return the child
+     */
     public Proc spawnLinked(Proc parent, Runnable body) {
         Proc p = create(body);
         parent.linkUnstarted(p);
@@ -248,6 +384,11 @@ public final class SchedulerCore {
      * {@code withReady} from a callback it must run once it is ready (OTP's init_ack), and waits for
      * that. Fails with an IllegalStateException carrying the exit reason if the process ends first. The
      * wait parks the caller (a process's carrier stays free; a plain thread blocks).
+     *
+     * @param linkTo the calling process to link the new one to, or null
+     * @param withReady makes the body from the ready callback
+     * @return the process, ready
+     * @throws IllegalStateException if the process ended before it was ready
      */
     public Proc spawnAndAwaitReady(Proc linkTo, java.util.function.Function<Runnable, Runnable> withReady) {
         java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
@@ -264,7 +405,14 @@ public final class SchedulerCore {
         return p;
     }
 
-    /** Spawns a child monitored by {@code parent} before it runs (spawn_monitor). */
+    /**
+     * Spawns a child monitored by {@code parent} before it runs (spawn_monitor).
+     *
+     * @param parent the calling process (owner only)
+     * @param body what the child runs
+     * @param refOut receives the monitor's reference at index 0
+     * @return the child
+     */
     public Proc spawnMonitored(Proc parent, Runnable body, Ref[] refOut) {
         Proc p = create(body);
         refOut[0] = parent.monitorUnstarted(p);
@@ -341,11 +489,20 @@ public final class SchedulerCore {
     /** Whether carriers time slices for {@link Observer#sliceEnded}. */
     volatile boolean observeSlices;
 
+    /**
+     * Turns the timing of slices for {@link Observer#sliceEnded} on or off.
+     *
+     * @param on whether carriers time slices
+     */
     public void observeSlices(boolean on) {
         observeSlices = on;
     }
 
-    /** Whether carriers time slices now (the JFR layer turns it on while SliceEnd is recorded). */
+    /**
+     * Whether carriers time slices now (the JFR layer turns it on while SliceEnd is recorded).
+     *
+     * @return true while slices are timed
+     */
     public boolean observingSlices() {
         return observeSlices;
     }
@@ -360,6 +517,15 @@ public final class SchedulerCore {
         }
     }
 
+    /**
+     * Tells the observers that a supervisor restarted a child (see {@link Observer#supervisorRestart}).
+     *
+     * @param supervisor the supervisor
+     * @param childId the child's spec id
+     * @param oldPid the child's process that ended, or null
+     * @param newPid the child's new process
+     * @param reason why the old process ended
+     */
     public void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {
         for (Observer o : observerArray) {
             try {
@@ -406,11 +572,21 @@ public final class SchedulerCore {
         return observerArray.length > 0;
     }
 
+    /**
+     * Adds an observer of this scheduler's events.
+     *
+     * @param o the observer; quick, and never throwing
+     */
     public void addObserver(Observer o) {
         observers.add(o);
         observerArray = observers.toArray(new Observer[0]);
     }
 
+    /**
+     * Removes an observer added with {@link #addObserver}.
+     *
+     * @param o the observer
+     */
     public void removeObserver(Observer o) {
         observers.remove(o);
         observerArray = observers.toArray(new Observer[0]);
@@ -433,31 +609,66 @@ public final class SchedulerCore {
 
     // ---- introspection ----
 
+    /**
+     * The live process {@code pid}.
+     *
+     * @param pid the pid
+     * @return its process, or null if it has exited or is not this scheduler's
+     */
     public Proc lookup(Pid pid) {
         return table.get(pid);
     }
 
+    /**
+     * The processes started and not yet exited.
+     *
+     * @return a live view of the process table (weakly consistent)
+     */
     public Collection<Proc> liveProcesses() {
         return table.values();
     }
 
+    /**
+     * Processes started so far.
+     *
+     * @return the count
+     */
     public long spawnedCount() {
         return spawned.get();
     }
 
+    /**
+     * Processes exited so far.
+     *
+     * @return the count
+     */
     public long exitedCount() {
         return exited.get();
     }
 
+    /**
+     * Errors in Preempt's own code so far (logged as SEVERE; the carrier went on).
+     *
+     * @return the count
+     */
     public long internalErrorCount() {
         return internalErrors.get();
     }
 
+    /**
+     * Processes waiting in the shared queues: the global and the woken one (racy).
+     *
+     * @return the count
+     */
     public int globalQueueLength() {
         return global.size() + woken.size();
     }
 
-    /** True if every carrier thread is alive (none was ever lost). */
+    /**
+     * True if every carrier thread is alive (none was ever lost).
+     *
+     * @return false if a carrier died or the scheduler is shut down
+     */
     public boolean allCarriersAlive() {
         for (Carrier c : carriers) {
             if (!c.isAlive()) return false;
@@ -465,17 +676,32 @@ public final class SchedulerCore {
         return !shutdown;
     }
 
+    /**
+     * Timers set and not yet fired or cancelled (receive timeouts, sleeps).
+     *
+     * @return the count
+     */
     public int pendingTimers() {
         return timers.size();
     }
 
+    /**
+     * Whether {@link #shutdown} was called.
+     *
+     * @return true once shut down
+     */
     public boolean isShutdown() {
         return shutdown;
     }
 
     private final CopyOnWriteArrayList<Runnable> onShutdown = new CopyOnWriteArrayList<>();
 
-    /** Runs {@code hook} when this scheduler shuts down (at once if it has). */
+    /**
+     * Runs {@code hook} when this scheduler shuts down (at once if it has).
+     *
+     * @param hook run once: by the thread that shuts the scheduler down, or by the caller if it is
+     *        shut down already
+     */
     public void onShutdown(Runnable hook) {
         onShutdown.add(hook);
         if (shutdown && onShutdown.remove(hook)) hook.run();

@@ -36,19 +36,42 @@ public final class SupervisorProcess {
     private static final System.Logger LOG = System.getLogger("dev.preempt.supervisor");
 
     // ---- requests (internal messages; they bypass the send policy: they hold start functions) ----
+    /**
+     * {@link Supervisor#startChild}.
+     *
+     * @param spec the new child's spec
+     */
     public record StartChild(ChildSpec spec) {}
 
+    /**
+     * {@link Supervisor#terminateChild}: by id, or (pid not null) by pid.
+     *
+     * @param id the child's spec id, or null
+     * @param pid the child's pid, or null
+     */
     public record TerminateChild(String id, Pid pid) {}
 
+    /**
+     * {@link Supervisor#restartChild}.
+     *
+     * @param id the child's spec id
+     */
     public record RestartChild(String id) {}
 
+    /**
+     * {@link Supervisor#deleteChild}.
+     *
+     * @param id the child's spec id
+     */
     public record DeleteChild(String id) {}
 
     private record Stop() {}
 
     private record Failure(String message) {}
 
+    /** The request of {@link Supervisor#whichChildren}. */
     public static final Object WHICH_CHILDREN = new Object();
+    /** The request of {@link Supervisor#countChildren}. */
     public static final Object COUNT_CHILDREN = new Object();
     private static final Object STOP = new Stop();
 
@@ -83,6 +106,16 @@ public final class SupervisorProcess {
     // Client side
     // =====================================================================================
 
+    /**
+     * Starts a supervisor and its children, and waits until they are all started.
+     *
+     * @param flags strategy and restart limit
+     * @param children the children's specs, in start order
+     * @param link whether to link the supervisor to the calling process
+     * @param dynamic whether it is a dynamic supervisor (ids need not be unique; stopped in parallel)
+     * @return the supervisor's pid
+     * @throws IllegalStateException if a child fails to start (or, with {@code link}, the caller is not a process)
+     */
     public static Pid start(Flags flags, List<ChildSpec> children, boolean link, boolean dynamic) {
         SupervisorProcess sp = new SupervisorProcess(flags, children, dynamic);
         Pid pid;
@@ -102,13 +135,26 @@ public final class SupervisorProcess {
         return pid;
     }
 
-    /** Sends a request and waits for the answer (from a process or a plain thread). */
+    /**
+     * Sends a request and waits for the answer (from a process or a plain thread).
+     *
+     * @param supervisor the supervisor
+     * @param request one of the request records or objects above
+     * @return the answer
+     * @throws IllegalStateException if the supervisor refused the request (its message says why)
+     * @throws dev.preempt.CallException if the supervisor is not there or died first
+     */
     public static Object request(Pid supervisor, Object request) {
         Object answer = Proc.callFromAnywhere(supervisor, request, -1);
         if (answer instanceof Failure f) throw new IllegalStateException(f.message());
         return answer;
     }
 
+    /**
+     * Stops the supervisor (children first) and waits for it to answer.
+     *
+     * @param supervisor the supervisor
+     */
     public static void stop(Pid supervisor) {
         request(supervisor, STOP);
     }
@@ -120,7 +166,12 @@ public final class SupervisorProcess {
     /** Live supervisors, for tools (the JMX view's supervision tree). */
     private static final java.util.Set<Proc> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** The live supervisors of {@code sched}, by pid. */
+    /**
+     * The live supervisors of {@code sched}, by pid.
+     *
+     * @param sched the scheduler
+     * @return their pids, sorted
+     */
     public static List<Pid> live(dev.preempt.internal.sched.SchedulerCore sched) {
         return LIVE.stream().filter(p -> p.scheduler() == sched && p.isAlive()).map(Proc::pid).sorted().toList();
     }
