@@ -8,9 +8,9 @@ import java.util.concurrent.locks.LockSupport;
  * A carrier: one per core (plus spares while carriers are blocked), running processes one slice at a
  * time on its own OS thread ({@link #thread}, made by {@link CarrierThreads}).
  *
- * <p>Its loop ({@link #findRunnable()}): every other round look at the global queue first (so that
- * preempted processes get their turn), then at the queue of processes woken from outside (so that a
- * process woken by a poller, a plain thread or the watchdog waits at most about one slice), then the {@code runnext}
+ * <p>Its loop ({@link #findRunnable()}): every other round look at the shared queues first, the queue of
+ * processes woken from outside (a poller, a plain thread, the watchdog) before the global queue of
+ * preempted ones (so that a woken process waits about a slice, and preempted ones get their turn), then the {@code runnext}
  * slot (a process that a process on this carrier just woke; it runs on what is left of the waker's
  * slice, as in Go, so a ping-pong pair cannot starve the queue), then the local queue, then the global
  * queue, then steal half of another carrier's queue; spin briefly; finally register as idle, look once
@@ -301,8 +301,9 @@ public final class Carrier {
         Proc p;
         fromRunnext = false;
         fireTimers();
-        if ((++schedTick & 1) == 0 && (p = sched.global.poll()) != null) return p;
-        if ((p = sched.woken.poll()) != null) return p;
+        // Every other round the shared queues come first, woken before preempted; on the others this
+        // carrier's own work does, so neither can starve the other.
+        if ((++schedTick & 1) == 0 && ((p = sched.woken.poll()) != null || (p = sched.global.poll()) != null)) return p;
         if ((p = (Proc) RUNNEXT.getAndSet(this, null)) != null) {
             if (leftover > 0) {
                 fromRunnext = true;
@@ -311,7 +312,7 @@ public final class Carrier {
             pushLocal(p, false); // the chain used up its slice: go behind the others
         }
         if ((p = runq.poll()) != null) return p;
-        if ((p = sched.global.poll()) != null) return p;
+        if ((p = sched.woken.poll()) != null || (p = sched.global.poll()) != null) return p;
         return findWorkSlow();
     }
 
