@@ -20,7 +20,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the suites and prints side-by-side tables (Markdown) with the machine they ran on:
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [--quick] [--agent path/to/preempt-agent.jar]
+ * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [echo] [--quick] [--agent path/to/preempt-agent.jar]
  * </pre>
  * With no suite named, all run. {@code --quick} shortens warm-up and measurement (wider error).
  */
@@ -39,7 +39,7 @@ public final class Report {
                 default -> suites.add(args[i]);
             }
         }
-        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint");
+        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint", "echo");
         if (agent == null) agent = findAgent();
         System.out.println(machine());
         if (suites.contains("runtime")) {
@@ -48,6 +48,10 @@ public final class Report {
         }
         if (suites.contains("footprint")) footprint();
         if (suites.contains("overhead")) overhead(quick, agent);
+        if (suites.contains("echo")) {
+            System.out.println();
+            EchoBench.report(quick, agent);
+        }
     }
 
     static ChainedOptionsBuilder base(boolean quick) {

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Forks a fresh JVM (the one running the tests) for a program in {@code dev.preempt.it.apps}, with or
- * without {@code -javaagent:preempt-agent.jar}, and collects its exit status and output.
+ * without {@code -javaagent:preempt-agent.jar}, and collects its exit status and output; or starts one
+ * in the background (a server) for the test to talk to.
  */
 final class Jvm {
 
@@ -98,7 +99,7 @@ final class Jvm {
         return this;
     }
 
-    Result run(String mainClass, String... args) {
+    private List<String> command(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xss1m");
@@ -107,12 +108,86 @@ final class Jvm {
         cmd.add(String.join(File.pathSeparator, classPath));
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Where a run's stdout and stderr go: {@code target/it-work/<n>-<Main>.out|.err}. */
+    private static Path[] outputFiles(String mainClass) throws IOException {
+        Path dir = work();
+        int n = RUNS.incrementAndGet();
+        String simple = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+        return new Path[] {dir.resolve(n + "-" + simple + ".out"), dir.resolve(n + "-" + simple + ".err")};
+    }
+
+    /**
+     * Starts the JVM in the background (a server) and returns at once; {@link Running#close()} kills it,
+     * so use it in try-with-resources.
+     */
+    Running start(String mainClass, String... args) {
+        List<String> cmd = command(mainClass, args);
         try {
-            Path dir = work();
-            int n = RUNS.incrementAndGet();
-            String simple = mainClass.substring(mainClass.lastIndexOf('.') + 1);
-            Path out = dir.resolve(n + "-" + simple + ".out");
-            Path err = dir.resolve(n + "-" + simple + ".err");
+            Path[] files = outputFiles(mainClass);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(files[0].toFile()).redirectError(files[1].toFile());
+            if (directory != null) pb.directory(directory.toFile());
+            java.lang.Process p = pb.start();
+            return new Running(String.join(" ", cmd), p, files[0], files[1]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A JVM running in the background. */
+    static final class Running implements AutoCloseable {
+        private final String command;
+        private final java.lang.Process process;
+        private final Path out, err;
+
+        private Running(String command, java.lang.Process process, Path out, Path err) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** Waits for a stdout line that starts with {@code prefix} and returns it; fails if the JVM ends first or time runs out. */
+        String awaitLine(String prefix, long seconds) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                for (String l : Files.readAllLines(out)) {
+                    if (l.startsWith(prefix)) return l;
+                }
+                if (!process.isAlive()) fail("%s ended (exit %d) before printing '%s'%n%s", command, process.exitValue(), prefix, this);
+                if (System.nanoTime() - deadline > 0) fail("%s printed no '%s' within %d s%n%s", command, prefix, seconds, this);
+                Thread.sleep(50);
+            }
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Kills the JVM (forcibly, with any process it started) and waits until it is gone. */
+        @Override
+        public void close() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
+
+        @Override
+        public String toString() {
+            try {
+                return "--- stdout ---\n" + Files.readString(out) + "--- stderr ---\n" + Files.readString(err);
+            } catch (IOException e) {
+                return "(output unreadable: " + e + ")";
+            }
+        }
+    }
+
+    Result run(String mainClass, String... args) {
+        List<String> cmd = command(mainClass, args);
+        try {
+            Path[] files = outputFiles(mainClass);
+            Path out = files[0], err = files[1];
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (directory != null) pb.directory(directory.toFile());
             java.lang.Process p = pb.start();
@@ -139,6 +214,13 @@ final class Jvm {
 
     static Path apps() {
         return Paths.get(System.getProperty("preempt.apps", "target/test-classes")).toAbsolutePath();
+    }
+
+    /** The samples' classes (EchoServer, EchoLoad), for programs that reuse them. */
+    static Path samples() {
+        Path p = Paths.get(System.getProperty("preempt.samples", "../samples/target/classes")).toAbsolutePath().normalize();
+        assertThat(p.resolve("dev/preempt/samples")).as("the samples' classes (build the samples module first)").isDirectory();
+        return p;
     }
 
     static Path work() throws IOException {
