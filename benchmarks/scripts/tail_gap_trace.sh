@@ -4,7 +4,8 @@
 # ran while the spinner waited) and os_preemptions.py (every time the OS took a CPU from a carrier).
 #   benchmarks/scripts/tail_gap_trace.sh HOGS OUTDIR [extra JVM options...]
 # Needs root (or perf_event_paranoid <= -1) and perf; run from the repository root after a build.
-# PREEMPT_AGENT_OPTS adds agent options (default carriers=2); MIN_US the shortest gap listed (1000).
+# AGENT: the agent jar (agent/target/preempt-agent.jar; its runtime is the one measured: the class path
+# holds the benchmark classes only); PREEMPT_AGENT_OPTS: agent options (carriers=2); MIN_US: shortest gap (1000).
 set -euo pipefail
 hogs=$1 out=$2
 shift 2
@@ -13,9 +14,9 @@ java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 perf record -q -a -k CLOCK_MONOTONIC -e sched:sched_switch -o "$out/perf.data" 2>"$out/perf.err" &
 perf_pid=$!
 sleep 1
-"$java" -javaagent:agent/target/preempt-agent.jar=${PREEMPT_AGENT_OPTS:-carriers=2},include=dev.preempt.bench \
+"$java" -javaagent:${AGENT:-agent/target/preempt-agent.jar}=${PREEMPT_AGENT_OPTS:-carriers=2},include=dev.preempt.bench \
     -Xlog:safepoint=info,gc=info:file="$out/vm.log":timenanos,tid,tags "$@" \
-    -cp benchmarks/target/benchmarks.jar dev.preempt.bench.TailGap preempt "$hogs" --dump "$out/gaps.txt" --trace \
+    -cp benchmarks/target/classes dev.preempt.bench.TailGap preempt "$hogs" --dump "$out/gaps.txt" --trace \
     >"$out/result.txt" &
 jvm=$!
 sleep 3

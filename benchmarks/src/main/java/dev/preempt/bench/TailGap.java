@@ -150,10 +150,33 @@ public final class TailGap {
         }
         ThreadTimes after = ThreadTimes.now();
         stop = true;
-        System.out.println(g.line(system, hogs) + " " + after.since(before));
+        System.out.println(g.line(system, hogs) + " " + after.since(before) + (system.equals("preempt") ? carrierCounts() : ""));
         if (dump != null) dump(g, Path.of(dump));
         System.out.flush();
         Runtime.getRuntime().halt(0); // hog processes and virtual threads never end by themselves
+    }
+
+    /**
+     * The default scheduler's carriers' counters that exist in this runtime version (steals, parks, and
+     * any other public {@code long} getter of {@code Carrier}), summed; for reading a run, not a figure.
+     */
+    static String carrierCounts() {
+        StringBuilder out = new StringBuilder();
+        try {
+            java.lang.reflect.Field core = dev.preempt.Scheduler.class.getDeclaredField("core");
+            core.setAccessible(true);
+            Object sc = core.get(dev.preempt.Scheduler.defaultScheduler());
+            Object[] carriers = (Object[]) sc.getClass().getMethod("carriers").invoke(sc);
+            for (java.lang.reflect.Method m : carriers[0].getClass().getMethods()) {
+                if (m.getReturnType() != long.class || m.getParameterCount() != 0 || m.getName().equals("slices")) continue;
+                long sum = 0;
+                for (Object c : carriers) sum += (long) m.invoke(c);
+                out.append(' ').append(m.getName()).append('=').append(sum);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "";
+        }
+        return out.toString();
     }
 
     /**

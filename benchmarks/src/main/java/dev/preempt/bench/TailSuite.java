@@ -17,7 +17,7 @@ import java.util.Map;
  * with every round's figure side by side.
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar tail [--runs 3] [--seconds 5] [--warmup 1] [--hogs 0,8,64] [--quiet 0.1]
- *      [--systems preempt,beam,vthreads] [--jvm-opt OPTION]... [--agent-opts carriers=2]
+ *      [--systems preempt,beam,vthreads] [--jvm-opt OPTION]... [--agent-opts carriers=2] [--agent preempt-agent.jar]
  * </pre>
  * The machine must be otherwise idle for the figures to mean anything: before each child the suite
  * waits (up to two minutes) until other processes use less than {@code --quiet} of the CPU over a
@@ -47,6 +47,7 @@ final class TailSuite {
                 case "--jvm-opt" -> jvmOpts.add(args.get(++i));
                 case "--agent-opts" -> agentOpts = args.get(++i);
                 case "--systems" -> systems = List.of(args.get(++i).split(","));
+                case "--agent" -> agent = args.get(++i);
                 default -> throw new IllegalArgumentException("tail: unknown option " + args.get(i));
             }
         }
@@ -54,13 +55,14 @@ final class TailSuite {
         String cp = System.getProperty("java.class.path");
         String secs = Double.toString(seconds), warm = Double.toString(warmup);
         Path beamDir = systems.contains("beam") ? compileErlang() : null;
+        String ownCp = ownClasses(cp);
         List<Row> rows = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
             for (int hogs : hogCounts) {
                 if (systems.contains("preempt")) {
                     List<String> cmd = new ArrayList<>(List.of(java, "-javaagent:" + agent + "=" + agentOpts + ",include=dev.preempt.bench"));
                     cmd.addAll(jvmOpts);
-                    cmd.addAll(List.of("-cp", cp, TailGap.class.getName(), "preempt", Integer.toString(hogs), "--seconds", secs,
+                    cmd.addAll(List.of("-cp", ownCp, TailGap.class.getName(), "preempt", Integer.toString(hogs), "--seconds", secs,
                             "--warmup", warm));
                     rows.add(child("preempt", hogs, cmd, quiet));
                 }
@@ -76,6 +78,24 @@ final class TailSuite {
             }
         }
         table(rows, hogCounts);
+    }
+
+    /**
+     * A class path with this suite's own classes only, copied out of {@code cp} into a temporary
+     * directory: the benchmarks jar also holds a copy of the runtime, which would come before the
+     * agent's, and the runtime measured must be the agent's (so that {@code --agent} picks it).
+     */
+    static String ownClasses(String cp) throws Exception {
+        Path dir = Files.createTempDirectory("tail_gap_classes");
+        for (Class<?> c : List.of(TailGap.class, TailGap.Gaps.class, ThreadTimes.class)) {
+            String name = c.getName().replace('.', '/') + ".class";
+            try (var in = c.getClassLoader().getResourceAsStream(name)) {
+                Path to = dir.resolve(name);
+                Files.createDirectories(to.getParent());
+                Files.copy(in, to);
+            }
+        }
+        return dir.toString();
     }
 
     /** Compiles tail_gap.erl into a temporary directory; null (BEAM skipped) without erlc or the source. */
