@@ -21,14 +21,22 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the suites and prints side-by-side tables (Markdown) with the machine they ran on:
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [echo] [--quick] [--agent path/to/preempt-agent.jar]
+ * java -jar benchmarks/target/benchmarks.jar tail [options, see TailSuite]
  * </pre>
- * With no suite named, all run. {@code --quick} shortens warm-up and measurement (wider error).
+ * With no suite named, all but {@code tail} run (runtime, overhead, footprint, echo). {@code --quick} shortens warm-up and measurement
+ * (wider error). {@code tail} (scheduling gaps beside CPU hogs, Preempt beside BEAM) runs alone, from
+ * the repository root.
  */
 public final class Report {
 
     private Report() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("tail")) {
+            System.out.println(machine());
+            TailSuite.run(List.of(args).subList(1, args.length), findAgent());
+            return;
+        }
         List<String> suites = new ArrayList<>();
         boolean quick = false;
         String agent = null;
