@@ -306,7 +306,7 @@ public final class Preempt {
      * (sending, failing calls to a missing name) still yields its carrier when others wait, agent or not.
      */
     private static void chargeSend() {
-        dev.preempt.internal.sched.Reductions.tick();
+        dev.preempt.internal.sched.Reductions.tick(1);
     }
 
     /**
@@ -727,7 +727,9 @@ public final class Preempt {
      */
     public static java.util.List<Pid> processes() {
         java.util.List<Pid> out = new java.util.ArrayList<>();
-        for (Proc p : core().liveProcesses()) out.add(p.pid());
+        for (Proc p : core().liveProcesses()) {
+            if (p.isAlive()) out.add(p.pid()); // one that has begun exiting leaves the table a moment later
+        }
         return out;
     }
 

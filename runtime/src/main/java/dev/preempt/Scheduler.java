@@ -170,7 +170,11 @@ public final class Scheduler implements AutoCloseable {
         return out;
     }
 
-    /** Stops the carriers and timers; processes still alive are abandoned. */
+    /**
+     * Kills every live process (reason {@code killed}: their {@code finally} blocks run and their locks
+     * are released), waits up to half a second for them to end, then stops the carriers and timers; a
+     * process still alive then (pinned in a native call, say) is abandoned.
+     */
     @Override
     public void close() {
         synchronized (LOCK) {

@@ -292,7 +292,7 @@ class JfrEventsTest {
         static {
             int n = 0;
             for (int i = 0; i < 2_000; i++) {
-                Reductions.tick();
+                Reductions.tick(1);
                 n++;
             }
             SPENT = n;

@@ -224,4 +224,38 @@ class ProcessBasicsTest {
             assertThat(self()).isEqualTo(me);
         });
     }
+
+    /**
+     * Closing a scheduler ends its processes rather than abandoning them mid-flight: one abandoned while
+     * it held a monitor (it was writing its crash report through java.util.logging's ConsoleHandler) kept
+     * it for good, and every later log call in the JVM blocked, the LogManager's shutdown hook included.
+     */
+    @Test
+    void closingASchedulerEndsItsProcessesSoTheLocksTheyHoldAreReleased() throws Exception {
+        Object lock = new Object();
+        CountDownLatch inside = new CountDownLatch(1);
+        AtomicReference<String> unwound = new AtomicReference<>("no");
+        Scheduler s = Scheduler.builder().carriers(2).build();
+        s.spawn(() -> {
+            try {
+                synchronized (lock) {
+                    inside.countDown();
+                    Preempt.sleep(60_000); // parks holding the monitor
+                }
+            } finally {
+                unwound.set("yes");
+            }
+        });
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+        s.close();
+        Thread taker = new Thread(() -> {
+            synchronized (lock) {
+                // free
+            }
+        });
+        taker.start();
+        taker.join(5_000);
+        assertThat(taker.isAlive()).as("the monitor the process held is free after close").isFalse();
+        assertThat(unwound.get()).as("its finally ran").isEqualTo("yes");
+    }
 }

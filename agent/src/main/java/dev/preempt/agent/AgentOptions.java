@@ -40,7 +40,9 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
             + " hold its carrier before a spare takes its place, default 10ms; 0 = never), spares=N (the most"
             + " spare carriers at once, default 256), blockingthreads=N (threads for Preempt.blocking, default 256),"
             + " jfr=FILE (record with Preempt's JFR settings into FILE, written at exit), crashreports=unseen|all|off"
-            + " (which process crashes get an ERROR report, default unseen: those no link or monitor hears of)";
+            + " (which process crashes get an ERROR report, default unseen: those no link or monitor hears of),"
+            + " ticks=count|flag (count: every method entry spends a reduction, the default; flag: only loops spend"
+            + " them, calls are preempted by time, cheaper on call-heavy code), stats=true (at exit, one line: classes rewritten and the time spent rewriting them)";
 
     /** A malformed or unknown option. */
     public static final class Invalid extends IllegalArgumentException {
@@ -118,6 +120,8 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                         jfr = value;
                     }
                     case "crashreports" -> props.put("preempt.crashReports", oneOf(key, value, "unseen", "all", "off"));
+                    case "ticks" -> props.put("preempt.ticks", oneOf(key, value, "count", "flag"));
+                    case "stats" -> props.put("preempt.agentStats", oneOf(key, value, "true", "false"));
                     case "oom" -> props.put("preempt.oom", oneOf(key, value, "exit", "process"));
                     case "timeslice" -> props.put("preempt.timeslice", Long.toString(nanos(key, value)));
                     case "handoff" -> props.put("preempt.handoff", Long.toString(nanos(key, value)));

@@ -59,8 +59,12 @@ public final class PreemptAgent {
         String filters = (options.include().isEmpty() ? "" : "include=" + String.join(":", options.include().stream()
                 .map(AgentOptions::dotted).toList())) + (options.exclude().isEmpty() ? "" : (options.include().isEmpty() ? "" : " and ")
                 + "exclude=" + String.join(":", options.exclude().stream().map(AgentOptions::dotted).toList()));
-        inst.addTransformer(new PreemptTransformer(filter, new ClassRewriter(options.stripMine()), MainClass.internalName(),
-                filters), false);
+        PreemptTransformer transformer = new PreemptTransformer(filter, new ClassRewriter(options.stripMine()),
+                MainClass.internalName(), filters);
+        inst.addTransformer(transformer, false);
+        if (Boolean.getBoolean("preempt.agentStats")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(transformer.stats()), "preempt-agent-stats"));
+        }
         AgentLog.info("agent installed: budget=" + options.budget() + ", stripmine=" + options.stripMine()
                 + (options.include().isEmpty() ? "" : ", include=" + options.include())
                 + (options.exclude().isEmpty() ? "" : ", exclude=" + options.exclude()));

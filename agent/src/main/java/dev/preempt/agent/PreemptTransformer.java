@@ -16,6 +16,9 @@ final class PreemptTransformer implements ClassFileTransformer {
     private final String mainClass;
     private final String filters;
     private final java.util.concurrent.atomic.AtomicInteger rewritten = new java.util.concurrent.atomic.AtomicInteger();
+    /** Classes offered that the filters let through, and the nanoseconds spent rewriting them (all threads). */
+    private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder(),
+            rewriteNanos = new java.util.concurrent.atomic.LongAdder();
     /** Classes loaded while we rewrite (our own, Byte Buddy's) must not come back in here. */
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
 
@@ -35,6 +38,8 @@ final class PreemptTransformer implements ClassFileTransformer {
             return null;
         }
         busy.set(Boolean.TRUE);
+        long t0 = System.nanoTime();
+        accepted.increment();
         try {
             byte[] out = rewriter.rewrite(classfileBuffer, loader, className);
             if (out != null) rewritten.incrementAndGet();
@@ -46,8 +51,17 @@ final class PreemptTransformer implements ClassFileTransformer {
                     + " runs without preemption points");
             return null;
         } finally {
+            rewriteNanos.add(System.nanoTime() - t0);
             busy.remove();
         }
+    }
+
+    /** One line for {@code stats=true}: what was rewritten, and how long the rewriting took in all. */
+    String stats() {
+        double ms = rewriteNanos.sum() / 1e6;
+        return String.format("[preempt] agent stats: %d classes rewritten of %d the filters accepted, %.0f ms spent rewriting"
+                + " (summed over loading threads; %.0f classes/s)", rewritten.get(), accepted.sum(), ms,
+                ms > 0 ? accepted.sum() / (ms / 1e3) : 0.0);
     }
 
     /**

@@ -20,10 +20,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the suites and prints side-by-side tables (Markdown) with the machine they ran on:
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [echo] [--quick] [--agent path/to/preempt-agent.jar]
+ * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [echo] [libraries] [startup] [--quick] [--agent path/to/preempt-agent.jar]
  * java -jar benchmarks/target/benchmarks.jar tail [options, see TailSuite]
  * </pre>
- * With no suite named, all but {@code tail} run (runtime, overhead, footprint, echo). {@code --quick} shortens warm-up and measurement
+ * With no suite named, all but {@code tail} run (runtime, overhead, footprint, echo, libraries, startup). {@code --quick} shortens warm-up and measurement
  * (wider error). {@code tail} (scheduling gaps beside CPU hogs, Preempt beside BEAM) runs alone, from
  * the repository root.
  */
@@ -47,7 +47,7 @@ public final class Report {
                 default -> suites.add(args[i]);
             }
         }
-        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint", "echo");
+        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint", "echo", "libraries", "startup");
         if (agent == null) agent = findAgent();
         System.out.println(machine());
         if (suites.contains("runtime")) {
@@ -56,6 +56,8 @@ public final class Report {
         }
         if (suites.contains("footprint")) footprint();
         if (suites.contains("overhead")) overhead(quick, agent);
+        if (suites.contains("libraries")) libraries(quick, agent);
+        if (suites.contains("startup")) startup(quick ? 3 : 7, agent);
         if (suites.contains("echo")) {
             System.out.println();
             EchoBench.report(quick, agent);
@@ -131,6 +133,93 @@ public final class Report {
                 byParam(with, "kernelOnPlainThread"));
     }
 
+    /**
+     * {@link LibraryBenchmarks} in three JVM runs, without the agent and with it in each {@code ticks=} mode: per workload the four ways
+     * the issue names (no agent on a plain thread, agent on a plain thread, agent inside a process, no
+     * agent on a plain virtual thread), the two ratios users pay, and their geometric means.
+     */
+    static void libraries(boolean quick, String agent) throws Exception {
+        String exclude = "exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
+        int forks = quick ? 1 : 2;
+        String include = LibraryBenchmarks.class.getName() + "\\.";
+        Collection<RunResult> plain = new Runner(base(quick).forks(forks).include(include).build()).run();
+        Map<String, double[]> thread = byParam(plain, "onThread", "workload"), vthread = byParam(plain, "onVirtualThread", "workload");
+        Map<String, double[]> plainProcess = byParam(plain, "inProcess", "workload");
+        for (String ticks : List.of("count", "flag")) {
+            Collection<RunResult> with = new Runner(base(quick).forks(forks).include(include)
+                    .jvmArgsAppend("-javaagent:" + agent + "=" + exclude + ",ticks=" + ticks).build()).run();
+            Map<String, double[]> agentThread = byParam(with, "onThread", "workload"), agentProcess = byParam(with, "inProcess", "workload");
+            System.out.println();
+            System.out.println("ticks=" + ticks + (ticks.equals("count") ? " (the default)" : ""));
+            System.out.println();
+            System.out.println("| workload (us per 10 runs) | no agent, thread | agent, thread | agent, process | no agent, virtual thread "
+                    + "| no agent, process | agent thread / thread | agent process / virtual thread |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            double logThread = 0, logProcess = 0, worstThread = 0, worstProcess = 0;
+            int n = 0;
+            for (String k : thread.keySet()) {
+                double[] a = thread.get(k), b = agentThread.get(k), c = agentProcess.get(k), d = vthread.get(k), e = plainProcess.get(k);
+                if (b == null || c == null || d == null || e == null) continue;
+                double rt = b[0] / a[0], rp = c[0] / d[0];
+                logThread += Math.log(rt);
+                logProcess += Math.log(rp);
+                worstThread = Math.max(worstThread, rt);
+                worstProcess = Math.max(worstProcess, rp);
+                n++;
+                System.out.printf("| %s | %.0f ± %.0f | %.0f ± %.0f | %.0f ± %.0f | %.0f ± %.0f | %.0f ± %.0f | %.2fx | %.2fx |%n", k, a[0],
+                        a[1], b[0], b[1], c[0], c[1], d[0], d[1], e[0], e[1], rt, rp);
+            }
+            if (n > 0) {
+                System.out.printf("| **geometric mean** (worst) | | | | | | **%.2fx** (%.2fx) | **%.2fx** (%.2fx) |%n",
+                        Math.exp(logThread / n), worstThread, Math.exp(logProcess / n), worstProcess);
+            }
+        }
+    }
+
+    /**
+     * {@link StartupApp} in fresh JVMs, alternately without and with the agent ({@code stats=true}):
+     * the median time from the JVM's start to the first reply, and the agent's own count of classes
+     * rewritten and time spent rewriting, from its last run.
+     */
+    static void startup(int runs, String agent) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        List<Long> plain = new ArrayList<>(), with = new ArrayList<>();
+        String stats = "";
+        for (int i = 0; i < runs; i++) {
+            // without the agent the runtime needs java.lang opened (the agent opens it itself)
+            plain.add(Long.parseLong(field(runChild(List.of(javaBin, "--add-opens=java.base/java.lang=ALL-UNNAMED", "-Dpreempt.quiet=true",
+                    "-cp", cp, StartupApp.class.getName()))[0], "firstRequestMs")));
+            String[] out = runChild(List.of(javaBin, "-javaagent:" + agent + "=stats=true", "-cp", cp, StartupApp.class.getName()));
+            with.add(Long.parseLong(field(out[0], "firstRequestMs")));
+            stats = out[1];
+        }
+        java.util.Collections.sort(plain);
+        java.util.Collections.sort(with);
+        long a = plain.get(runs / 2), b = with.get(runs / 2);
+        System.out.println();
+        System.out.println("| start-up to the first reply (Jackson app, median of " + runs + ") | no agent | with the agent | ratio |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf("| %s | %d ms (%s) | %d ms (%s) | %.2fx |%n", "StartupApp", a, plain, b, with, (double) b / a);
+        System.out.println(stats);
+    }
+
+    /** Runs a JVM; returns its {@code startup} line and its agent-stats line. */
+    static String[] runChild(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String line = null, stats = "";
+        StringBuilder all = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String l; (l = r.readLine()) != null; ) {
+                all.append(l).append('\n');
+                if (l.startsWith("startup ")) line = l;
+                if (l.contains("agent stats")) stats = l;
+            }
+        }
+        if (p.waitFor() != 0 || line == null) throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + all);
+        return new String[] {line, stats};
+    }
+
     /** One row per kernel: uninstrumented, with the agent, the ratio; then the geometric mean. */
     static void table(String title, Map<String, double[]> a, Map<String, double[]> b) {
         System.out.println();
@@ -196,10 +285,15 @@ public final class Report {
 
     /** The results of one benchmark method, by kernel. */
     static Map<String, double[]> byParam(Collection<RunResult> rs, String method) {
+        return byParam(rs, method, "kernel");
+    }
+
+    /** The results of one benchmark method, by the value of {@code param}. */
+    static Map<String, double[]> byParam(Collection<RunResult> rs, String method, String param) {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (RunResult r : rs) {
             if (!r.getParams().getBenchmark().endsWith("." + method)) continue;
-            out.put(r.getParams().getParam("kernel"),
+            out.put(r.getParams().getParam(param),
                     new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
         }
         return out;

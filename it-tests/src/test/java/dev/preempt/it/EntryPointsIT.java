@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code @Process} methods, the program's end, kills, and one scheduler per JVM. */
 class EntryPointsIT {
@@ -36,9 +38,10 @@ class EntryPointsIT {
                 .isEqualTo(1);
     }
 
-    @Test
-    void killEndsAnEndlessLoopRunningItsFinallyAndReleasingItsLock() {
-        Jvm.Result r = Jvm.withAgent("").timeout(60).run("dev.preempt.it.apps.KillLoop");
+    @ParameterizedTest(name = "ticks={0}")
+    @ValueSource(strings = {"count", "flag"})
+    void killEndsAnEndlessLoopRunningItsFinallyAndReleasingItsLock(String ticks) {
+        Jvm.Result r = Jvm.withAgent("ticks=" + ticks).timeout(60).run("dev.preempt.it.apps.KillLoop");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("kill looper=killed finally=true lockFree=true stubborn=killed");
     }

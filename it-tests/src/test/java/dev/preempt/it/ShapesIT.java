@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Preemption inside lambdas, streams, try/finally, constructors, deep recursion, exception handlers,
@@ -13,11 +14,13 @@ import org.junit.jupiter.api.Test;
  */
 class ShapesIT {
 
-    @Test
-    void everyShapeIsPreemptedAndComputesWhatItComputesUninstrumented() {
+    @ParameterizedTest(name = "ticks={0}")
+    @ValueSource(strings = {"count", "flag"})
+    void everyShapeIsPreemptedAndComputesWhatItComputesUninstrumented(String ticks) {
         // One carrier and no hand-off: no spare may run the witness beside a shape (on a loaded machine
-        // the OS can deschedule the carrier long enough for the watchdog to take it for held).
-        Jvm.Result with = Jvm.withAgent("carriers=1,handoff=0").run("dev.preempt.it.apps.Shapes");
+        // the OS can deschedule the carrier long enough for the watchdog to take it for held). With
+        // ticks=flag the shapes that only call are preempted by time, those that loop by reductions.
+        Jvm.Result with = Jvm.withAgent("carriers=1,handoff=0,ticks=" + ticks).run("dev.preempt.it.apps.Shapes");
         Jvm.Result without = Jvm.plain().jvmArg("-Dpreempt.quiet=true").run("dev.preempt.it.apps.Shapes");
         assertThat(with.exit()).as(with.toString()).isZero();
         assertThat(without.exit()).as(without.toString()).isZero();

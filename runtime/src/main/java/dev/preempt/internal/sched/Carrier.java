@@ -143,6 +143,7 @@ public final class Carrier {
         p.carrier = this;
         p.mounts++; // only the carrier that dequeued it writes this
         current = p;
+        p.mounting();
         boolean timed = sched.observeSlices;
         long t0 = timed ? System.nanoTime() : 0;
         long preemptionsBefore = timed ? p.preemptions : 0;
@@ -152,6 +153,7 @@ public final class Carrier {
             sched.internalError(this, t); // the JDK's task does not throw; never let it end this thread
         }
         current = null;
+        p.takeAsked(); // a request for this slice is moot now; one left set would slow every tick
         if (inBlockingCall) endBlocking(); // the JDK ends it at the yield; this only guards the count
         if (handedOff && HANDED_OFF.compareAndSet(this, true, false)) sched.spares.unblocked();
         int left = p.budget;

@@ -47,11 +47,13 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
     private static final AtomicLong NEXT_UNLINK = new AtomicLong(1);
-    private static final VarHandle REDUCTIONS;
+    private static final VarHandle REDUCTIONS, ASKED, SYS_PENDING;
 
     static {
         try {
             REDUCTIONS = MethodHandles.lookup().findVarHandle(Proc.class, "reductions", long.class);
+            ASKED = MethodHandles.lookup().findVarHandle(Proc.class, "asked", int.class);
+            SYS_PENDING = MethodHandles.lookup().findVarHandle(Proc.class, "sysPending", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -70,6 +72,21 @@ public final class Proc implements Executor, Consumer<Signal> {
     public int budget;
     /** The budget this slice started with (or was refilled to); the carrier accounts the difference. */
     int sliceStart;
+
+    /**
+     * Why this process must stop at its next tick ({@link #ASK_SLICE}, {@link #ASK_SIGNALS}), or 0. While
+     * any process has a bit set, {@link Reductions#tick()} leaves its one-load fast path (see there).
+     * Set by the watchdog (a slice that ran its time), by the carrier at mount (system signals wait) and
+     * by the process itself (an exit it swallowed); taken by the process at the tick, and by the carrier
+     * when the slice ends, so that no bit outlives its slice and keeps every tick on the slow path.
+     */
+    volatile int asked;
+    /** The slice has run its time: yield at the next tick if anyone else wants the carrier. */
+    static final int ASK_SLICE = 1;
+    /** System signals (exits, links, monitors) or an exit decided: act on them at the next tick. */
+    static final int ASK_SIGNALS = 2;
+    /** System signals pushed since the owner last drained; any thread increments, the owner resets. */
+    private volatile int sysPending;
     /** The carrier running it now (or last). Written by that carrier before it mounts the thread. */
     volatile Carrier carrier;
     /** Set while it yields because its budget ran out (see {@link SchedulerCore#submit}). */
@@ -325,9 +342,61 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Any thread. Pushes a signal and wakes the process if it waits. False if it has exited. */
     boolean signal(Signal s) {
+        if (s.kind != Signal.MESSAGE) SYS_PENDING.getAndAdd(this, 1); // before the push: the owner resets it before draining
         if (!mailbox.push(s)) return false;
         if (waiting) LockSupport.unpark(thread);
         return true;
+    }
+
+    /**
+     * Asks this process to stop at its next tick, for {@code why}. Any thread; the first bit set counts
+     * the process into {@link Reductions}' request count.
+     */
+    void ask(int why) {
+        int a;
+        do {
+            a = asked;
+            if ((a & why) == why) return;
+        } while (!ASKED.compareAndSet(this, a, a | why));
+        if (a == 0) Reductions.requested(1);
+    }
+
+    /** Takes every request bit (the process at a tick, or its carrier at the end of the slice). */
+    int takeAsked() {
+        if (asked == 0) return 0;
+        int a = (int) ASKED.getAndSet(this, 0);
+        if (a != 0) Reductions.requested(-1);
+        return a;
+    }
+
+    /** Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first tick. */
+    void mounting() {
+        if (sysPending != 0 || pendingExit != null) ask(ASK_SIGNALS);
+    }
+
+    /** Owner, from a tick while requests are out: act on this process's own, if any. */
+    void answer() {
+        int why = takeAsked();
+        if ((why & ASK_SLICE) != 0) {
+            outOfBudget();
+        } else if (why != 0) {
+            signalsAtTick();
+        }
+    }
+
+    /** Owner, at a tick: an exit decided and swallowed is thrown again; system signals are acted on. */
+    private void signalsAtTick() {
+        if (pendingExit != null) {
+            ask(ASK_SIGNALS); // until it ends, each tick looks again
+            if (exitGrace-- <= 0) rethrowExit();
+        }
+        if (mailbox.hasIncoming()) drainIncoming();
+    }
+
+    /** Owner: moves what arrived into the mailbox, acting on system signals (may throw ProcessExit). */
+    private void drainIncoming() {
+        if (sysPending != 0) sysPending = 0;
+        mailbox.drain(this);
     }
 
     /**
@@ -346,7 +415,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
         if (pendingExit != null) rethrowExit();
-        mailbox.drain(this);
+        drainIncoming();
     }
 
     /**
@@ -433,6 +502,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     private void die(ExitReason reason) {
         pendingExit = reason;
         exitGrace = 1;
+        ask(ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
         throw new ProcessExit(reason);
     }
 
@@ -543,9 +613,13 @@ public final class Proc implements Executor, Consumer<Signal> {
      * carrier that is no longer needed it yields anyway, so that the spare can retire.
      */
     public void outOfBudget() {
-        if (pendingExit != null && exitGrace-- <= 0) rethrowExit();
+        takeAsked();
+        if (pendingExit != null) {
+            ask(ASK_SIGNALS);
+            if (exitGrace-- <= 0) rethrowExit();
+        }
         growBudgetCap();
-        if (mailbox.hasIncoming()) mailbox.drain(this);
+        if (mailbox.hasIncoming()) drainIncoming();
         Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us
         if (c != null && !c.hasOtherWork() && !c.surplusSpare()) {
             account(sliceStart - budget);
@@ -561,7 +635,7 @@ public final class Proc implements Executor, Consumer<Signal> {
             preempting = false;
         }
         checkStack();
-        if (mailbox.hasIncoming()) mailbox.drain(this);
+        if (mailbox.hasIncoming()) drainIncoming();
     }
 
     /**
@@ -643,9 +717,11 @@ public final class Proc implements Executor, Consumer<Signal> {
      * decrement racing with it may undo it, and the watchdog asks again next round. The slice's
      * reductions are then counted as its whole budget.
      */
-    void cutSlice() {
+    void cutSlice(Carrier on) {
         slowed = true;
         budget = 0;
+        ask(ASK_SLICE);
+        if (on.current != this) takeAsked(); // the slice ended meanwhile: its carrier may have taken the bits already
     }
 
     /**

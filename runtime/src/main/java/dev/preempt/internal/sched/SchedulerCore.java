@@ -466,6 +466,33 @@ public final class SchedulerCore {
         wakeIdle();
     }
 
+    /** How long {@link #shutdown()} waits for the processes it killed to end: then the rest are abandoned. */
+    static final long SHUTDOWN_GRACE_NANOS = 500_000_000L;
+
+    /**
+     * Before the carriers stop: kills every live process and waits (up to {@link #SHUTDOWN_GRACE_NANOS})
+     * until they have ended. Stopping the carriers under a process abandons it wherever it is, and a
+     * process that is inside JDK code then holds what it holds for good: one that was writing its own
+     * crash report through java.util.logging kept the root {@code ConsoleHandler}'s monitor, so every
+     * later log call in the JVM (another scheduler's supervisor reporting a restart, the LogManager's
+     * shutdown hook) blocked for ever. Killed, it unwinds: its {@code finally} blocks run, its locks are
+     * released, its exit signals go out. One that cannot be reached in time (pinned in a native call, a
+     * hog in a long JDK call) is abandoned as before. From a process of this scheduler (closing the
+     * scheduler one runs on) it does not wait: the caller's own end would be part of what it waits for.
+     */
+    private void endLiveProcesses() {
+        if (table.isEmpty()) return;
+        Proc self = Proc.current();
+        for (Proc p : table.values()) {
+            if (p != self && p.isAlive()) p.exitSignal(null, dev.preempt.ExitReason.KILL);
+        }
+        if (self != null && self.sched == this) return;
+        long deadline = System.nanoTime() + SHUTDOWN_GRACE_NANOS;
+        while (!table.isEmpty() && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
     /** Whether processes wait in the global or the woken queue (racy). */
     boolean sharedWorkWaiting() {
         return !woken.isEmpty() || !global.isEmpty();
@@ -707,8 +734,13 @@ public final class SchedulerCore {
         if (shutdown && onShutdown.remove(hook)) hook.run();
     }
 
-    /** Stops the carriers, spares and watchdog. Processes still alive are abandoned. */
+    /**
+     * Kills the live processes and waits briefly for them to end ({@link #endLiveProcesses()}), then
+     * stops the carriers, spares and watchdog; processes still alive then are abandoned.
+     */
     public void shutdown() {
+        if (shutdown) return;
+        endLiveProcesses();
         shutdown = true;
         for (Runnable hook : onShutdown) {
             if (onShutdown.remove(hook)) {

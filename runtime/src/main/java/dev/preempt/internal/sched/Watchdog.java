@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * otherwise), for every carrier still in the slice it was in last round, since {@code since}:
  * <ul>
  *   <li>after {@code timeslice}: asks the process to yield at its next tick though budget is left
- *       ({@link Proc#cutSlice()}), so a loop around JDK calls (1-3 reductions each) is cut by time, not
+ *       ({@link Proc#cutSlice(Carrier)}), so a loop around JDK calls (1-3 reductions each) is cut by time, not
  *       after 4,000 calls that may take a second;</li>
  *   <li>after {@code handOff}: the carrier is held (in native code, parked on its thread because pinned,
  *       in a long JDK call, in a class initialiser): it is counted blocked, its queued processes go to the
@@ -130,7 +130,7 @@ final class Watchdog implements Runnable {
                 c.wdSlowed = true;
                 p.slowSlice();
             }
-            if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(); // a surplus spare retires after it
+            if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(c); // a surplus spare retires after it
             if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice
                     && worthASpare(c, p, held)))) {
                 c.wdHeld = true;
