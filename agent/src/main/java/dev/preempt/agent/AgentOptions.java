@@ -120,6 +120,10 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
                         jfr = value;
                     }
                     case "crashreports" -> props.put("preempt.crashReports", oneOf(key, value, "unseen", "all", "off"));
+                    case "cache" -> {
+                        if (value.isEmpty()) throw new Invalid("cache= needs a directory (cache=target/preempt-cache)");
+                        props.put("preempt.agentCache", value);
+                    }
                     case "ticks" -> props.put("preempt.ticks", oneOf(key, value, "count", "flag"));
                     case "stats" -> props.put("preempt.agentStats", oneOf(key, value, "true", "false"));
                     case "oom" -> props.put("preempt.oom", oneOf(key, value, "exit", "process"));

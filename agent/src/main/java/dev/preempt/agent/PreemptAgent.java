@@ -59,8 +59,11 @@ public final class PreemptAgent {
         String filters = (options.include().isEmpty() ? "" : "include=" + String.join(":", options.include().stream()
                 .map(AgentOptions::dotted).toList())) + (options.exclude().isEmpty() ? "" : (options.include().isEmpty() ? "" : " and ")
                 + "exclude=" + String.join(":", options.exclude().stream().map(AgentOptions::dotted).toList()));
+        String cacheDir = System.getProperty("preempt.agentCache");
+        RewriteCache cache = cacheDir == null ? null : RewriteCache.open(cacheDir, "stripmine=" + options.stripMine()
+                + ",tickBatch=" + Integer.getInteger("preempt.tickBatch", 32));
         PreemptTransformer transformer = new PreemptTransformer(filter, new ClassRewriter(options.stripMine()),
-                MainClass.internalName(), filters);
+                MainClass.internalName(), filters, cache);
         inst.addTransformer(transformer, false);
         if (Boolean.getBoolean("preempt.agentStats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(transformer.stats()), "preempt-agent-stats"));

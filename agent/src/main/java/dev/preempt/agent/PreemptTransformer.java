@@ -22,7 +22,11 @@ final class PreemptTransformer implements ClassFileTransformer {
     /** Classes loaded while we rewrite (our own, Byte Buddy's) must not come back in here. */
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
 
-    PreemptTransformer(ClassFilter filter, ClassRewriter rewriter, String mainClass, String filters) {
+    /** Rewritten classes kept between runs ({@code cache=DIR}), or null. */
+    private final RewriteCache cache;
+
+    PreemptTransformer(ClassFilter filter, ClassRewriter rewriter, String mainClass, String filters, RewriteCache cache) {
+        this.cache = cache;
         this.filter = filter;
         this.rewriter = rewriter;
         this.mainClass = mainClass;
@@ -41,7 +45,15 @@ final class PreemptTransformer implements ClassFileTransformer {
         long t0 = System.nanoTime();
         accepted.increment();
         try {
-            byte[] out = rewriter.rewrite(classfileBuffer, loader, className);
+            String key = cache != null && RewriteCache.caches(loader) ? cache.key(className, classfileBuffer) : null;
+            byte[] hit = key == null ? null : cache.get(key);
+            byte[] out;
+            if (hit != null) {
+                out = hit.length == 0 ? null : hit;
+            } else {
+                out = rewriter.rewrite(classfileBuffer, loader, className);
+                if (key != null) cache.put(key, out);
+            }
             if (out != null) rewritten.incrementAndGet();
             if (className.equals(mainClass)) mainLoads();
             return out;
@@ -60,8 +72,9 @@ final class PreemptTransformer implements ClassFileTransformer {
     String stats() {
         double ms = rewriteNanos.sum() / 1e6;
         return String.format("[preempt] agent stats: %d classes rewritten of %d the filters accepted, %.0f ms spent rewriting"
-                + " (summed over loading threads; %.0f classes/s)", rewritten.get(), accepted.sum(), ms,
-                ms > 0 ? accepted.sum() / (ms / 1e3) : 0.0);
+                + " (summed over loading threads; %.0f classes/s)%s", rewritten.get(), accepted.sum(), ms,
+                ms > 0 ? accepted.sum() / (ms / 1e3) : 0.0,
+                cache == null ? "" : String.format("; cache: %d read, %d stored", cache.hits.sum(), cache.stores.sum()));
     }
 
     /**

@@ -36,13 +36,15 @@ class AgentOptionsTest {
                 .containsEntry("preempt.handoff", "0").containsEntry("preempt.timeslice", "1000000000");
         assertThat(AgentOptions.parse("ticks=flag,stats=true").runtimeProperties())
                 .containsEntry("preempt.ticks", "flag").containsEntry("preempt.agentStats", "true");
+        assertThat(AgentOptions.parse("cache=target/preempt-cache").runtimeProperties())
+                .containsEntry("preempt.agentCache", "target/preempt-cache");
     }
 
     @Test
     void badOptionsSayWhatIsWrongAndWhatIsAccepted() {
         for (String bad : List.of("budget=0", "budget=many", "colour=red", "budget", "engine=quasar", "log=loud",
                 "include=com..acme", "maxstack=big", "maxstack=-1m", "maxstack=", "oom=ignore", "timeslice=2", "handoff=fast",
-                "handoff=-1ms", "spares=-1", "budget=100,budget=200", "ticks=fast", "stats=yes",
+                "handoff=-1ms", "spares=-1", "budget=100,budget=200", "ticks=fast", "stats=yes", "cache=",
                 "include=com.acme,exclude=com.acme", "include=com.acme.app,exclude=com.acme")) {
             assertThatThrownBy(() -> AgentOptions.parse(bad)).as(bad).isInstanceOf(AgentOptions.Invalid.class)
                     .hasMessageNotContaining("\n");

@@ -2,8 +2,11 @@ package dev.preempt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,6 +36,23 @@ class ShapesIT {
             // one carrier: the witness only counts while a shape runs if that shape yielded to it
             long witness = Long.parseLong(line.substring(line.indexOf("witness=") + 8));
             assertThat(witness).as("the witness ran during: %s", line).isPositive();
+        }
+    }
+
+    @Test
+    void classesReadFromTheRewriteCacheBehaveAsRewrittenOnes(@TempDir Path dir) {
+        String options = "carriers=1,handoff=0,stats=true,cache=" + dir.resolve("cache");
+        Jvm.Result first = Jvm.withAgent(options).run("dev.preempt.it.apps.Shapes");
+        Jvm.Result second = Jvm.withAgent(options).run("dev.preempt.it.apps.Shapes");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(first.err()).as(first.toString()).contains("cache: 0 read");
+        long read = Long.parseLong(second.err().replaceAll("(?s).*cache: (\\d+) read.*", "$1"));
+        assertThat(read).as("the second start reads its classes from the cache: %s", second).isPositive();
+        assertThat(results(second)).isEqualTo(results(first));
+        for (String line : second.lines("shape")) {
+            long witness = Long.parseLong(line.substring(line.indexOf("witness=") + 8));
+            assertThat(witness).as("still preempted: %s", line).isPositive();
         }
     }
 
