@@ -1,0 +1,109 @@
+package dev.preempt.test;
+
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.ProcessExit;
+import dev.preempt.ProcessInfo;
+import dev.preempt.Scheduler;
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+
+/**
+ * The extension behind {@link PreemptTest}: intercepts the test method and runs it as the root process
+ * of a fresh {@link Scheduler}. Usable on its own with {@code @ExtendWith(PreemptExtension.class)}
+ * (then with {@link PreemptTest}'s defaults).
+ */
+public final class PreemptExtension implements InvocationInterceptor {
+
+    /** Creates the extension (JUnit does, through {@link PreemptTest}). */
+    public PreemptExtension() {}
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext extensionContext) throws Throwable {
+        Method m = extensionContext.getRequiredTestMethod();
+        PreemptTest cfg = m.getAnnotation(PreemptTest.class);
+        int carriers = cfg == null ? 2 : cfg.carriers();
+        long timeout = cfg == null ? 10_000 : cfg.timeoutMillis();
+        runAsRoot(m.getDeclaringClass().getSimpleName() + "." + m.getName(), carriers, timeout, () -> {
+            invocation.proceed();
+        });
+    }
+
+    /** A test body. */
+    @FunctionalInterface
+    public interface Body {
+        /**
+         * Runs the body.
+         *
+         * @throws Throwable whatever the body throws fails the test
+         */
+        void run() throws Throwable;
+    }
+
+    /**
+     * Runs {@code body} as the root process of a fresh scheduler and waits for it: returns if it ended
+     * normally; rethrows what it threw (an {@code AssertionError} as it was); fails with the exit reason
+     * if it was ended by a signal; fails with a dump of the live processes after {@code timeoutMillis}.
+     * The scheduler is closed either way (its remaining processes are killed).
+     *
+     * @param name the scheduler's name (the test's, in a thread dump)
+     * @param carriers its carrier threads
+     * @param timeoutMillis how long the root may run
+     * @param body what the root process runs
+     * @throws Throwable what the body threw, or an {@link AssertionError} for a timeout or an exit signal
+     */
+    public static void runAsRoot(String name, int carriers, long timeoutMillis, Body body) throws Throwable {
+        CompletableFuture<Throwable> done = new CompletableFuture<>();
+        try (Scheduler s = Scheduler.builder().name("test " + name).carriers(carriers).build()) {
+            Pid root = s.spawn(() -> {
+                try {
+                    body.run();
+                    done.complete(null);
+                } catch (ProcessExit exit) {
+                    done.complete(new AssertionError("the test's root process " + Preempt.self() + " was ended by an exit signal: "
+                            + exit.reason(), exit));
+                    throw exit;
+                } catch (Throwable t) {
+                    done.complete(t);
+                }
+            });
+            Throwable failure;
+            try {
+                failure = done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("the test's root process " + root + " had not ended after " + timeoutMillis
+                        + " ms; live processes:\n" + dump(s));
+            } catch (ExecutionException e) {
+                throw e.getCause();
+            }
+            if (failure != null) throw failure;
+        }
+    }
+
+    /** Every live process of {@code s}: pid, state, mailbox length, entry, and the top of its stack. */
+    static String dump(Scheduler s) {
+        StringBuilder b = new StringBuilder();
+        for (Pid p : s.processes()) {
+            ProcessInfo i = Preempt.processInfo(p).orElse(null);
+            if (i == null) continue;
+            b.append("  ").append(p).append(' ').append(i.state()).append(" mailbox=").append(i.mailboxLength())
+                    .append(i.registeredName().map(n -> " name=" + n).orElse("")).append(" entry=").append(i.entry()).append('\n');
+            int frames = 0;
+            for (StackTraceElement f : i.stack()) {
+                if (frames++ == 12) {
+                    b.append("      ...\n");
+                    break;
+                }
+                b.append("      at ").append(f).append('\n');
+            }
+        }
+        return b.length() == 0 ? "  (none)\n" : b.toString();
+    }
+}
