@@ -1,0 +1,25 @@
+package com.acme;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.ProcessInfo;
+import dev.preempt.test.PreemptTest;
+import dev.preempt.test.TestProbe;
+import java.time.Duration;
+
+/** preempt-test in a user's build, under the agent: the body is a process on a scheduler of its own. */
+class KitTest {
+
+    @PreemptTest(carriers = 1)
+    void aHogBesideTheTestBodyIsPreempted() {
+        Pid hog = Preempt.spawnLink(Main::hog);
+        Preempt.sleep(100); // one carrier: this wakes only if the hog yields
+        long preemptions = Preempt.processInfo(hog).map(ProcessInfo::preemptions).orElse(-1L);
+        assertTrue(preemptions > 0, "the hog was preempted: " + preemptions);
+        TestProbe probe = TestProbe.create();
+        Preempt.send(probe.ref(), "seen");
+        probe.expectMessage("seen", Duration.ofSeconds(5));
+    }
+}
