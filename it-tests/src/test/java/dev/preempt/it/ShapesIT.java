@@ -22,11 +22,12 @@ class ShapesIT {
     void everyShapeIsPreemptedAndComputesWhatItComputesUninstrumented(String ticks) {
         // One carrier and no hand-off: no spare may run the witness beside a shape (on a loaded machine
         // the OS can deschedule the carrier long enough for the watchdog to take it for held). With
-        // ticks=flag the shapes that only call are preempted by time, those that loop by reductions; the
-        // recursion shape takes a few milliseconds in all, about the default time slice, so there the
-        // slice is 200 us (looked at every 100 us) to make a cut certain rather than likely.
-        String slice = ticks.equals("flag") ? ",timeslice=200us" : "";
-        Jvm.Result with = Jvm.withAgent("carriers=1,handoff=0,ticks=" + ticks + slice).run("dev.preempt.it.apps.Shapes");
+        // ticks=flag the shapes that only call are preempted by time, those that loop by reductions. The
+        // recursion shape takes a millisecond or two, less than the watchdog may take to first look at a
+        // slice after an idle spell (its idle period is 10 ms), so there it repeats its work 50 times.
+        Jvm jvm = Jvm.withAgent("carriers=1,handoff=0,ticks=" + ticks);
+        if (ticks.equals("flag")) jvm = jvm.jvmArg("-Dshapes.repeat=50");
+        Jvm.Result with = jvm.run("dev.preempt.it.apps.Shapes");
         Jvm.Result without = Jvm.plain().jvmArg("-Dpreempt.quiet=true").run("dev.preempt.it.apps.Shapes");
         assertThat(with.exit()).as(with.toString()).isZero();
         assertThat(without.exit()).as(without.toString()).isZero();
