@@ -325,6 +325,26 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
+        private java.util.function.BiConsumer<Pid, Throwable> unseenCrash;
+
+        /**
+         * Tells {@code listener} of each crash that no link or monitor hears of (an exception escaped a
+         * process that nobody is linked to or monitors): called inside the crashing process as it ends,
+         * with its pid and the exception; what it throws is ignored. The crash report is logged as well.
+         * The test kit uses it to fail a test when a process it started crashed unnoticed.
+         *
+         * <pre>{@code
+         * Scheduler s = Scheduler.builder().onUnseenCrash((pid, e) -> crashes.add(pid + ": " + e)).build();
+         * }</pre>
+         *
+         * @param listener the listener, or null for none
+         * @return this builder
+         */
+        public Builder onUnseenCrash(java.util.function.BiConsumer<Pid, Throwable> listener) {
+            this.unseenCrash = listener;
+            return this;
+        }
+
         /**
          * Starts a scheduler with this configuration: its carriers and watchdog start now. Close it when
          * done with it.
@@ -337,6 +357,7 @@ public final class Scheduler implements AutoCloseable {
         public Scheduler build() {
             SchedulerCore core = new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
                     stackSize, maxStack, timeslice, handOff, maxSpares));
+            core.onUnseenCrash(unseenCrash);
             dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
             return new Scheduler(core);
         }

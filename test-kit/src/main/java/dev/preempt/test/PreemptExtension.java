@@ -31,7 +31,8 @@ public final class PreemptExtension implements InvocationInterceptor {
         PreemptTest cfg = m.getAnnotation(PreemptTest.class);
         int carriers = cfg == null ? 2 : cfg.carriers();
         long timeout = cfg == null ? 10_000 : cfg.timeoutMillis();
-        runAsRoot(m.getDeclaringClass().getSimpleName() + "." + m.getName(), carriers, timeout, () -> {
+        boolean failOnUnseenCrash = cfg == null || cfg.failOnUnseenCrash();
+        runAsRoot(m.getDeclaringClass().getSimpleName() + "." + m.getName(), carriers, timeout, failOnUnseenCrash, () -> {
             invocation.proceed();
         });
     }
@@ -60,8 +61,30 @@ public final class PreemptExtension implements InvocationInterceptor {
      * @throws Throwable what the body threw, or an {@link AssertionError} for a timeout or an exit signal
      */
     public static void runAsRoot(String name, int carriers, long timeoutMillis, Body body) throws Throwable {
+        runAsRoot(name, carriers, timeoutMillis, true, body);
+    }
+
+    /**
+     * {@link #runAsRoot(String, int, long, Body)}, choosing whether a crash no link or monitor heard of
+     * fails the run too (after the root ended normally; the first such crash is the cause, the others
+     * are suppressed).
+     *
+     * @param name the scheduler's name (the test's, in a thread dump)
+     * @param carriers its carrier threads
+     * @param timeoutMillis how long the root may run
+     * @param failOnUnseenCrash whether an unseen crash fails the run
+     * @param body what the root process runs
+     * @throws Throwable what the body threw, or an {@link AssertionError} for a timeout, an exit signal
+     *         or an unseen crash
+     */
+    public static void runAsRoot(String name, int carriers, long timeoutMillis, boolean failOnUnseenCrash, Body body)
+            throws Throwable {
         CompletableFuture<Throwable> done = new CompletableFuture<>();
-        try (Scheduler s = Scheduler.builder().name("test " + name).carriers(carriers).build()) {
+        java.util.List<AssertionError> crashes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Scheduler s = Scheduler.builder().name("test " + name).carriers(carriers)
+                .onUnseenCrash((pid, e) -> crashes.add(new AssertionError("process " + pid
+                        + " crashed and no link or monitor heard of it: " + e, e)))
+                .build()) {
             Pid root = s.spawn(() -> {
                 try {
                     body.run();
@@ -84,6 +107,11 @@ public final class PreemptExtension implements InvocationInterceptor {
                 throw e.getCause();
             }
             if (failure != null) throw failure;
+        } // closed: every process has ended (or been abandoned), so every crash has been told
+        if (failOnUnseenCrash && !crashes.isEmpty()) {
+            AssertionError first = crashes.get(0);
+            for (AssertionError other : crashes.subList(1, crashes.size())) first.addSuppressed(other);
+            throw first;
         }
     }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A JUnit 5 test whose body runs as the root process of a fresh scheduler of its own, closed when the
  * test ends (so a name registered in one test is free in the next). The test fails if the root process
  * ends abnormally (an assertion, an exception, a kill, the crash of a process it is linked to: use
- * {@code Preempt.spawnLink} for processes whose crash must fail the test), and if it has not ended
+ * {@code Preempt.spawnLink} for processes whose crash must end the test at once), if a process crashed
+ * and no link or monitor heard of it ({@link #failOnUnseenCrash()}), and if it has not ended
  * after {@link #timeoutMillis()}, with a dump of every live process (state, mailbox length, entry,
  * stack).
  *
@@ -50,4 +51,13 @@ public @interface PreemptTest {
      * @return the timeout in milliseconds (default 10 s)
      */
     long timeoutMillis() default 10_000;
+
+    /**
+     * Whether the test fails when a process crashed (an exception escaped it) and no link or monitor
+     * heard of it, even though the root process ended normally. A crash nobody hears of is a bug in
+     * most tests; turn it off for a test that crashes processes on purpose without watching them.
+     *
+     * @return whether unseen crashes fail the test (default true)
+     */
+    boolean failOnUnseenCrash() default true;
 }

@@ -100,4 +100,32 @@ class TestKitTest {
         }));
         assertTrue(e.getMessage().contains("expected message that but got this"), e.getMessage());
     }
+
+    @Test
+    void aCrashNobodyHeardOfFailsTheTestUnlessTurnedOff() throws Throwable {
+        PreemptExtension.Body crashUnwatched = () -> {
+            Pid p = Preempt.spawn(() -> {
+                throw new IllegalStateException("nobody watched me");
+            });
+            TestProbe probe = TestProbe.create(); // wait for the end without hearing of it: poll
+            while (Preempt.isAlive(p)) Preempt.sleep(5);
+            probe.expectNoMessage(Duration.ofMillis(10));
+        };
+        AssertionError e = assertThrows(AssertionError.class, () -> PreemptExtension.runAsRoot("t", 2, 5_000, crashUnwatched));
+        assertTrue(e.getMessage().contains("no link or monitor heard of it") && e.getMessage().contains("nobody watched me"),
+                e.getMessage());
+        PreemptExtension.runAsRoot("t", 2, 5_000, false, crashUnwatched); // turned off: passes
+    }
+
+    @PreemptTest
+    void aWatchedCrashIsTheTestsBusiness() {
+        TestProbe probe = TestProbe.create();
+        Pid p = Preempt.spawn(() -> {
+            Preempt.receive(m -> m.equals("go"));
+            throw new IllegalStateException("seen by the probe");
+        });
+        probe.watch(p);
+        Preempt.send(p, "go");
+        assertTrue(probe.expectDown(p, Duration.ofSeconds(5)).reason().exceptionCause().isPresent());
+    }
 }

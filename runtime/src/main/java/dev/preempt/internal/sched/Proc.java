@@ -277,7 +277,9 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     private void terminate(ExitReason reason) {
         exiting = true;
-        CrashReports.processEnded(this, reason, heardOfBySomeone());
+        boolean seen = heardOfBySomeone();
+        CrashReports.processEnded(this, reason, seen);
+        sched.processEnded(this, reason, seen);
         sched.registry.releaseOnExit(this);
         mailbox.close();
         mailbox.drainClosed(this::handleAfterDeath);

@@ -723,6 +723,32 @@ public final class SchedulerCore {
 
     private final CopyOnWriteArrayList<Runnable> onShutdown = new CopyOnWriteArrayList<>();
 
+    /** Told of each crash no link or monitor hears of (see {@link #onUnseenCrash}); null for none. */
+    private volatile java.util.function.BiConsumer<dev.preempt.Pid, Throwable> unseenCrash;
+
+    /**
+     * Sets the listener told, inside the crashing process, of each crash (an exception escaped the
+     * process) that no link or monitor hears of; what it throws is ignored.
+     *
+     * @param listener the listener, or null for none
+     */
+    public void onUnseenCrash(java.util.function.BiConsumer<dev.preempt.Pid, Throwable> listener) {
+        unseenCrash = listener;
+    }
+
+    /** The ending process: tells the listener if its end is a crash nobody hears of. */
+    void processEnded(Proc p, dev.preempt.ExitReason reason, boolean seen) {
+        java.util.function.BiConsumer<dev.preempt.Pid, Throwable> l = unseenCrash;
+        if (l == null || seen) return;
+        Throwable t = reason.exceptionCause().orElse(null);
+        if (t == null) return;
+        try {
+            l.accept(p.pid(), t);
+        } catch (Throwable ignored) {
+            // a failing listener must not disturb the exit
+        }
+    }
+
     /**
      * Runs {@code hook} when this scheduler shuts down (at once if it has).
      *
