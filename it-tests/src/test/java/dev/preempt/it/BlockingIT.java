@@ -20,8 +20,10 @@ class BlockingIT {
         Jvm.Result r = Jvm.withAgent("carriers=2").jvmArg("-Djdk.reflect.useNativeAccessorOnly=true").timeout(60)
                 .run("dev.preempt.it.apps.BlockingProbe", kind, "8", "3");
         assertThat(r.exit()).as(r.toString()).isZero();
-        // generous: at least half the samples a 1 ms cadence gives (measured: 1,800-2,700 of 3,000)
-        assertThat(r.longValue("probe", "samples")).as(r.toString()).isGreaterThanOrEqualTo(1500);
+        // generous: a third of the samples a 1 ms cadence gives (measured on a quiet machine: 1,480-2,850
+        // of 3,000, sort and regex lowest; before hand-off and time slices: 0-10, and plain virtual
+        // threads: 4 for FIFO reads, none at all beside sort and readAllBytes)
+        assertThat(r.longValue("probe", "samples")).as(r.toString()).isGreaterThanOrEqualTo(1000);
         assertThat(r.longValue("probe", "rounds")).as("the workers progressed too").isPositive();
     }
 }
