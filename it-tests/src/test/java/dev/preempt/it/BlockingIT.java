@@ -23,7 +23,12 @@ class BlockingIT {
         // generous: a third of the samples a 1 ms cadence gives (measured on a quiet machine: 1,480-2,850
         // of 3,000, sort and regex lowest; before hand-off and time slices: 0-10, and plain virtual
         // threads: 4 for FIFO reads, none at all beside sort and readAllBytes)
-        assertThat(r.longValue("probe", "samples")).as(r.toString()).isGreaterThanOrEqualTo(1000);
+        // readall is the exception, 280-1,930 in clean runs: every read of the 32 MB file is a blocking call
+        // the JDK reports, so a spare carrier takes each reader's place at once, and with up to 8 spares
+        // copying in the kernel the OS time-shares 2 cores between them and the probe's carrier.
+        // Its bound only says the probe is not starved (before: stalls of 0.1-3.4 s).
+        long bound = kind.equals("readall") ? 150 : 1000;
+        assertThat(r.longValue("probe", "samples")).as(r.toString()).isGreaterThanOrEqualTo(bound);
         assertThat(r.longValue("probe", "rounds")).as("the workers progressed too").isPositive();
     }
 }
