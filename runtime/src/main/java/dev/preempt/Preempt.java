@@ -726,11 +726,7 @@ public final class Preempt {
      * @return their pids, in no particular order (a snapshot)
      */
     public static java.util.List<Pid> processes() {
-        java.util.List<Pid> out = new java.util.ArrayList<>();
-        for (Proc p : core().liveProcesses()) {
-            if (p.isAlive()) out.add(p.pid()); // one that has begun exiting leaves the table a moment later
-        }
-        return out;
+        return core().livePids();
     }
 
     // ---------------------------------------------------------------- internals

@@ -3,7 +3,6 @@ package dev.preempt;
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -165,9 +164,7 @@ public final class Scheduler implements AutoCloseable {
      * @return their pids (a snapshot)
      */
     public List<Pid> processes() {
-        List<Pid> out = new ArrayList<>();
-        for (Proc p : core.liveProcesses()) out.add(p.pid());
-        return out;
+        return core.livePids();
     }
 
     /**

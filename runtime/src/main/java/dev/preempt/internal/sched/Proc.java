@@ -388,11 +388,16 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again; system signals are acted on. */
     private void signalsAtTick() {
+        exitAgainAtTick();
+        if (mailbox.hasIncoming()) drainIncoming();
+    }
+
+    /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
+    private void exitAgainAtTick() {
         if (pendingExit != null) {
-            ask(ASK_SIGNALS); // until it ends, each tick looks again
+            ask(ASK_SIGNALS);
             if (exitGrace-- <= 0) rethrowExit();
         }
-        if (mailbox.hasIncoming()) drainIncoming();
     }
 
     /** Owner: moves what arrived into the mailbox, acting on system signals (may throw ProcessExit). */
@@ -616,10 +621,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void outOfBudget() {
         takeAsked();
-        if (pendingExit != null) {
-            ask(ASK_SIGNALS);
-            if (exitGrace-- <= 0) rethrowExit();
-        }
+        exitAgainAtTick();
         growBudgetCap();
         if (mailbox.hasIncoming()) drainIncoming();
         Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us

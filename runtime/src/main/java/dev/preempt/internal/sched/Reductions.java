@@ -52,11 +52,6 @@ public final class Reductions {
         REQUESTS.getAndAdd(delta);
     }
 
-    /** Whether any process has been asked to stop at its next tick (racy: for tests and diagnostics). */
-    static boolean anyRequest() {
-        return requests != 0;
-    }
-
     /** {@code ticks=flag}: {@link #tick()} spends nothing and only answers requests. Constant: the JIT folds the test. */
     private static final boolean FLAG = "flag".equals(System.getProperty("preempt.ticks"));
 

@@ -656,6 +656,19 @@ public final class SchedulerCore {
     }
 
     /**
+     * The pids of the processes that have not begun exiting (one that has leaves the table a moment later).
+     *
+     * @return their pids, in no particular order (a snapshot)
+     */
+    public java.util.List<dev.preempt.Pid> livePids() {
+        java.util.List<dev.preempt.Pid> out = new java.util.ArrayList<>();
+        for (Proc p : table.values()) {
+            if (p.isAlive()) out.add(p.pid());
+        }
+        return out;
+    }
+
+    /**
      * Processes started so far.
      *
      * @return the count
