@@ -25,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.preempt.bench.EchoBench [--connections 2000,10000] [--seconds 10]
- *      [--warmup 3] [--rate R] [--runs 1] [--no-jvmti-transitions] [--agent path/to/preempt-agent.jar]
+ *      [--warmup 3] [--rate R] [--runs 1] [--no-jvmti-transitions] [--jdk-pollers]
+ *      [--agent path/to/preempt-agent.jar]
  * java -jar benchmarks/target/benchmarks.jar echo [--quick]
  * </pre>
  * {@code --runs N} repeats the whole sequence and adds a table of medians; {@code --no-jvmti-transitions}
- * adds the server under the agent with {@code -XX:-DoJVMTIVirtualThreadTransitions}; {@code --rate R}
+ * adds the server under the agent with {@code -XX:-DoJVMTIVirtualThreadTransitions}; {@code --jdk-pollers}
+ * adds it with the JDK's socket sub-pollers left on the JDK's pool ({@code -Dpreempt.pollers=jdk}); {@code --rate R}
  * paces each connection to R round trips a second (by default they go as fast as the replies come, so
  * the server is saturated and a request's wait is set by how many are ahead of it).
  */
@@ -52,6 +54,13 @@ public final class EchoBench {
         long us(String key) {
             return Long.parseLong(stats.get(key));
         }
+
+        /** The server's CPU time per round trip in the measured stretch, microseconds (-1 if unknown). */
+        double cpuPerRoundTrip() {
+            String cpu = stats.get("cpuUs"), trips = load.get("roundtrips");
+            if (cpu == null || trips == null || Long.parseLong(trips) == 0) return -1;
+            return Double.parseDouble(cpu) / Long.parseLong(trips);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -59,6 +68,7 @@ public final class EchoBench {
         double seconds = 10, warmup = 3, rate = 0;
         int runs = 1;
         boolean jvmtiOff = false;
+        boolean jdkPollers = false;
         String agent = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -68,26 +78,31 @@ public final class EchoBench {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--no-jvmti-transitions" -> jvmtiOff = true;
+                case "--jdk-pollers" -> jdkPollers = true;
                 case "--agent" -> agent = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         System.out.println(Report.machine());
-        run(connections, seconds, warmup, rate, runs, jvmtiOff, agent == null ? Report.findAgent() : agent);
+        run(connections, seconds, warmup, rate, runs, jvmtiOff, jdkPollers, agent == null ? Report.findAgent() : agent);
     }
 
     /** The Report's {@code echo} suite. */
     static void report(boolean quick, String agent) throws Exception {
-        run(List.of(2_000, 10_000), quick ? 5 : 10, quick ? 2 : 3, 0, 1, false, agent);
+        run(List.of(2_000, 10_000), quick ? 5 : 10, quick ? 2 : 3, 0, 1, false, false, agent);
     }
 
     static void run(List<Integer> connections, double seconds, double warmup, double rate, int runs, boolean jvmtiOff,
-            String agent) throws Exception {
+            boolean jdkPollers, String agent) throws Exception {
         List<Server> servers = new ArrayList<>();
         servers.add(new Server("Preempt processes (agent)", List.of("-javaagent:" + agent), List.of("0"), false));
         if (jvmtiOff) {
             servers.add(new Server("Preempt processes (agent, " + Report.NO_VT_TRANSITIONS[1] + ")",
                     List.of("-javaagent:" + agent, Report.NO_VT_TRANSITIONS[0], Report.NO_VT_TRANSITIONS[1]), List.of("0"), false));
+        }
+        if (jdkPollers) {
+            servers.add(new Server("Preempt processes (agent, -Dpreempt.pollers=jdk)",
+                    List.of("-javaagent:" + agent, "-Dpreempt.pollers=jdk"), List.of("0"), false));
         }
         servers.add(new Server("JDK virtual threads (no agent)", List.of(), List.of("--vthreads", "0"), true));
         System.out.printf("Echo: %s s measured after %s s of warm-up, each connection %s, server and load in separate JVMs"
@@ -189,18 +204,20 @@ public final class EchoBench {
 
     static void table(List<Row> rows, boolean withRun) {
         System.out.println("| connections | server" + (withRun ? " | run" : "")
-                + " | round trips/s | / VT | probe p50 | probe p99 | probe max | timer p99 | every reply |");
-        System.out.println("|---|---" + (withRun ? "|---" : "") + "|---|---|---|---|---|---|---|");
+                + " | round trips/s | / VT | server CPU / round trip | probe p50 | probe p99 | probe max | timer p99 | every reply |");
+        System.out.println("|---|---" + (withRun ? "|---" : "") + "|---|---|---|---|---|---|---|---|");
         for (Row r : rows) {
             String head = String.format("| %,d | %s%s", r.connections(), r.server().label(), withRun ? " | " + r.run() : "");
             if (r.failure() != null) {
-                System.out.println(head + " | FAILED | | | | | | |");
+                System.out.println(head + " | FAILED | | | | | | | |");
                 continue;
             }
             Row vt = baseline(rows, r);
             String ratio = r.server().baseline() || vt == null ? "" : String.format("%.2fx", r.rps() / vt.rps());
             String replies = String.format("%,d of %,d ok", Long.parseLong(r.load().get("ok")), Long.parseLong(r.load().get("connections")));
-            System.out.printf("%s | %,.0f | %s | %s | %s | %s | %s | %s |%n", head, r.rps(), ratio, ms(r.us("probeP50us")),
+            double cpu = r.cpuPerRoundTrip();
+            System.out.printf("%s | %,.0f | %s | %s | %s | %s | %s | %s | %s |%n", head, r.rps(), ratio,
+                    cpu < 0 ? "-" : String.format("%.1f us", cpu), ms(r.us("probeP50us")),
                     ms(r.us("probeP99us")), ms(r.us("probeMaxus")), ms(r.us("wakeP99us")), replies);
         }
     }
@@ -228,6 +245,13 @@ public final class EchoBench {
                 long ok = mine.stream().mapToLong(r -> Long.parseLong(r.load().get("ok"))).sum();
                 load.put("ok", String.valueOf(ok));
                 load.put("connections", String.valueOf((long) n * mine.size()));
+                // The median run's CPU per round trip, carried as that run's pair of figures.
+                Row mid = mine.stream().filter(r -> r.cpuPerRoundTrip() >= 0)
+                        .sorted(java.util.Comparator.comparingDouble(Row::cpuPerRoundTrip)).skip(mine.size() / 2).findFirst().orElse(null);
+                if (mid != null) {
+                    load.put("roundtrips", mid.load().get("roundtrips"));
+                    stats.put("cpuUs", mid.stats().get("cpuUs"));
+                }
                 for (String k : List.of("probeP50us", "probeP99us", "probeMaxus", "wakeP99us")) {
                     stats.put(k, String.valueOf((long) median(mine.stream().mapToDouble(r -> r.us(k)).toArray())));
                 }

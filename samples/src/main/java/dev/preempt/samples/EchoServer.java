@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * alone.
  *
  * <p>A line {@code #stats} is answered, instead of echoed, with one line of {@code key=value} pairs: the
- * connections accepted and open, and the probe's lateness since the previous {@code #stats} (the last
+ * connections accepted and open, the server's CPU time ({@code cpuUs}, microseconds) and the probe's
+ * lateness since the previous {@code #stats} (the last
  * 65,536 samples at most). {@link EchoLoad} asks for it before and after it measures.
  *
  * <pre>
@@ -190,10 +191,21 @@ public final class EchoServer {
             this.mode = mode;
         }
 
-        /** The answer to {@code #stats}; starts the probe's next window. */
-        String line() {
+        private long cpuAtLastLine = processCpuNanos();
+
+        /** The answer to {@code #stats}; starts the probe's next window, and the CPU time's. */
+        synchronized String line() {
+            long cpu = processCpuNanos();
+            long used = cpu - cpuAtLastLine;
+            cpuAtLastLine = cpu;
             return STATS + " mode=" + mode.label() + " accepted=" + accepted.get() + " open=" + open.get()
-                    + " errors=" + errors.get() + " " + probe.takeSummary();
+                    + " errors=" + errors.get() + " cpuUs=" + used / 1000 + " " + probe.takeSummary();
+        }
+
+        /** This JVM's CPU time (all its threads, user and system), or 0 where the JVM cannot tell. */
+        private static long processCpuNanos() {
+            return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
         }
     }
 

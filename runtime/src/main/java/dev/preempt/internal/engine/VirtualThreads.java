@@ -28,6 +28,7 @@ public final class VirtualThreads implements Engine {
 
     private static final Class<?> VT_CLASS;
     private static final MethodHandle NEW_THREAD;
+    private static final MethodHandle CURRENT_CARRIER;
     private static final VarHandle SCHEDULER;
     private static final VarHandle RUN_CONTINUATION;
     private static final Executor DEFAULT_SCHEDULER;
@@ -36,6 +37,7 @@ public final class VirtualThreads implements Engine {
     static {
         Class<?> vt = Void.class; // never a thread's class: the hot path then always answers null
         MethodHandle ctor = null;
+        MethodHandle carrier = null;
         VarHandle sched = null;
         VarHandle runCont = null;
         Executor defaultScheduler = null;
@@ -50,6 +52,8 @@ public final class VirtualThreads implements Engine {
                 ctor = l.findConstructor(c, MethodType.methodType(void.class, Executor.class, String.class, int.class, Runnable.class))
                         .asType(MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
                 sched = l.findVarHandle(c, "scheduler", Executor.class);
+                carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                        .findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
                 runCont = l.findVarHandle(c, "runContinuation", Runnable.class);
                 for (java.lang.reflect.Field f : c.getDeclaredFields()) {
                     if (f.getName().equals("DEFAULT_SCHEDULER") && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
@@ -64,6 +68,7 @@ public final class VirtualThreads implements Engine {
         }
         VT_CLASS = vt;
         NEW_THREAD = ctor;
+        CURRENT_CARRIER = carrier;
         SCHEDULER = sched;
         RUN_CONTINUATION = runCont;
         DEFAULT_SCHEDULER = defaultScheduler;
@@ -140,6 +145,55 @@ public final class VirtualThreads implements Engine {
      */
     public static Executor defaultScheduler() {
         return DEFAULT_SCHEDULER;
+    }
+
+    /**
+     * The OS thread the current thread runs on: itself for a platform thread, its carrier for a mounted
+     * virtual thread (the JDK's {@code Thread.currentCarrierThread()}, an intrinsic).
+     *
+     * @return the current carrier thread
+     */
+    public static Thread currentCarrier() {
+        try {
+            return (Thread) CURRENT_CARRIER.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Per class of continuation task (the JDK's bound method reference, one class): the getter of its thread. */
+    private static final ClassValue<MethodHandle> TASK_THREAD = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+                    if (Thread.class.isAssignableFrom(f.getType()) && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                        return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).unreflectGetter(f)
+                                .asType(MethodType.methodType(Thread.class, Object.class));
+                    }
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // not a task we can read: answered as "no thread"
+            }
+            return null;
+        }
+    };
+
+    /**
+     * The virtual thread whose continuation task {@code task} is (the JDK hands a scheduler only the
+     * task, {@code VirtualThread::runContinuation} bound to its thread), or null if it cannot tell.
+     *
+     * @param task a task the JDK handed to a virtual thread's scheduler
+     * @return its thread, or null
+     */
+    public static Thread threadOf(Runnable task) {
+        MethodHandle getter = TASK_THREAD.get(task.getClass());
+        if (getter == null) return null;
+        try {
+            return (Thread) getter.invokeExact((Object) task);
+        } catch (Throwable t) {
+            return null;
+        }
     }
 
     /**

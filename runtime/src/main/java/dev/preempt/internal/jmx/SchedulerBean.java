@@ -126,6 +126,11 @@ public final class SchedulerBean implements SchedulerMXBean {
     }
 
     @Override
+    public long getPollerTasks() {
+        return sched.pollerTasks();
+    }
+
+    @Override
     public long getInternalErrors() {
         return sched.internalErrorCount();
     }

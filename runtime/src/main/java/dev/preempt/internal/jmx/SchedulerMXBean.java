@@ -38,6 +38,13 @@ public interface SchedulerMXBean {
     /** {@return the number of spare carriers running in held carriers' places now} */
     int getActiveSpares();
 
+    /**
+     * {@return the number of times its carriers ran one of the JDK's socket sub-pollers so far: 0 while
+     * the JDK's own pool runs them ({@code -Dpreempt.pollers=jdk}, sockets first used outside processes,
+     * or another scheduler hosts them)}
+     */
+    long getPollerTasks();
+
     /** {@return the number of errors inside Preempt's own code so far (0 in a healthy system)} */
     long getInternalErrors();
 

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Carrier {
 
-    private static final VarHandle RUNNEXT, PARKED, HANDED_OFF, SPARE_STATE;
+    private static final VarHandle RUNNEXT, PARKED, HANDED_OFF, SPARE_STATE, DEFERRED;
     private static final long SPIN_NANOS = 20_000;
     /** An idle carrier that fires the next timer spins the last stretch before it. */
     private static final long TIMER_SPIN_NANOS = 60_000;
@@ -45,6 +45,7 @@ public final class Carrier {
             PARKED = l.findVarHandle(Carrier.class, "parked", boolean.class);
             HANDED_OFF = l.findVarHandle(Carrier.class, "handedOff", boolean.class);
             SPARE_STATE = l.findVarHandle(Carrier.class, "spareState", int.class);
+            DEFERRED = l.findVarHandle(Carrier.class, "deferredSystem", Runnable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,6 +69,17 @@ public final class Carrier {
     private int leftover;
     private final Proc[] spill = new Proc[RunQueue.CAPACITY / 2];
 
+    /** Written and read by this carrier's thread only: it runs a sub-poller's task ({@link #runSystemTask}). */
+    boolean inSystemTask;
+    /**
+     * A sub-poller that yielded on this carrier after waking processes ({@link #deferSystemTask}): it runs
+     * again once the processes queued here before it have run. Set by this carrier's thread; taken by it
+     * or (getAndSet) by any thread that moves this carrier's work away.
+     */
+    @SuppressWarnings("unused")
+    private volatile Runnable deferredSystem;
+    /** The slice count at which {@link #deferredSystem} is due even if the local queue never empties. */
+    private long deferredUntil;
     /** Written by this carrier's thread only: a process on it is inside a call the JDK marks as blocking. */
     volatile boolean inBlockingCall;
     /** Set (CAS) by the watchdog when it gave this carrier's place to a spare; cleared (CAS) here when the slice ends. */
@@ -98,7 +110,7 @@ public final class Carrier {
     StackTraceElement[] wdStack;
 
     // ---- statistics: written by this thread only, read racily by samplers ----
-    volatile long slices, steals, parks;
+    volatile long slices, steals, parks, systemTasks;
 
     Carrier(SchedulerCore sched, int index, boolean spare, long stackSize) {
         this.sched = sched;
@@ -120,6 +132,14 @@ public final class Carrier {
      */
     void loop() {
         osThreadId = ThreadUse.currentOsThreadId();
+        try {
+            loopUntilShutdown();
+        } finally {
+            releaseDeferredSystemTask(); // never strand a sub-poller: it goes on elsewhere, or to the JDK's pool
+        }
+    }
+
+    private void loopUntilShutdown() {
         while (!sched.shutdown) {
             try {
                 if (spare && spareState != ACTIVE) {
@@ -208,6 +228,7 @@ public final class Carrier {
 
     /** Owner: moves everything queued here to the global queue, for the other carriers. */
     private void shedQueue() {
+        releaseDeferredSystemTask();
         boolean moved = false;
         Proc p = (Proc) RUNNEXT.getAndSet(this, null);
         if (p != null) {
@@ -223,6 +244,7 @@ public final class Carrier {
 
     /** Any thread (the watchdog): takes this carrier's queued work as a thief would, onto the global queue. */
     void giveAwayQueue() {
+        releaseDeferredSystemTask();
         boolean moved = false;
         Proc p = (Proc) RUNNEXT.getAndSet(this, null);
         if (p != null) {
@@ -303,9 +325,11 @@ public final class Carrier {
         Proc p;
         fromRunnext = false;
         fireTimers();
-        // Every other round the shared queues come first, woken before preempted; on the others this
-        // carrier's own work does, so neither can starve the other.
-        if ((++schedTick & 1) == 0 && ((p = sched.woken.poll()) != null || (p = sched.global.poll()) != null)) return p;
+        // Every other round the shared queues come first, a sub-poller before woken before preempted; on
+        // the others this carrier's own work does, so neither can starve the other.
+        boolean sharedFirst = (++schedTick & 1) == 0;
+        if (runDeferredSystemTask(false) || sharedFirst && runSystemTask()) return null;
+        if (sharedFirst && ((p = sched.woken.poll()) != null || (p = sched.global.poll()) != null)) return p;
         if ((p = (Proc) RUNNEXT.getAndSet(this, null)) != null) {
             if (leftover > 0) {
                 fromRunnext = true;
@@ -314,8 +338,65 @@ public final class Carrier {
             pushLocal(p, false); // the chain used up its slice: go behind the others
         }
         if ((p = runq.poll()) != null) return p;
+        if (runDeferredSystemTask(true) || runSystemTask()) return null;
         if ((p = sched.woken.poll()) != null || (p = sched.global.poll()) != null) return p;
         return findWorkSlow();
+    }
+
+    /**
+     * Runs one queued task of the JDK's sub-pollers, if there is one ({@link SystemThreads}): it mounts
+     * the sub-poller's virtual thread here until it parks or yields (one non-blocking poll and the
+     * unparks of what was ready). No process is mounted meanwhile.
+     */
+    private boolean runSystemTask() {
+        Runnable task = sched.system.poll();
+        if (task == null) return false;
+        runSystem(task);
+        return true;
+    }
+
+    /**
+     * Runs the sub-poller that yielded here, when it is due: once this carrier's queue is empty
+     * ({@code queueEmpty}, the caller just found it so), or after as many slices as were queued ahead
+     * of it. It then polls again after the processes it woke have run, not between them (each poll
+     * in between would find little and cost a system call and a mount), as the JDK's own pool does by
+     * queueing a yielded virtual thread behind the others.
+     */
+    private boolean runDeferredSystemTask(boolean queueEmpty) {
+        if (deferredSystem == null || !queueEmpty && slices < deferredUntil) return false;
+        Runnable task = (Runnable) DEFERRED.getAndSet(this, null);
+        if (task == null) return false; // moved away meanwhile
+        runSystem(task);
+        return true;
+    }
+
+    /**
+     * This carrier's thread, inside {@link #runSystemTask}: the sub-poller it runs yielded, and the JDK
+     * resubmits it. Keeps it here, behind what is queued now (see {@link #runDeferredSystemTask}).
+     * False if one is deferred already (then it goes to the shared queue).
+     */
+    boolean deferSystemTask(Runnable task) {
+        if (deferredSystem != null || held()) return false;
+        deferredUntil = slices + runq.size() + 1;
+        deferredSystem = task;
+        return true;
+    }
+
+    /** Any thread: the deferred sub-poller task, if any, to the shared queue (this carrier is held or stops). */
+    void releaseDeferredSystemTask() {
+        Runnable task = (Runnable) DEFERRED.getAndSet(this, null);
+        if (task != null) SystemThreads.INSTANCE.execute(task);
+    }
+
+    private void runSystem(Runnable task) {
+        inSystemTask = true;
+        try {
+            task.run();
+        } catch (Throwable t) {
+            sched.internalError(this, t); // the JDK's task does not throw; never let it end this thread
+        }
+        inSystemTask = false;
+        systemTasks++;
     }
 
     /** Each other carrier's slice count when this one began looking for work (see stealOrGlobal). */
@@ -332,6 +413,7 @@ public final class Carrier {
             Proc p = stealOrGlobal(false);
             if (p != null) return p;
             if (sched.timers.next() - System.nanoTime() <= 0) return null; // a timer is due: fire it
+            if (!sched.system.isEmpty()) return null; // a sub-poller is due: run it
             if (spare && sched.spares.surplus()) {
                 retire();
                 return null;
@@ -345,7 +427,7 @@ public final class Carrier {
         sched.idleCount.incrementAndGet();
         Proc p = stealOrGlobal(true);
         if (p == null) p = runq.poll();
-        if (p != null) {
+        if (p != null || !sched.system.isEmpty()) {
             unregisterIdle();
             return p;
         }

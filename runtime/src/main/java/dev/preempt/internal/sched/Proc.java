@@ -200,14 +200,15 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /**
      * The JDK hands us our thread's continuation whenever it becomes runnable. A virtual thread that
-     * this process started inherits us as its scheduler; its tasks go to the JDK's default scheduler,
-     * so it runs as an ordinary virtual thread.
+     * this process started inherits us as its scheduler: a JDK socket sub-poller's tasks go to the
+     * carriers ({@link SystemThreads}), any other's to the JDK's default scheduler, so it runs as an
+     * ordinary virtual thread.
      */
     @Override
     public void execute(Runnable continuation) {
         if (continuation == cont) {
             sched.submit(this);
-        } else {
+        } else if (!SystemThreads.INSTANCE.claim(continuation, sched)) {
             VirtualThreads.defaultScheduler().execute(continuation);
         }
     }

@@ -176,6 +176,11 @@ public final class SchedulerCore {
      * the hogs still get every other round.
      */
     final ConcurrentLinkedQueue<Proc> woken = new ConcurrentLinkedQueue<>();
+    /**
+     * Tasks of the JDK's socket sub-pollers when this scheduler hosts them ({@link SystemThreads}): any
+     * thread offers, carriers take one between slices.
+     */
+    final ConcurrentLinkedQueue<Runnable> system = new ConcurrentLinkedQueue<>();
     final AtomicInteger idleCount = new AtomicInteger();
     final Timers timers = new Timers();
     final ConcurrentHashMap<Pid, Proc> table = new ConcurrentHashMap<>();
@@ -202,6 +207,7 @@ public final class SchedulerCore {
         this.stealing = config.stealing();
         this.maxStack = config.maxStack();
         OutOfMemory.exits(); // initialised now, while there is memory
+        SystemThreads.checkSetting();
         this.engine = VirtualThreads.load(config.engine());
         dev.preempt.internal.AgentStatus.warnIfAbsent();
         this.stackSize = config.stackSize();
@@ -215,6 +221,39 @@ public final class SchedulerCore {
         for (java.util.function.Consumer<SchedulerCore> hook : ON_CREATE) hook.accept(this);
         for (Carrier c : carriers) c.start();
         watchdog.start();
+        SystemThreads.INSTANCE.started(this);
+    }
+
+    /**
+     * Any thread: queues a sub-poller's task for the carriers. False if this scheduler has shut down
+     * (the caller hands the task to the JDK instead).
+     */
+    boolean offerSystem(Runnable task) {
+        if (shutdown) return false;
+        system.offer(task);
+        // Offer, then read the flag; shutdown writes the flag, then drains (both volatile): a task
+        // offered as the scheduler shuts down is drained by one of the two, never left behind.
+        if (shutdown) drainSystemTo(VirtualThreads.defaultScheduler());
+        else wakeIdle();
+        return true;
+    }
+
+    /**
+     * Tasks of the JDK's sub-pollers run by this scheduler's carriers so far (racy; a spare that ended
+     * takes its count with it).
+     *
+     * @return the count
+     */
+    public long pollerTasks() {
+        long n = 0;
+        for (Carrier c : all) n += c.systemTasks;
+        return n;
+    }
+
+    /** Hands every queued sub-poller task to {@code to} (at shutdown). */
+    void drainSystemTo(java.util.concurrent.Executor to) {
+        Runnable r;
+        while ((r = system.poll()) != null) to.execute(r);
     }
 
     private final long stackSize;
@@ -462,6 +501,15 @@ public final class SchedulerCore {
             }
             return;
         }
+        if (t.isVirtual() && VirtualThreads.currentCarrier() instanceof CarrierHost h) {
+            Carrier c = h.carrier();
+            if (c.sched == this && c.inSystemTask && !c.held()) {
+                // A sub-poller on one of our carriers woke p (its socket is ready): queue it on that
+                // carrier, as a process waking another would; the others steal if it has too many.
+                c.pushLocal(p, true);
+                return;
+            }
+        }
         (p.mounts > 0 ? woken : global).offer(p); // a wake-up from outside, or a process spawned from outside
         wakeIdle();
     }
@@ -495,7 +543,7 @@ public final class SchedulerCore {
 
     /** Whether processes wait in the global or the woken queue (racy). */
     boolean sharedWorkWaiting() {
-        return !woken.isEmpty() || !global.isEmpty();
+        return !woken.isEmpty() || !global.isEmpty() || !system.isEmpty();
     }
 
     /** New work was queued: wake a parked carrier, if any, so it can take or steal it. */
@@ -790,6 +838,7 @@ public final class SchedulerCore {
                 }
             }
         }
+        SystemThreads.INSTANCE.released(this);
         for (Carrier c : all) c.unpark();
         watchdog.wake();
     }
