@@ -2,7 +2,7 @@ package dev.preempt;
 
 import dev.preempt.internal.sched.Entry;
 
-import dev.preempt.internal.supervisor.SupervisorProcess;
+import dev.preempt.internal.sched.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -318,7 +318,7 @@ public final class Supervisor {
      * @throws IllegalStateException if a child fails to start or two children have the same id
      */
     public static Pid start(Flags flags, List<ChildSpec> children) {
-        return SupervisorProcess.start(flags, List.copyOf(children), false, false);
+        return SupervisorServer.of(flags, children).start(null);
     }
 
     /**
@@ -331,7 +331,7 @@ public final class Supervisor {
      *         children have the same id
      */
     public static Pid startLink(Flags flags, List<ChildSpec> children) {
-        return SupervisorProcess.start(flags, List.copyOf(children), true, false);
+        return SupervisorServer.of(flags, children).start(Proc.require("Supervisor.startLink"));
     }
 
     /**
@@ -350,7 +350,7 @@ public final class Supervisor {
      * @throws IllegalArgumentException if {@code intensity} is negative or {@code period} is not positive
      */
     public static Pid startDynamic(int intensity, Duration period) {
-        return SupervisorProcess.start(new Flags(Strategy.ONE_FOR_ONE, intensity, period), List.of(), false, true);
+        return SupervisorServer.dynamic(intensity, period).start(null);
     }
 
     /**
@@ -363,7 +363,7 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static Pid startChild(Pid supervisor, ChildSpec spec) {
-        return (Pid) SupervisorProcess.request(supervisor, new SupervisorProcess.StartChild(spec));
+        return SupervisorServer.request(supervisor, new SupervisorServer.StartChild(spec));
     }
 
     /**
@@ -376,7 +376,7 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static void terminateChild(Pid supervisor, String id) {
-        SupervisorProcess.request(supervisor, new SupervisorProcess.TerminateChild(id, null));
+        SupervisorServer.request(supervisor, new SupervisorServer.TerminateById(id));
     }
 
     /**
@@ -388,7 +388,7 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static void terminateChild(Pid supervisor, Pid child) {
-        SupervisorProcess.request(supervisor, new SupervisorProcess.TerminateChild(null, child));
+        SupervisorServer.request(supervisor, new SupervisorServer.TerminateByPid(child));
     }
 
     /**
@@ -401,7 +401,7 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static Pid restartChild(Pid supervisor, String id) {
-        return (Pid) SupervisorProcess.request(supervisor, new SupervisorProcess.RestartChild(id));
+        return SupervisorServer.request(supervisor, new SupervisorServer.RestartChild(id));
     }
 
     /**
@@ -413,7 +413,7 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static void deleteChild(Pid supervisor, String id) {
-        SupervisorProcess.request(supervisor, new SupervisorProcess.DeleteChild(id));
+        SupervisorServer.request(supervisor, new SupervisorServer.DeleteChild(id));
     }
 
     /**
@@ -423,9 +423,8 @@ public final class Supervisor {
      * @return each child's id, pid (if running), type and restart type
      * @throws NoProcessException if the supervisor is not there
      */
-    @SuppressWarnings("unchecked")
     public static List<Child> whichChildren(Pid supervisor) {
-        return (List<Child>) SupervisorProcess.request(supervisor, SupervisorProcess.WHICH_CHILDREN);
+        return SupervisorServer.request(supervisor, new SupervisorServer.WhichChildren());
     }
 
     /**
@@ -436,7 +435,7 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static Counts countChildren(Pid supervisor) {
-        return (Counts) SupervisorProcess.request(supervisor, SupervisorProcess.COUNT_CHILDREN);
+        return SupervisorServer.request(supervisor, new SupervisorServer.CountChildren());
     }
 
     /**
@@ -446,6 +445,6 @@ public final class Supervisor {
      * @throws NoProcessException if the supervisor is not there
      */
     public static void stop(Pid supervisor) {
-        SupervisorProcess.stop(supervisor);
+        SupervisorServer.request(supervisor, new SupervisorServer.Stop());
     }
 }

@@ -265,7 +265,9 @@ class SupervisorTest {
                     .hasMessageContaining("already present");
             assertThatThrownBy(() -> Supervisor.startChild(sup, new ChildSpec("bad", () -> {
                 throw new IllegalArgumentException("no start");
-            }, Restart.PERMANENT, Shutdown.brutalKill(), Supervisor.Type.WORKER))).hasMessageContaining("no start");
+            }, Restart.PERMANENT, Shutdown.brutalKill(), Supervisor.Type.WORKER))).hasMessageContaining("no start")
+                    .as("the start function's exception is kept, not only its message")
+                    .hasRootCauseInstanceOf(IllegalArgumentException.class).hasRootCauseMessage("no start");
             Supervisor.terminateChild(sup, "b");
             assertThat(isAlive(b)).isFalse();
             assertThat(pidOf(sup, "b")).isEmpty();
@@ -283,7 +285,17 @@ class SupervisorTest {
                 new ChildSpec("broken", () -> {
                     throw new IllegalStateException("cannot start");
                 }, Restart.PERMANENT, Shutdown.brutalKill(), Supervisor.Type.WORKER))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot start");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot start")
+                .hasRootCauseMessage("cannot start");
+        // Linked: the caller hears of the failure from startLink, and is not taken down by the link.
+        Procs.run(s, () -> {
+            assertThatThrownBy(() -> Supervisor.startLink(Flags.oneForOne(), List.of(new ChildSpec("broken", () -> {
+                throw new IllegalStateException("cannot start");
+            }, Restart.PERMANENT, Shutdown.brutalKill(), Supervisor.Type.WORKER))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("supervisor failed to start: cannot start");
+            Preempt.sleep(Duration.ofMillis(50)); // an exit signal over the link would have arrived by now
+            assertThat(isAlive(self())).isTrue();
+        });
     }
 
     @Test

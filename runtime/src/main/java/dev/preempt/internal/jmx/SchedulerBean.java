@@ -5,7 +5,6 @@ import dev.preempt.Supervisor;
 import dev.preempt.internal.sched.Carrier;
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
-import dev.preempt.internal.supervisor.SupervisorProcess;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -168,7 +167,7 @@ public final class SchedulerBean implements SchedulerMXBean {
 
     @Override
     public String getSupervisionTree() {
-        List<Pid> sups = SupervisorProcess.live(sched);
+        List<Pid> sups = sched.liveSupervisors();
         Set<Pid> supSet = Set.copyOf(sups);
         Set<Pid> children = new java.util.HashSet<>();
         StringBuilder tree = new StringBuilder();

@@ -7,6 +7,7 @@ import dev.preempt.internal.engine.Engine;
 import dev.preempt.internal.engine.VirtualThreads;
 import java.lang.invoke.VarHandle;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -590,6 +591,39 @@ public final class SchedulerCore {
                 // observers must not disturb the scheduler
             }
         }
+    }
+
+    /** Live supervisor processes, for tools (the JMX view's supervision tree). */
+    private final java.util.Set<Proc> supervisors = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The supervisor behaviour: {@code p} (the caller) is a supervisor from now on. A supervisor that is
+     * killed does not say it ended; it is dropped on the next look.
+     *
+     * @param p the supervisor's process
+     */
+    public void supervisorStarted(Proc p) {
+        supervisors.removeIf(s -> !s.isAlive());
+        supervisors.add(p);
+    }
+
+    /**
+     * The supervisor behaviour: {@code p} (the caller) is ending.
+     *
+     * @param p the supervisor's process
+     */
+    public void supervisorEnded(Proc p) {
+        supervisors.remove(p);
+    }
+
+    /**
+     * The live supervisors, for tools.
+     *
+     * @return their pids, sorted
+     */
+    public List<Pid> liveSupervisors() {
+        supervisors.removeIf(s -> !s.isAlive());
+        return supervisors.stream().map(Proc::pid).sorted().toList();
     }
 
     /**
