@@ -40,6 +40,30 @@ class ProcessBasicsTest {
     }
 
     @Test
+    void anObserverThatThrowsIsCountedAsAnInternalErrorAndTheOthersStillHearTheEvent() {
+        try (Scheduler own = Scheduler.builder().name("observers").carriers(1).build()) {
+            dev.preempt.internal.sched.SchedulerCore core = own.core;
+            AtomicInteger heard = new AtomicInteger();
+            core.addObserver(new dev.preempt.internal.sched.SchedulerCore.Observer() {
+                @Override
+                public void processStarted(dev.preempt.internal.sched.Proc p) {
+                    throw new IllegalStateException("a broken observer");
+                }
+            });
+            core.addObserver(new dev.preempt.internal.sched.SchedulerCore.Observer() {
+                @Override
+                public void processStarted(dev.preempt.internal.sched.Proc p) {
+                    heard.incrementAndGet();
+                }
+            });
+            long before = core.internalErrorCount();
+            assertThat(own.run(() -> {})).isEqualTo(ExitReason.NORMAL);
+            assertThat(heard.get()).isEqualTo(1);
+            assertThat(core.internalErrorCount() - before).isEqualTo(1);
+        }
+    }
+
+    @Test
     void runReturnsTheRootsExitReason() {
         assertThat(s.run(() -> {})).isEqualTo(ExitReason.NORMAL);
         IllegalStateException boom = new IllegalStateException("boom");

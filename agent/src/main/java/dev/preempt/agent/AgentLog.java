@@ -29,10 +29,6 @@ final class AgentLog {
         if (level >= 2) System.err.println("[preempt] " + message);
     }
 
-    static boolean debugEnabled() {
-        return level >= 3;
-    }
-
     static void debug(String message) {
         if (level >= 3) System.err.println("[preempt] debug: " + message);
     }

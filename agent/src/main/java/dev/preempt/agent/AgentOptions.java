@@ -54,15 +54,6 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
     }
 
     /**
-     * The options when none are given.
-     *
-     * @return the defaults
-     */
-    public static AgentOptions defaults() {
-        return parse(null);
-    }
-
-    /**
      * Parses the text after {@code =} in {@code -javaagent:jar=...}; null or empty means defaults.
      *
      * @param text the options, or null

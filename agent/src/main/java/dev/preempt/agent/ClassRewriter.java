@@ -106,11 +106,4 @@ final class ClassRewriter {
                 TypePool.Default.ReaderMode.FAST, base);
     }
 
-    /** Drops cached type information (tests). */
-    void clear() {
-        synchronized (pools) {
-            pools.clear();
-        }
-    }
-
 }

@@ -206,24 +206,6 @@ public final class Mailbox {
     }
 
     /**
-     * Owner. Messages in the list (not counting signals still in the inbox).
-     *
-     * @return the count
-     */
-    public int size() {
-        return size;
-    }
-
-    /**
-     * Owner. Visits the queued messages, oldest first, without removing them.
-     *
-     * @param visitor gets each payload
-     */
-    public void forEachMessage(Consumer<Object> visitor) {
-        for (Signal s = first; s != null; s = s.nextMsg) visitor.accept(s.payload);
-    }
-
-    /**
      * Any thread, best effort: messages queued plus signals pushed but not yet drained. Exact only when
      * the owner is not running; used for introspection and backlog sampling.
      *
@@ -271,14 +253,5 @@ public final class Mailbox {
         }
         first = last = null;
         size = 0;
-    }
-
-    /**
-     * Whether {@link #close()} was called: pushes fail from then on.
-     *
-     * @return true once closed
-     */
-    public boolean isClosed() {
-        return tail == CLOSED;
     }
 }

@@ -104,7 +104,6 @@ public final class Proc implements Executor, Consumer<Signal> {
     volatile long refills;
     volatile long preemptions;
     private volatile boolean waiting;
-    private volatile boolean started;
 
     // ---- exits, links, monitors: owner only ----
     private boolean trapExits;
@@ -214,7 +213,6 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     void start() {
-        started = true;
         thread.start();
     }
 
@@ -1174,15 +1172,6 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public StackTraceElement[] stackTrace() {
         return thread.getStackTrace();
-    }
-
-    /**
-     * Whether {@link SchedulerCore#start} has started the process.
-     *
-     * @return true once started
-     */
-    public boolean isStarted() {
-        return started;
     }
 
     @Override

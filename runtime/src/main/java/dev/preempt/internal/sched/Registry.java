@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -90,14 +89,5 @@ public final class Registry {
             names.remove(n, p);
             NAME.compareAndSet(p, n, (String) null);
         }
-    }
-
-    /**
-     * A sorted snapshot of the registered names.
-     *
-     * @return name to process, by name
-     */
-    public Map<String, Proc> snapshot() {
-        return new TreeMap<>(names);
     }
 }

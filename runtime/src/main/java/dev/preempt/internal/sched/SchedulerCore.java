@@ -382,13 +382,8 @@ public final class SchedulerCore {
     public void start(Proc p) {
         table.put(p.pid, p);
         spawned.incrementAndGet();
-        for (Observer o : observerArray) {
-            try {
-                o.processStarted(p);
-            } catch (Throwable ignored) {
-                // observers must not disturb the scheduler
-            }
-        }
+        Observer[] os = observerArray;
+        if (os.length > 0) tell(os, o -> o.processStarted(p));
         p.start(); // the JDK calls p.execute, which lands in submit
     }
 
@@ -584,13 +579,8 @@ public final class SchedulerCore {
     }
 
     void sliceEnded(Proc p, Carrier c, int reductions, long nanos, boolean preempted) {
-        for (Observer o : observerArray) {
-            try {
-                o.sliceEnded(p, c, reductions, nanos, preempted);
-            } catch (Throwable ignored) {
-                // observers must not disturb the scheduler
-            }
-        }
+        Observer[] os = observerArray;
+        if (os.length > 0) tell(os, o -> o.sliceEnded(p, c, reductions, nanos, preempted));
     }
 
     /** Live supervisor processes, for tools (the JMX view's supervision tree). */
@@ -636,45 +626,25 @@ public final class SchedulerCore {
      * @param reason why the old process ended
      */
     public void supervisorRestart(Pid supervisor, String childId, Pid oldPid, Pid newPid, ExitReason reason) {
-        for (Observer o : observerArray) {
-            try {
-                o.supervisorRestart(supervisor, childId, oldPid, newPid, reason);
-            } catch (Throwable ignored) {
-                // observers must not disturb the scheduler
-            }
-        }
+        Observer[] os = observerArray;
+        if (os.length > 0) tell(os, o -> o.supervisorRestart(supervisor, childId, oldPid, newPid, reason));
     }
 
     void pinned(Proc p, String reason) {
-        for (Observer o : observerArray) {
-            try {
-                o.pinned(p, reason);
-            } catch (Throwable ignored) {
-                // observers must not disturb the scheduler
-            }
-        }
+        Observer[] os = observerArray;
+        if (os.length > 0) tell(os, o -> o.pinned(p, reason));
     }
 
     void processExited(Proc p, ExitReason reason) {
         table.remove(p.pid);
         exited.incrementAndGet();
-        for (Observer o : observerArray) {
-            try {
-                o.processExited(p, reason);
-            } catch (Throwable ignored) {
-                // observers must not disturb the scheduler
-            }
-        }
+        Observer[] os = observerArray;
+        if (os.length > 0) tell(os, o -> o.processExited(p, reason));
     }
 
     void carrierHeld(Carrier c, Proc p, String reason, long nanos, StackTraceElement[] stack) {
-        for (Observer o : observerArray) {
-            try {
-                o.carrierHeld(c, p, reason, nanos, stack);
-            } catch (Throwable ignored) {
-                // observers must not disturb the scheduler
-            }
-        }
+        Observer[] os = observerArray;
+        if (os.length > 0) tell(os, o -> o.carrierHeld(c, p, reason, nanos, stack));
     }
 
     boolean hasObservers() {
@@ -706,6 +676,21 @@ public final class SchedulerCore {
      * a carrier that called it goes on whatever happens here, even when logging itself fails for want of
      * memory. An OutOfMemoryError ends the JVM under the default policy ({@link OutOfMemory}).
      */
+    /**
+     * Tells each observer of an event. One that throws (the JFR layer, a test's hook) is counted and
+     * reported as an internal error; the others still hear the event, and the scheduler goes on. Callers
+     * check for observers first, so that an unobserved event allocates nothing.
+     */
+    private void tell(Observer[] os, java.util.function.Consumer<Observer> event) {
+        for (Observer o : os) {
+            try {
+                event.accept(o);
+            } catch (Throwable t) {
+                internalError("observer " + o, t);
+            }
+        }
+    }
+
     void internalError(Object where, Throwable t) {
         internalErrors.incrementAndGet();
         try {
