@@ -86,9 +86,8 @@ public final class Preempt {
     public static Spawned spawnMonitor(Runnable body) {
         Objects.requireNonNull(body, "body");
         Proc self = Proc.require("spawnMonitor");
-        Ref[] ref = new Ref[1];
-        Proc p = self.scheduler().spawnMonitored(self, body, ref);
-        return new Spawned(p.pid(), ref[0]);
+        var child = self.scheduler().spawnMonitored(self, body);
+        return new Spawned(child.proc().pid(), child.ref());
     }
 
     /**

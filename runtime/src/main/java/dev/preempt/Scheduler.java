@@ -28,6 +28,12 @@ public final class Scheduler implements AutoCloseable {
     private static final Object LOCK = new Object();
     private static volatile Scheduler defaultScheduler;
 
+    /**
+     * The reductions a slice starts with unless {@code budget} says otherwise: 4000, BEAM's figure
+     * (the agent's {@code budget=} option and {@code -Dpreempt.budget} default to it too).
+     */
+    public static final int DEFAULT_BUDGET = 4000;
+
     final SchedulerCore core;
 
     private Scheduler(SchedulerCore core) {
@@ -193,7 +199,7 @@ public final class Scheduler implements AutoCloseable {
     public static final class Builder {
         private String name = "preempt-" + Integer.toHexString(System.identityHashCode(this));
         private int carriers = Integer.getInteger("preempt.carriers", Runtime.getRuntime().availableProcessors());
-        private int budget = Integer.getInteger("preempt.budget", 4000);
+        private int budget = Integer.getInteger("preempt.budget", DEFAULT_BUDGET);
         private boolean stealing = Boolean.parseBoolean(System.getProperty("preempt.stealing", "true"));
         private String engine = System.getProperty("preempt.engine", "vm");
         private long stackSize = Long.getLong("preempt.stackSize", 0L);

@@ -30,7 +30,7 @@ import java.util.Locale;
 public record AgentOptions(int budget, int carriers, List<String> include, List<String> exclude, String engine,
         String log, String send, int stripMine, String jfr, java.util.Map<String, String> runtimeProperties) {
 
-    static final String ACCEPTED = "budget=N (reductions per slice, default 4000), carriers=N (default: cores),"
+    static final String ACCEPTED = "budget=N (reductions per slice, default " + dev.preempt.Scheduler.DEFAULT_BUDGET + "), carriers=N (default: cores),"
             + " include=pkg:pkg, exclude=pkg:pkg, engine=vm, log=off|warn|info|debug (default warn),"
             + " send=immutable|copy|trust (default immutable), stripmine=K (loop iterations between ticks in"
             + " counted loops, default 1000, 0 = a tick every iteration), maxstack=SIZE (the most heap a process's"
@@ -62,7 +62,7 @@ public record AgentOptions(int budget, int carriers, List<String> include, List<
      *         wholly excluded
      */
     public static AgentOptions parse(String text) {
-        int budget = 4000;
+        int budget = dev.preempt.Scheduler.DEFAULT_BUDGET;
         int carriers = 0;
         List<String> include = new ArrayList<>();
         List<String> exclude = new ArrayList<>();

@@ -441,18 +441,25 @@ public final class SchedulerCore {
     }
 
     /**
+     * A child and the reference of the monitor its parent put on it before it ran.
+     *
+     * @param proc the child
+     * @param ref the monitor's reference
+     */
+    public record Monitored(Proc proc, Ref ref) {}
+
+    /**
      * Spawns a child monitored by {@code parent} before it runs (spawn_monitor).
      *
      * @param parent the calling process (owner only)
      * @param body what the child runs
-     * @param refOut receives the monitor's reference at index 0
-     * @return the child
+     * @return the child and the monitor's reference
      */
-    public Proc spawnMonitored(Proc parent, Runnable body, Ref[] refOut) {
+    public Monitored spawnMonitored(Proc parent, Runnable body) {
         Proc p = create(body);
-        refOut[0] = parent.monitorUnstarted(p);
+        Ref ref = parent.monitorUnstarted(p);
         start(p);
-        return p;
+        return new Monitored(p, ref);
     }
 
     // ---- queues ----
