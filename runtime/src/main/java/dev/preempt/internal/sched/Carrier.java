@@ -35,8 +35,12 @@ public final class Carrier {
     private static final long SPIN_NANOS = 20_000;
     /** An idle carrier that fires the next timer spins the last stretch before it. */
     private static final long TIMER_SPIN_NANOS = 60_000;
-    /** A parked carrier re-checks the queues this often even without a wake-up (a safety net only). */
-    private static final long PARK_BACKSTOP_NANOS = 100_000_000;
+    /**
+     * A parked carrier re-checks the queues this often even without a wake-up (a safety net only). A test
+     * that must see a lost wake-up as a hang sets {@code -Dpreempt.parkBackstopMillis} high (it-tests:
+     * {@code WakeUpsIT}).
+     */
+    private static final long PARK_BACKSTOP_NANOS = Long.getLong("preempt.parkBackstopMillis", 100) * 1_000_000L;
 
     static {
         try {
