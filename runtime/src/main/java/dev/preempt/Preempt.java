@@ -268,7 +268,10 @@ public final class Preempt {
     /**
      * Sends {@code message} to {@code to}. Never blocks; a message to a dead process is dropped
      * silently. Messages from one sender to one receiver arrive in send order. The {@linkplain SendPolicy
-     * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise).
+     * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise). A
+     * {@linkplain Pid#isRemote() remote pid} is reached through the distribution module's connection to
+     * its node (dropped if no node runs in this JVM); the message is then encoded in the external term
+     * format, and a value with no mapping fails the send (see {@code preempt-dist}).
      *
      * @param to the receiver
      * @param message what to send; not null
@@ -276,7 +279,11 @@ public final class Preempt {
      */
     public static void send(Pid to, Object message) {
         Object m = Policies.admit(message);
-        to.proc().deliver(m);
+        if (to.isRemote()) {
+            dev.preempt.internal.RemoteRouting.send(to, m);
+        } else {
+            to.proc().deliver(m);
+        }
         chargeSend();
     }
 
