@@ -119,7 +119,7 @@ class TermsTest {
             }
             case 5 -> Atom.of(randomText(r, r.nextInt(20)));
             case 6 -> {
-                byte[] b = new byte[r.nextInt(3) == 0 ? r.nextInt(70_000) : r.nextInt(20)];
+                byte[] b = new byte[r.nextInt(20) == 0 ? r.nextInt(70_000) : r.nextInt(20)];
                 r.nextBytes(b);
                 yield Binary.of(b);
             }
@@ -135,7 +135,7 @@ class TermsTest {
                 yield List.copyOf(l);
             }
             case 10 -> {
-                Object[] e = new Object[r.nextInt(4) == 0 ? 256 + r.nextInt(10) : r.nextInt(5)];
+                Object[] e = new Object[r.nextInt(10) == 0 ? 256 + r.nextInt(10) : r.nextInt(5)];
                 for (int i = 0; i < e.length; i++) e[i] = gen(r, depth + 2);
                 yield new Tuple(e);
             }

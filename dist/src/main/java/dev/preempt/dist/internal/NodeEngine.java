@@ -1,0 +1,305 @@
+package dev.preempt.dist.internal;
+
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.Scheduler;
+import dev.preempt.dist.Atom;
+import dev.preempt.dist.Tuple;
+import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.RemoteRouting;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+/**
+ * The running node: its epmd registration, its listening socket (an accept loop on a virtual thread),
+ * its connections by peer name (made lazily on first send, as BEAM does), and the router that
+ * {@link Preempt#send(Pid, Object)} uses for remote pids. Thread-safe.
+ */
+public final class NodeEngine implements RemoteRouting.Router {
+
+    private final Identity identity;
+    private final Scheduler scheduler;
+    private final Duration tickTime;
+    private final Duration setupTime;
+    private final int epmdPort;
+    private final long flags;
+    private final Handshake handshake;
+    private final ServerSocket server;
+    private final Epmd.Registration registration;
+    private final Inbound inbound;
+    private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<BiConsumer<String, String>> downListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /**
+     * Starts a node: listens, registers with epmd, and installs the router.
+     *
+     * @param name the full node name, {@code alive@host}
+     * @param cookie the cookie
+     * @param scheduler where registered names are looked up and helper processes run
+     * @param tickTime the net_ticktime: a peer silent this long is down; ticks go out every quarter of it
+     * @param setupTime how long a connection's set-up (epmd look-up, TCP connect, handshake) may take
+     * @param epmdPort epmd's port
+     * @param hidden whether to register as a hidden node
+     * @throws IOException if the socket cannot be opened or epmd refuses
+     */
+    public NodeEngine(String name, String cookie, Scheduler scheduler, Duration tickTime, Duration setupTime,
+                      int epmdPort, boolean hidden) throws IOException {
+        this.scheduler = scheduler;
+        this.tickTime = tickTime;
+        this.setupTime = setupTime;
+        this.epmdPort = epmdPort;
+        this.flags = DistFlags.OFFERED | (hidden ? 0 : DistFlags.PUBLISHED);
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(0));
+        try {
+            this.registration = Epmd.register(epmdPort, alive(name), server.getLocalPort(), hidden, millis(setupTime));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        this.identity = new Identity(name, registration.creation());
+        this.handshake = new Handshake(name, flags, registration.creation(), cookie);
+        this.inbound = new Inbound(this);
+        try {
+            RemoteRouting.install(this);
+        } catch (IllegalStateException e) {
+            registration.close();
+            server.close();
+            throw e;
+        }
+        Thread.ofVirtual().name("preempt-dist-accept " + name).start(this::acceptLoop);
+    }
+
+    /**
+     * This node's identity (name, creation, exported pids).
+     *
+     * @return the identity
+     */
+    public Identity identity() {
+        return identity;
+    }
+
+    /**
+     * The scheduler registered names are looked up in.
+     *
+     * @return the scheduler
+     */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Duration tickTime() {
+        return tickTime;
+    }
+
+    Inbound inbound() {
+        return inbound;
+    }
+
+    /**
+     * The port this node accepts connections on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /**
+     * The peers with an up connection.
+     *
+     * @return their names (a snapshot)
+     */
+    public List<String> connectedNodes() {
+        return connections.values().stream().filter(Connection::isUp).map(Connection::peer).sorted().toList();
+    }
+
+    /**
+     * Adds a listener told (peer, reason) each time a connection that was up goes down.
+     *
+     * @param listener called on the connection's thread; must not block
+     */
+    public void onNodeDown(BiConsumer<String, String> listener) {
+        downListeners.add(listener);
+    }
+
+    /**
+     * The connection to {@code peer}, made (and its set-up started) if there is none.
+     *
+     * @param peer the node name
+     * @return the connection, maybe still connecting
+     */
+    public Connection connectionTo(String peer) {
+        if (closed) throw new IllegalStateException("the node " + identity.name() + " is stopped");
+        if (peer.equals(identity.name())) throw new IllegalArgumentException("a node does not connect to itself: " + peer);
+        if (peer.indexOf('@') <= 0) throw new IllegalArgumentException("not a node name (alive@host): " + peer);
+        Connection[] made = new Connection[1];
+        Connection c = connections.computeIfAbsent(peer, p -> made[0] = new Connection(this, p));
+        if (made[0] != null) Thread.ofVirtual().name("preempt-dist-connect " + peer).start(() -> connect(made[0]));
+        return c;
+    }
+
+    private void connect(Connection c) {
+        String peer = c.peer();
+        String alive = alive(peer);
+        String host = peer.substring(peer.indexOf('@') + 1);
+        Socket s = new Socket();
+        try {
+            int port = Epmd.portOf(host, epmdPort, alive, millis(setupTime));
+            s.connect(new InetSocketAddress(host, port), millis(setupTime));
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(millis(setupTime));
+            DataInputStream in = Connection.input(s);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            Handshake.Peer p = handshake.initiate(in, out, peer);
+            if (p == null) { // the peer connects to us at the same time, and its attempt wins
+                s.close();
+                Thread.sleep(setupTime.toMillis());
+                if (!c.isUp()) c.close("setup_timeout");
+                return;
+            }
+            if (!p.name().equals(peer)) throw new IOException("connected to " + peer + " but it says it is " + p.name());
+            if (!c.attach(s, in, p.flags())) s.close();
+        } catch (IOException e) {
+            closeQuietly(s);
+            System.getLogger("dev.preempt.dist").log(System.Logger.Level.DEBUG, "cannot connect to " + peer, e);
+            c.close("cannot connect: " + e.getMessage());
+        } catch (InterruptedException e) {
+            closeQuietly(s);
+            c.close("interrupted");
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                if (closed) return;
+                continue;
+            }
+            Thread.ofVirtual().name("preempt-dist-handshake").start(() -> accepted(s));
+        }
+    }
+
+    private void accepted(Socket s) {
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(millis(setupTime));
+            DataInputStream in = Connection.input(s);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            Handshake.Peer p = handshake.accept(in, out, new Handshake.Arbiter() {
+                @Override
+                public String statusFor(String peer) {
+                    Connection c = connections.get(peer);
+                    if (c == null) return "ok";
+                    if (c.isUp()) return "alive";
+                    // Both sides are connecting: the greater name's attempt goes on (OTP's rule).
+                    return identity.name().compareTo(peer) > 0 ? "nok" : "ok_simultaneous";
+                }
+
+                @Override
+                public void replaceOld(String peer) {
+                    Connection old = connections.get(peer);
+                    if (old != null) old.close("replaced");
+                }
+            });
+            if (p == null || closed) {
+                s.close();
+                return;
+            }
+            Connection c = connections.computeIfAbsent(p.name(), n -> new Connection(this, n));
+            if (!c.attach(s, in, p.flags())) s.close();
+        } catch (IOException e) {
+            System.getLogger("dev.preempt.dist").log(System.Logger.Level.DEBUG, "refused a connection", e);
+            closeQuietly(s);
+        }
+    }
+
+    void nodeUp(Connection c) {
+        // nothing to do yet: monitors of nodes come later
+    }
+
+    void connectionClosed(Connection c, String reason) {
+        boolean wasUp = connections.remove(c.peer(), c);
+        inbound.connectionClosed(c);
+        if (wasUp) for (BiConsumer<String, String> l : downListeners) l.accept(c.peer(), reason);
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** {@link RemoteRouting.Router}: a send to a remote pid, from the sender's thread. */
+    @Override
+    public void send(Pid to, Object message) {
+        WirePid w = (WirePid) ApiAccess.addressOf(to);
+        if (identity.isLocal(w) || closed) return; // a pid of ours whose process is gone, or we are stopped
+        Connection c = connectionTo(w.node());
+        Pid from = Preempt.inProcess() ? Preempt.self() : null;
+        Tuple control = from != null // every peer has SEND_SENDER: the handshake requires it
+                ? Tuple.of((long) Frames.SEND_SENDER, from, to)
+                : Tuple.of((long) Frames.SEND, Atom.of(""), to);
+        c.enqueue(Frames.frame(identity, control, message));
+    }
+
+    /**
+     * A send to the process registered as {@code name} on {@code node} (REG_SEND), from the sender's thread.
+     *
+     * @param name the registered name there
+     * @param node the node
+     * @param message the message, already admitted by the send policy
+     */
+    public void sendNamed(String name, String node, Object message) {
+        Connection c = connectionTo(node);
+        Object from = Preempt.inProcess() ? Preempt.self() : noPid();
+        c.enqueue(Frames.frame(identity, Tuple.of((long) Frames.REG_SEND, from, Atom.of(""), Atom.of(name)), message));
+    }
+
+    /** The pid a REG_SEND from a plain thread carries: {@code <0.0.0>} of this node, which is no process. */
+    Pid noPid() {
+        return identity.fromWire(new WirePid(identity.name(), 0, 0, identity.creation()));
+    }
+
+    /**
+     * Stops the node: unregisters from epmd, closes every connection, removes the router.
+     */
+    public void close() {
+        closed = true;
+        RemoteRouting.uninstall(this);
+        closeQuietly(server);
+        try {
+            registration.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Connection c : connections.values()) c.close("node_stopped");
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    static String alive(String name) {
+        int at = name.indexOf('@');
+        return at < 0 ? name : name.substring(0, at);
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+
+}

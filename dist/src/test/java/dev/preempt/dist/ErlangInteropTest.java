@@ -1,0 +1,183 @@
+package dev.preempt.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.Scheduler;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A Preempt node and real BEAM nodes (OTP 25) on loopback. Each test starts its own {@code erl -sname}
+ * node and kills it at the end; the Preempt node lives for the class.
+ */
+@Timeout(60)
+class ErlangInteropTest {
+
+    private static final String COOKIE = "preempt-dist-test";
+    private static final String SUFFIX = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    private static Scheduler scheduler;
+    private static Node node;
+    private static final List<String> downs = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        Erl.ensureEpmd();
+        scheduler = Scheduler.builder().name("dist-test").build();
+        node = Node.start(Node.options("preempt_" + SUFFIX).cookie(COOKIE).scheduler(scheduler));
+        node.onNodeDown((n, why) -> downs.add(n + " " + why));
+    }
+
+    @AfterAll
+    static void stopNode() {
+        if (node != null) node.close();
+        if (scheduler != null) scheduler.close();
+    }
+
+    private static String host() {
+        return node.name().substring(node.name().indexOf('@') + 1);
+    }
+
+    private static String erlName(String what) {
+        return what + "_" + SUFFIX;
+    }
+
+    /** The erl atom for our node, quoted. */
+    private static String us() {
+        return "'" + node.name() + "'";
+    }
+
+    private static void awaitName(String name) throws InterruptedException {
+        for (int i = 0; i < 500 && scheduler.whereis(name).isEmpty(); i++) Thread.sleep(10);
+        assertThat(scheduler.whereis(name)).as("registered " + name).isPresent();
+    }
+
+    @Test
+    void erlangPingsUsAndARegisteredPreemptProcessAnswers() throws Exception {
+        Pid echo = scheduler.spawn(() -> {
+            Preempt.register("jecho", Preempt.self()); // in this scheduler's registry, which the node looks in
+            while (true) {
+                if (Preempt.receive() instanceof Tuple t && t.arity() == 2 && t.get(0) instanceof Pid from) {
+                    Preempt.send(from, Tuple.of(Atom.of("reply"), t.get(1), Preempt.self()));
+                }
+            }
+        });
+        awaitName("jecho");
+        try (Erl erl = Erl.node(erlName("a"), COOKIE,
+                "io:format(\"ping=~p~n\", [net_adm:ping(" + us() + ")]),"
+                        + "{jecho, " + us() + "} ! {self(), {hello, <<\"bin\">>, [1,2,3], #{k => 1.5}}},"
+                        + "receive {reply, M, P} -> io:format(\"same=~w from ~w~n\", [M =:= {hello, <<\"bin\">>, [1,2,3], #{k => 1.5}}, node(P)]) after 5000 -> io:format(\"reply=timeout~n\") end,"
+                        + "io:format(\"done~n\").")) {
+            erl.awaitOutput("done", 30);
+            assertThat(erl.output()).contains("ping=pong")
+                    .contains("same=true from " + node.name());
+            assertThat(node.connectedNodes()).contains(erl.name + "@" + host());
+        } finally {
+            Preempt.exit(echo, dev.preempt.ExitReason.KILL);
+        }
+    }
+
+    @Test
+    void wePingErlangAndARegisteredErlangProcessAnswers() throws Exception {
+        String peer = erlName("b") + "@" + host();
+        try (Erl erl = Erl.node(erlName("b"), COOKIE,
+                "register(eecho, spawn(fun L() -> receive {From, M} -> From ! {echo, M, self()}, L() end end)),"
+                        + "io:format(\"ready~n\"), receive after infinity -> ok end.")) {
+            erl.awaitOutput("ready", 30);
+            assertThat(node.ping(peer, Duration.ofSeconds(10))).isTrue();
+            scheduler.runOrThrow(() -> {
+                node.send("eecho", peer, Tuple.of(Preempt.self(), Tuple.of("text", 42L, List.of(Atom.OK))));
+                Tuple reply = (Tuple) Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(reply.get(0)).isEqualTo(Atom.of("echo"));
+                assertThat(reply.get(1)).isEqualTo(Tuple.of(Binary.of("text"), 42L, List.of(Atom.OK)));
+                Pid erlPid = (Pid) reply.get(2);
+                assertThat(erlPid.isRemote()).isTrue();
+                assertThat(erlPid.node()).contains(peer);
+                assertThat(erlPid.toString()).matches("<\\d+\\.\\d+\\.\\d+>");
+                // and straight to the pid, not the name
+                Preempt.send(erlPid, Tuple.of(Preempt.self(), "again"));
+                Tuple again = (Tuple) Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(again.get(1)).isEqualTo(Binary.of("again"));
+            });
+        }
+    }
+
+    @Test
+    void weCallARealGenServer() throws Exception {
+        String peer = erlName("c") + "@" + host();
+        try (Erl erl = Erl.node(erlName("c"), COOKIE, "io:format(\"ready~n\"), receive after infinity -> ok end.")) {
+            erl.awaitOutput("ready", 30);
+            // rex, the rpc server, is a gen_server: {call, M, F, A, GroupLeader} runs M:F(A) and replies.
+            Object reply = node.call("rex", peer,
+                    Tuple.of(Atom.of("call"), Atom.of("erlang"), Atom.of("length"), List.of(List.of(1L, 2L, 3L)),
+                            Atom.of("user")), Duration.ofSeconds(10));
+            assertThat(reply).isEqualTo(3L);
+            // from inside a process too, and net_kernel (also a gen_server) says yes to us
+            Object[] fromProcess = new Object[1];
+            scheduler.runOrThrow(() -> fromProcess[0] = node.call("net_kernel", peer,
+                    Tuple.of(Atom.of("is_auth"), Atom.of(node.name())), Duration.ofSeconds(10)));
+            assertThat(fromProcess[0]).isEqualTo(Atom.of("yes"));
+        }
+    }
+
+    @Test
+    void tenThousandMessagesArriveInOrderBothWays() throws Exception {
+        int n = 10_000;
+        String peer = erlName("d") + "@" + host();
+        CopyOnWriteArrayList<String> verdict = new CopyOnWriteArrayList<>();
+        Pid sink = scheduler.spawn(() -> {
+            Preempt.register("jsink", Preempt.self());
+            long expected = 1;
+            while (expected <= n) {
+                Tuple t = Preempt.receive(Tuple.class, Duration.ofSeconds(20)).orElse(null);
+                if (t == null) {
+                    verdict.add("timeout at " + expected);
+                    return;
+                }
+                if (!t.get(1).equals(expected)) {
+                    verdict.add("got " + t.get(1) + " when " + expected + " was due");
+                    return;
+                }
+                expected++;
+            }
+            verdict.add("in order");
+        });
+        awaitName("jsink");
+        try (Erl erl = Erl.node(erlName("d"), COOKIE,
+                "Check = fun C(I, N) when I > N -> io:format(\"erl got all in order~n\");"
+                        + " C(I, N) -> receive {seq, I} -> C(I + 1, N); {seq, J} -> io:format(\"erl got ~p when ~p was due~n\", [J, I])"
+                        + " after 20000 -> io:format(\"erl timed out at ~p~n\", [I]) end end,"
+                        + "register(esink, spawn(fun() -> Check(1, " + n + ") end)),"
+                        + "register(driver, self()),"
+                        + "io:format(\"ready~n\"),"
+                        + "receive go -> ok end,"
+                        + "[{jsink, " + us() + "} ! {seq, I} || I <- lists:seq(1, " + n + ")],"
+                        + "io:format(\"sent~n\"), receive after infinity -> ok end.")) {
+            erl.awaitOutput("ready", 30);
+            long t0 = System.nanoTime();
+            scheduler.runOrThrow(() -> {
+                for (long i = 1; i <= n; i++) node.send("esink", peer, Tuple.of(Atom.of("seq"), i));
+            });
+            erl.awaitOutput("erl got all in order", 30);
+            long javaToErl = System.nanoTime() - t0;
+            assertThat(erl.output()).doesNotContain("was due").doesNotContain("timed out");
+
+            t0 = System.nanoTime();
+            node.send("driver", peer, Atom.of("go"));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (verdict.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            long erlToJava = System.nanoTime() - t0;
+            assertThat(verdict).containsExactly("in order");
+            System.out.printf("10,000 messages: Preempt -> BEAM %.1f ms, BEAM -> Preempt %.1f ms%n", javaToErl / 1e6, erlToJava / 1e6);
+        } finally {
+            Preempt.exit(sink, dev.preempt.ExitReason.KILL);
+        }
+    }
+}
