@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -42,7 +41,6 @@ public final class Node implements AutoCloseable {
     private static volatile Node current;
 
     private final NodeEngine engine;
-    private final AtomicLong refs = new AtomicLong(1);
 
     private Node(NodeEngine engine) {
         this.engine = engine;
@@ -256,8 +254,66 @@ public final class Node implements AutoCloseable {
      * @return the reference
      */
     public ErlRef makeRef() {
-        long n = refs.getAndIncrement();
-        return new ErlRef(name(), creation(), List.of((int) n, (int) (n >>> 32), (int) System.nanoTime()));
+        return engine.makeRef();
+    }
+
+    /**
+     * Erlang's {@code monitor(process, Pid)} for any pid: a {@link dev.preempt.Down} comes when the
+     * process ends (with its reason; {@code noproc} if it was not there; {@code noconnection} if its
+     * node goes away or cannot be reached). For a local pid it is {@link Preempt#monitor}.
+     *
+     * @param pid the process to watch
+     * @return the reference the Down carries; give it to {@link #demonitor} (not to {@code Preempt.demonitor})
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public dev.preempt.Ref monitor(Pid pid) {
+        if (!pid.isRemote()) return Preempt.monitor(pid);
+        Preempt.self(); // the caller must be a process
+        return engine.monitor(pid);
+    }
+
+    /**
+     * Removes a monitor {@link #monitor} made; no Down for it comes after this returns (a Down already
+     * in the mailbox stays).
+     *
+     * @param ref the monitor's reference
+     * @return true if it was still active
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public boolean demonitor(dev.preempt.Ref ref) {
+        return engine.demonitor(ref) || Preempt.demonitor(ref);
+    }
+
+    /**
+     * Erlang's {@code link(Pid)} for any pid: if either process ends abnormally the other gets the exit
+     * signal (dies, or receives {@link dev.preempt.Exit} if it traps exits); a node that goes away is the
+     * reason {@code noconnection}. For a local pid it is {@link Preempt#link}.
+     *
+     * @param pid the process to link to
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public void link(Pid pid) {
+        if (!pid.isRemote()) {
+            Preempt.link(pid);
+            return;
+        }
+        Preempt.self();
+        engine.link(pid);
+    }
+
+    /**
+     * Removes a link {@link #link} made; once it returns the link has no effect on the caller.
+     *
+     * @param pid the linked process
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public void unlink(Pid pid) {
+        if (!pid.isRemote()) {
+            Preempt.unlink(pid);
+            return;
+        }
+        Preempt.self();
+        engine.unlink(pid);
     }
 
     /**

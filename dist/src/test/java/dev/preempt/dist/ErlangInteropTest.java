@@ -180,4 +180,144 @@ class ErlangInteropTest {
             Preempt.exit(sink, dev.preempt.ExitReason.KILL);
         }
     }
+
+    /** An erl node whose registered {@code agent} process does what the tests ask of the Erlang side. */
+    private static Erl agentNode(String tag) throws Exception {
+        Erl erl = Erl.node(erlName(tag), COOKIE,
+                "Agent = fun A() -> receive"
+                        + " {From, spawn_victim} -> V = spawn(fun() -> receive {die, R} -> exit(R) end end), From ! {victim, V}, A();"
+                        + " {From, link_to, J} -> spawn(fun() -> process_flag(trap_exit, true), link(J), From ! linked,"
+                        + "   receive {'EXIT', J, R} -> io:format(\"erl saw exit ~p~n\", [R]) end end), A();"
+                        + " {From, monitor, T} -> spawn(fun() -> Ref = monitor(process, T), From ! monitoring,"
+                        + "   receive {'DOWN', Ref, process, _, R} -> io:format(\"erl saw down ~p~n\", [R]) end end), A()"
+                        + " end end,"
+                        + "register(agent, spawn(Agent)), io:format(\"ready~n\"), receive after infinity -> ok end.");
+        erl.awaitOutput("ready", 30);
+        return erl;
+    }
+
+    /** Inside a process: a fresh Erlang process from the agent, which exits with {@code {die, R}}'s R. */
+    private static Pid victim(String peer) {
+        node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("spawn_victim")));
+        Tuple t = (Tuple) Preempt.receive(m -> m instanceof Tuple x && x.get(0).equals(Atom.of("victim")), Duration.ofSeconds(5)).orElseThrow();
+        return (Pid) t.get(1);
+    }
+
+    @Test
+    void erlangMonitorsPreemptProcessesAndSeesTheirReasons() throws Exception {
+        Pid worker = scheduler.spawn(() -> {
+            Preempt.register("jworker", Preempt.self());
+            Atom reason = (Atom) Preempt.receive(Atom.class::isInstance);
+            Preempt.exit(dev.preempt.ExitReason.of(reason.name()));
+        });
+        awaitName("jworker");
+        String peer = erlName("e") + "@" + host();
+        try (Erl erl = agentNode("e")) {
+            scheduler.runOrThrow(() -> {
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("monitor"), Tuple.of(Atom.of("jworker"), Atom.of(node.name()))));
+                Preempt.receive(Atom.of("monitoring")::equals, Duration.ofSeconds(5)).orElseThrow();
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("monitor"), Tuple.of(Atom.of("nosuch"), Atom.of(node.name()))));
+                Preempt.receive(Atom.of("monitoring")::equals, Duration.ofSeconds(5)).orElseThrow();
+            });
+            erl.awaitOutput("erl saw down noproc", 10);
+            Preempt.send(worker, Atom.of("finished"));
+            erl.awaitOutput("erl saw down finished", 10);
+        }
+    }
+
+    @Test
+    void weMonitorErlangProcessesAndSeeReasonsAndNoconnection() throws Exception {
+        String peer = erlName("f") + "@" + host();
+        Erl erl = agentNode("f");
+        try {
+            scheduler.runOrThrow(() -> {
+                Pid v = victim(peer);
+                dev.preempt.Ref ref = node.monitor(v);
+                Preempt.send(v, Tuple.of(Atom.of("die"), Tuple.of(Atom.of("boom"), 7L)));
+                dev.preempt.Down d = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(d.ref()).isEqualTo(ref);
+                assertThat(d.pid()).isEqualTo(v);
+                assertThat(d.reason()).isEqualTo(dev.preempt.ExitReason.of("boom", 7L));
+
+                Pid demonitored = victim(peer);
+                assertThat(node.demonitor(node.monitor(demonitored))).isTrue();
+                Preempt.send(demonitored, Tuple.of(Atom.of("die"), Atom.of("quietly")));
+
+                Pid v2 = victim(peer);
+                dev.preempt.Ref ref2 = node.monitor(v2);
+                try {
+                    erl.close(); // the BEAM node goes away
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                dev.preempt.Down d2 = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(10)).orElseThrow();
+                assertThat(d2.ref()).isEqualTo(ref2);
+                assertThat(d2.reason()).isEqualTo(dev.preempt.ExitReason.of("noconnection"));
+                assertThat(Preempt.receive(dev.preempt.Down.class, Duration.ofMillis(300))).as("no Down after demonitor").isEmpty();
+            });
+            assertThat(downs).anyMatch(x -> x.startsWith(peer + " "));
+            assertThat(node.connectedNodes()).doesNotContain(peer);
+        } finally {
+            erl.close();
+        }
+    }
+
+    @Test
+    void linksAcrossNodesCarryExitsBothWays() throws Exception {
+        String peer = erlName("g") + "@" + host();
+        try (Erl erl = agentNode("g")) {
+            scheduler.runOrThrow(() -> {
+                // Erlang side crashes -> a linked Preempt process that does not trap exits dies with its reason
+                Pid v = victim(peer);
+                Preempt.Spawned linked = Preempt.spawnMonitor(() -> {
+                    node.link(v);
+                    Preempt.send(v, Tuple.of(Atom.of("die"), Atom.of("crash")));
+                    Preempt.receive(); // the exit signal ends it here
+                });
+                dev.preempt.Down d = (dev.preempt.Down) Preempt.receive(m -> m instanceof dev.preempt.Down x && x.ref().equals(linked.ref()),
+                        Duration.ofSeconds(5)).orElseThrow();
+                assertThat(d.reason()).isEqualTo(dev.preempt.ExitReason.of("crash"));
+
+                // ... and one that traps exits gets Exit(remotePid, reason)
+                Preempt.trapExits(true);
+                Pid v2 = victim(peer);
+                node.link(v2);
+                Preempt.send(v2, Tuple.of(Atom.of("die"), Atom.of("crash2")));
+                dev.preempt.Exit e = Preempt.receive(dev.preempt.Exit.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(e.from()).isEqualTo(v2);
+                assertThat(e.reason()).isEqualTo(dev.preempt.ExitReason.of("crash2"));
+
+                // after unlink, the remote exit has no effect
+                Pid v3 = victim(peer);
+                node.link(v3);
+                node.unlink(v3);
+                Preempt.send(v3, Tuple.of(Atom.of("die"), Atom.of("crash3")));
+                assertThat(Preempt.receive(dev.preempt.Exit.class, Duration.ofMillis(500))).isEmpty();
+                Preempt.trapExits(false);
+
+                // the reverse: an Erlang process links to a Preempt process, which then fails
+                Pid failing = Preempt.spawn(() -> {
+                    Preempt.receive(Atom.of("fail")::equals);
+                    throw new IllegalStateException("java side failed");
+                });
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("link_to"), failing));
+                Preempt.receive(Atom.of("linked")::equals, Duration.ofSeconds(5)).orElseThrow();
+                Preempt.send(failing, Atom.of("fail"));
+            });
+            erl.awaitOutput("erl saw exit {exception,<<\"java.lang.IllegalStateException: java side failed\">>}", 10);
+        }
+    }
+
+    @Test
+    void aWrongCookieIsRefusedBothWays() throws Exception {
+        String peer = erlName("h") + "@" + host();
+        try (Erl erl = Erl.node(erlName("h"), "another-cookie",
+                "io:format(\"ready~n\"), receive go -> ok after 3000 -> ok end,"
+                        + "io:format(\"ping=~p~n\", [net_adm:ping(" + us() + ")]), receive after infinity -> ok end.")) {
+            erl.awaitOutput("ready", 30);
+            assertThat(node.ping(peer, Duration.ofSeconds(5))).isFalse();
+            erl.awaitOutput("ping=pang", 20);
+            assertThat(node.connectedNodes()).doesNotContain(peer);
+        }
+    }
 }

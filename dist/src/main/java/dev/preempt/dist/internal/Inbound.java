@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * messages (SEND, SEND_SENDER, REG_SEND and their trace-token forms) go into local mailboxes; a
  * REG_SEND to {@code net_kernel} answers {@code net_adm:ping}'s {@code is_auth} call; a remote monitor
  * of a local process (MONITOR_P) is kept by a small watcher process that sends MONITOR_P_EXIT when the
- * process ends; EXIT2 (a remote {@code exit(Pid, Reason)}) is an exit signal; UNLINK_ID is
- * acknowledged. Remote links are not kept yet: a LINK to a process that is gone answers
- * {@code noproc}, one to a live process is ignored. A message with no Java form (a fun...) is dropped
+ * process ends; EXIT2 (a remote {@code exit(Pid, Reason)}) is an exit signal; LINK, EXIT and UNLINK_ID
+ * go to {@link RemoteLinks} (a LINK to a process that is gone answers {@code noproc}), MONITOR_P_EXIT to
+ * {@link RemoteMonitors}. A message with no Java form (a fun...) is dropped
  * and logged; the connection stays up. Thread-safe (one reader per connection; the watcher table is
  * concurrent).
  */
@@ -28,13 +28,17 @@ final class Inbound {
     private static final System.Logger LOG = System.getLogger("dev.preempt.dist");
 
     private final NodeEngine node;
+    private final RemoteMonitors monitors;
+    private final RemoteLinks links;
     /** Remote monitors of local processes: monitor ref -> the watcher process and the connection it reports to. */
     private final ConcurrentHashMap<ErlRef, Watcher> watchers = new ConcurrentHashMap<>();
 
     private record Watcher(Pid pid, Connection connection) {}
 
-    Inbound(NodeEngine node) {
+    Inbound(NodeEngine node, RemoteMonitors monitors, RemoteLinks links) {
         this.node = node;
+        this.monitors = monitors;
+        this.links = links;
     }
 
     void dispatch(Connection c, byte[] f) {
@@ -49,10 +53,16 @@ final class Inbound {
                         deliver((Pid) control.get(2), d.readTerm());
                 case Frames.REG_SEND, Frames.REG_SEND_TT ->
                         deliverNamed(c, (Pid) control.get(1), ((Atom) control.get(3)).name(), d.readTerm());
-                case Frames.EXIT2, Frames.EXIT2_TT -> exitSignal((Pid) control.get(1), (Pid) control.get(2), control.get(3));
+                case Frames.EXIT2, Frames.EXIT2_TT -> exitSignal((Pid) control.get(1), (Pid) control.get(2), control.get(control.arity() - 1));
                 case Frames.LINK -> linkRequest(c, (Pid) control.get(1), (Pid) control.get(2));
-                case Frames.UNLINK_ID -> c.enqueue(Frames.frame(self,
-                        Tuple.of((long) Frames.UNLINK_ID_ACK, control.get(1), control.get(3), control.get(2)), null));
+                case Frames.EXIT, Frames.EXIT_TT -> links.exited((Pid) control.get(1), (Pid) control.get(2), control.get(control.arity() - 1));
+                case Frames.UNLINK_ID -> {
+                    links.unlinked((Pid) control.get(2), (Pid) control.get(3));
+                    c.enqueue(Frames.frame(self,
+                            Tuple.of((long) Frames.UNLINK_ID_ACK, control.get(1), control.get(3), control.get(2)), null));
+                }
+                case Frames.UNLINK_ID_ACK -> { } // our unlink took effect here at once; nothing waits for the ack
+                case Frames.MONITOR_P_EXIT -> monitors.exited((ErlRef) control.get(3), control.get(4));
                 case Frames.MONITOR_P -> monitor(c, (Pid) control.get(1), control.get(2), (ErlRef) control.get(3));
                 case Frames.DEMONITOR_P -> demonitor((ErlRef) control.get(3));
                 default -> LOG.log(System.Logger.Level.DEBUG, "ignored control message " + control + " from " + c.peer());
@@ -88,14 +98,15 @@ final class Inbound {
     }
 
     private void exitSignal(Pid from, Pid to, Object reason) {
-        if (!to.isRemote()) Preempt.exit(to, Reasons.fromTerm(reason));
+        if (!to.isRemote()) ApiAccess.procOf(to).remoteExitSignal(from, Reasons.fromTerm(reason));
     }
 
     private void linkRequest(Connection c, Pid from, Pid to) {
         if (to.isRemote() || !Preempt.isAlive(to)) {
             c.enqueue(Frames.frame(node.identity(), Tuple.of((long) Frames.EXIT, to, from, Atom.of("noproc")), null));
+        } else {
+            links.linked(c, from, to);
         }
-        // A live local process: the link is not kept yet (the README says so).
     }
 
     /**

@@ -36,6 +36,9 @@ public final class NodeEngine implements RemoteRouting.Router {
     private final ServerSocket server;
     private final Epmd.Registration registration;
     private final Inbound inbound;
+    private final RemoteMonitors monitors;
+    private final RemoteLinks links;
+    private final java.util.concurrent.atomic.AtomicLong refs = new java.util.concurrent.atomic.AtomicLong(1);
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<BiConsumer<String, String>> downListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -69,7 +72,9 @@ public final class NodeEngine implements RemoteRouting.Router {
         }
         this.identity = new Identity(name, registration.creation());
         this.handshake = new Handshake(name, flags, registration.creation(), cookie);
-        this.inbound = new Inbound(this);
+        this.monitors = new RemoteMonitors(this);
+        this.links = new RemoteLinks(this);
+        this.inbound = new Inbound(this, monitors, links);
         try {
             RemoteRouting.install(this);
         } catch (IllegalStateException e) {
@@ -234,6 +239,8 @@ public final class NodeEngine implements RemoteRouting.Router {
     void connectionClosed(Connection c, String reason) {
         boolean wasUp = connections.remove(c.peer(), c);
         inbound.connectionClosed(c);
+        monitors.connectionClosed(c);
+        links.connectionClosed(c);
         if (wasUp) for (BiConsumer<String, String> l : downListeners) l.accept(c.peer(), reason);
     }
 
@@ -263,6 +270,54 @@ public final class NodeEngine implements RemoteRouting.Router {
         Connection c = connectionTo(node);
         Object from = Preempt.inProcess() ? Preempt.self() : noPid();
         c.enqueue(Frames.frame(identity, Tuple.of((long) Frames.REG_SEND, from, Atom.of(""), Atom.of(name)), message));
+    }
+
+    /**
+     * A fresh reference of this node.
+     *
+     * @return the reference: three words, a counter's two halves and a time stamp's low bits
+     */
+    public dev.preempt.dist.ErlRef makeRef() {
+        long n = refs.getAndIncrement();
+        return new dev.preempt.dist.ErlRef(identity.name(), identity.creation(), List.of((int) n, (int) (n >>> 32), (int) System.nanoTime()));
+    }
+
+    /**
+     * The calling process monitors the remote process {@code target}.
+     *
+     * @param target a remote pid
+     * @return the reference its {@link dev.preempt.Down} will carry
+     */
+    public dev.preempt.Ref monitor(Pid target) {
+        return monitors.monitor(Preempt.self(), target);
+    }
+
+    /**
+     * Removes a remote monitor.
+     *
+     * @param ref what {@link #monitor} returned
+     * @return true if it was active
+     */
+    public boolean demonitor(dev.preempt.Ref ref) {
+        return monitors.demonitor(ref);
+    }
+
+    /**
+     * The calling process links to the remote process {@code remote}.
+     *
+     * @param remote a remote pid
+     */
+    public void link(Pid remote) {
+        links.link(Preempt.self(), remote);
+    }
+
+    /**
+     * The calling process unlinks the remote process {@code remote}.
+     *
+     * @param remote a remote pid
+     */
+    public void unlink(Pid remote) {
+        links.unlink(Preempt.self(), remote);
     }
 
     /** The pid a REG_SEND from a plain thread carries: {@code <0.0.0>} of this node, which is no process. */
