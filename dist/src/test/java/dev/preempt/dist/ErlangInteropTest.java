@@ -320,4 +320,35 @@ class ErlangInteropTest {
             assertThat(node.connectedNodes()).doesNotContain(peer);
         }
     }
+
+    @Test
+    void erlangCallsAPreemptServerWithGenServerCall() throws Exception {
+        scheduler.runOrThrow(() -> dev.preempt.Server.start("jcounter", new dev.preempt.Server<Long>() {
+            @Override
+            public Long init() {
+                return 0L;
+            }
+
+            @Override
+            public Result<Long> handleCall(Object request, dev.preempt.Call from, Long n) {
+                return Atom.of("get").equals(request) ? Result.reply(Tuple.of(Atom.OK, n), n) : Result.reply(Atom.of("what"), n);
+            }
+
+            @Override
+            public Result<Long> handleCast(Object message, Long n) {
+                return Result.noReply(n + 1);
+            }
+        }));
+        awaitName("jcounter");
+        try (Erl erl = Erl.node(erlName("i"), COOKIE,
+                "[gen_server:cast({jcounter, " + us() + "}, inc) || _ <- [1, 2, 3]],"
+                        + "io:format(\"count=~p~n\", [gen_server:call({jcounter, " + us() + "}, get, 5000)]),"
+                        + "io:format(\"missing=~p~n\", [element(1, element(2, catch gen_server:call({nosuch, " + us() + "}, get, 5000)))]),"
+                        + "io:format(\"done~n\").")) {
+            erl.awaitOutput("done", 30);
+            assertThat(erl.output()).contains("count={ok,3}").contains("missing=noproc");
+        } finally {
+            scheduler.whereis("jcounter").ifPresent(p -> Preempt.exit(p, dev.preempt.ExitReason.KILL));
+        }
+    }
 }

@@ -1,9 +1,10 @@
 package dev.preempt.internal;
 
+import dev.preempt.Call;
 import dev.preempt.Pid;
 
 /**
- * Where sends to remote pids go: the distribution module installs a {@link Router} when a node starts
+ * Where sends to remote pids (and replies to calls from other nodes) go: the distribution module installs a {@link Router} when a node starts
  * and removes it when the node stops. With none installed a send to a remote pid is dropped, as Erlang
  * drops a send to a node it cannot reach. Any thread may send; installing is rare (one node per JVM).
  */
@@ -18,6 +19,14 @@ public final class RemoteRouting {
          * @param message the message, already admitted by the send policy
          */
         void send(Pid to, Object message);
+
+        /**
+         * Answers a {@link Call} that came from another node; a call it does not know is dropped.
+         *
+         * @param call the call, as the distribution layer delivered it
+         * @param value the reply, already admitted by the send policy; may be null
+         */
+        void reply(Call call, Object value);
     }
 
     private static volatile Router router;
@@ -53,5 +62,16 @@ public final class RemoteRouting {
     public static void send(Pid to, Object message) {
         Router r = router;
         if (r != null) r.send(to, message);
+    }
+
+    /**
+     * Answers a call from another node through the router; dropped if none is installed.
+     *
+     * @param call the call
+     * @param value the reply, already admitted; may be null
+     */
+    public static void reply(Call call, Object value) {
+        Router r = router;
+        if (r != null) r.reply(call, value);
     }
 }

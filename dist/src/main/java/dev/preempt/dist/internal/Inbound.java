@@ -73,8 +73,26 @@ final class Inbound {
     }
 
     private void deliver(Pid to, Object message) {
-        if (!to.isRemote()) ApiAccess.procOf(to).deliver(message); // a gone pid of ours is remote-looking: dropped
+        if (!to.isRemote()) ApiAccess.procOf(to).deliver(local(message)); // a gone pid of ours is remote-looking: dropped
     }
+
+    /**
+     * OTP's gen_server protocol in the runtime's terms: {@code {'$gen_call', {From, Tag}, Request}}
+     * becomes a {@link dev.preempt.Call} (its reply goes back as {@code {Tag, Reply}}), and
+     * {@code {'$gen_cast', Request}} a {@link dev.preempt.Cast}; so a Preempt {@link dev.preempt.Server}
+     * serves Erlang callers as it serves local ones.
+     */
+    private Object local(Object message) {
+        if (message instanceof Tuple t && t.arity() == 3 && GEN_CALL.equals(t.get(0))
+                && t.get(1) instanceof Tuple from && from.arity() == 2 && from.get(0) instanceof Pid caller && caller.isRemote()) {
+            return new dev.preempt.Call(node.genCalls().put(caller, from.get(1)), caller, t.get(2));
+        }
+        if (message instanceof Tuple t && t.arity() == 2 && GEN_CAST.equals(t.get(0))) return new dev.preempt.Cast(t.get(1));
+        return message;
+    }
+
+    private static final Atom GEN_CALL = Atom.of("$gen_call");
+    private static final Atom GEN_CAST = Atom.of("$gen_cast");
 
     private void deliverNamed(Connection c, Pid from, String name, Object message) {
         if (name.equals("net_kernel")) {
@@ -82,7 +100,7 @@ final class Inbound {
             return;
         }
         Optional<Pid> to = node.scheduler().whereis(name);
-        to.ifPresent(p -> ApiAccess.procOf(p).deliver(message)); // an unknown name: dropped, as OTP does
+        to.ifPresent(p -> ApiAccess.procOf(p).deliver(local(message))); // an unknown name: dropped, as OTP does
     }
 
     /** {@code {'$gen_call', {From, Tag}, {is_auth, Node}}} → {@code {Tag, yes}}: what net_adm:ping asks. */

@@ -38,6 +38,7 @@ public final class NodeEngine implements RemoteRouting.Router {
     private final Inbound inbound;
     private final RemoteMonitors monitors;
     private final RemoteLinks links;
+    private final GenCalls genCalls = new GenCalls();
     private final java.util.concurrent.atomic.AtomicLong refs = new java.util.concurrent.atomic.AtomicLong(1);
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<BiConsumer<String, String>> downListeners = new CopyOnWriteArrayList<>();
@@ -257,6 +258,22 @@ public final class NodeEngine implements RemoteRouting.Router {
                 ? Tuple.of((long) Frames.SEND_SENDER, from, to)
                 : Tuple.of((long) Frames.SEND, Atom.of(""), to);
         c.enqueue(Frames.frame(identity, control, message));
+    }
+
+    /** {@link RemoteRouting.Router}: the reply to a gen_server call from another node. */
+    @Override
+    public void reply(dev.preempt.Call call, Object value) {
+        GenCalls.Caller caller = genCalls.take(call.tag());
+        if (caller == null || closed) return;
+        WirePid w = (WirePid) ApiAccess.addressOf(caller.from());
+        if (identity.isLocal(w)) return;
+        Object from = Preempt.inProcess() ? Preempt.self() : noPid();
+        connectionTo(w.node()).enqueue(Frames.frame(identity, Tuple.of((long) Frames.SEND_SENDER, from, caller.from()),
+                Tuple.of(caller.tag(), value == null ? Atom.of("undefined") : value)));
+    }
+
+    GenCalls genCalls() {
+        return genCalls;
     }
 
     /**

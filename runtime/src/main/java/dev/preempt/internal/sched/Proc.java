@@ -989,6 +989,10 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param value the reply
      */
     public static void replyTo(Call call, Object value) {
+        if (call.from().isRemote()) { // a call from another node (an Erlang gen_server:call)
+            dev.preempt.internal.RemoteRouting.reply(call, value);
+            return;
+        }
         ApiAccess.procOf(call.from()).reply(call.tag(), value);
     }
 
