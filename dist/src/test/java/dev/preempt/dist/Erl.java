@@ -80,11 +80,13 @@ final class Erl implements AutoCloseable {
      * Starts {@code erl -sname name -setcookie cookie -noshell -eval script}: a named node that runs
      * until the script halts or {@link #close()} kills it. Its output goes to a log file.
      */
-    static Erl node(String name, String cookie, String script) throws IOException, InterruptedException {
+    static Erl node(String name, String cookie, String script, String... extraArgs) throws IOException, InterruptedException {
         ensureEpmd();
         Path log = Files.createTempFile("erl-" + name, ".log");
-        Process p = new ProcessBuilder(executable(), "-sname", name, "-setcookie", cookie, "-noshell", "-eval", script)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(executable(), "-sname", name, "-setcookie", cookie, "-noshell"));
+        cmd.addAll(List.of(extraArgs));
+        cmd.addAll(List.of("-eval", script));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Erl e = new Erl(p, name, log);
         synchronized (LIVE) {
             LIVE.add(e);
@@ -115,9 +117,20 @@ final class Erl implements AutoCloseable {
         }
     }
 
+    /** Sends the node's OS process a signal ({@code STOP}, {@code CONT}) with kill(1). */
+    void signal(String sig) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start();
+        if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) throw new AssertionError("kill -" + sig + " failed");
+    }
+
     /** Kills the node (and waits for it). */
     @Override
     public void close() throws InterruptedException {
+        try {
+            if (process.isAlive()) signal("CONT"); // leave no stopped process behind, whatever happens next
+        } catch (IOException | AssertionError ignored) {
+            // gone already
+        }
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
         synchronized (LIVE) {
