@@ -25,6 +25,9 @@ public final class ExportTable {
     private final ConcurrentHashMap<Long, Entry> byId = new ConcurrentHashMap<>();
     private final ReferenceQueue<Pid> cleared = new ReferenceQueue<>();
 
+    /** An empty table. */
+    public ExportTable() {}
+
     /**
      * Remembers a local pid that is about to leave this JVM.
      *

@@ -18,7 +18,13 @@ public final class Handshake {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** What the handshake learnt of the peer. */
+    /**
+     * What the handshake learnt of the peer.
+     *
+     * @param name its node name
+     * @param flags the capability flags it offered
+     * @param creation its creation
+     */
     public record Peer(String name, long flags, int creation) {}
 
     /** How an acceptor decides on a name it already has a connection (or an attempt) for. */
