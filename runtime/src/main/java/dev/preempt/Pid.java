@@ -15,10 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Remote pids.</b> With the distribution module ({@code preempt-dist}) a pid may name a process of
  * another node (a BEAM node or another Preempt JVM). Such a pid prints as Erlang prints one,
  * {@code <N.42.0>}, where {@code N} is a small number this JVM gave that node (the same for every pid
- * of the node), and {@link #node()} names the node. {@link Preempt#send(Pid, Object)} reaches a remote
- * pid through the connection to its node; the other operations (link, monitor, exit, call...) are local
- * only so far and throw {@link UnsupportedOperationException} for a remote pid. Pids are values: safe
- * to share between threads.
+ * of the node), and {@link #node()} names the node. {@link Preempt#send}, {@link Preempt#link},
+ * {@link Preempt#unlink}, {@link Preempt#monitor}, {@link Preempt#demonitor}, {@link Preempt#exit(Pid,
+ * ExitReason)} and {@link Preempt#call(Pid, Object, java.time.Duration)} and {@link Preempt#cast(Pid, Object)} reach a
+ * remote pid through the connection to its node; {@link Preempt#isAlive}, {@link Preempt#register} and
+ * {@link Preempt#processInfo} are local only and throw {@link UnsupportedOperationException} for a
+ * remote pid. Pids are values: safe to share between threads.
  *
  * <pre>{@code
  * Pid worker = Preempt.spawn(() -> System.out.println("hello from " + Preempt.self()));
@@ -108,7 +110,7 @@ public final class Pid implements Comparable<Pid> {
     Proc proc() {
         if (proc == null) {
             throw new UnsupportedOperationException(this + " is a process of node " + node
-                    + ": only send reaches remote processes so far (link, monitor, exit and call are local only)");
+                    + ": send, link, unlink, monitor, exit and call reach remote processes; this operation is local only");
         }
         return proc;
     }

@@ -14,16 +14,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
  * This JVM as a node of an Erlang cluster: registered with epmd under {@code alive@host}, reachable by
  * BEAM nodes (and other Preempt nodes) with the same cookie, and connecting to them on first use. Once
- * started, {@link Preempt#send(Pid, Object)} reaches remote pids, messages from other nodes reach local
- * processes (by pid, or by the name {@link Preempt#register registered} in the node's scheduler), and
- * {@code net_adm:ping} from Erlang answers {@code pong}. One node per JVM.
+ * started, {@link Preempt#send(Pid, Object)}, {@code link}, {@code unlink}, {@code monitor},
+ * {@code demonitor}, {@code exit}, {@code call} and {@code cast} reach remote pids; messages from other
+ * nodes reach local processes (by pid, or by the name {@link Preempt#register registered} in the node's
+ * scheduler); gen_server calls from Erlang reach a {@link dev.preempt.Server}; and {@code net_adm:ping}
+ * from Erlang answers {@code pong}. One node per JVM.
  *
  * <pre>{@code
  * try (Node node = Node.start(Node.options("java").cookie("secret"))) {
@@ -258,101 +258,25 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Erlang's {@code monitor(process, Pid)} for any pid: a {@link dev.preempt.Down} comes when the
-     * process ends (with its reason; {@code noproc} if it was not there; {@code noconnection} if its
-     * node goes away or cannot be reached). For a local pid it is {@link Preempt#monitor}.
-     *
-     * @param pid the process to watch
-     * @return the reference the Down carries; give it to {@link #demonitor} (not to {@code Preempt.demonitor})
-     * @throws IllegalStateException if the caller is not a process
-     */
-    public dev.preempt.Ref monitor(Pid pid) {
-        if (!pid.isRemote()) return Preempt.monitor(pid);
-        Preempt.self(); // the caller must be a process
-        return engine.monitor(pid);
-    }
-
-    /**
-     * Removes a monitor {@link #monitor} made; no Down for it comes after this returns (a Down already
-     * in the mailbox stays).
-     *
-     * @param ref the monitor's reference
-     * @return true if it was still active
-     * @throws IllegalStateException if the caller is not a process
-     */
-    public boolean demonitor(dev.preempt.Ref ref) {
-        return engine.demonitor(ref) || Preempt.demonitor(ref);
-    }
-
-    /**
-     * Erlang's {@code link(Pid)} for any pid: if either process ends abnormally the other gets the exit
-     * signal (dies, or receives {@link dev.preempt.Exit} if it traps exits); a node that goes away is the
-     * reason {@code noconnection}. For a local pid it is {@link Preempt#link}.
-     *
-     * @param pid the process to link to
-     * @throws IllegalStateException if the caller is not a process
-     */
-    public void link(Pid pid) {
-        if (!pid.isRemote()) {
-            Preempt.link(pid);
-            return;
-        }
-        Preempt.self();
-        engine.link(pid);
-    }
-
-    /**
-     * Removes a link {@link #link} made; once it returns the link has no effect on the caller.
-     *
-     * @param pid the linked process
-     * @throws IllegalStateException if the caller is not a process
-     */
-    public void unlink(Pid pid) {
-        if (!pid.isRemote()) {
-            Preempt.unlink(pid);
-            return;
-        }
-        Preempt.self();
-        engine.unlink(pid);
-    }
-
-    /**
-     * {@code gen_server:call({Name, Node}, Request, Timeout)}: sends {@code {'$gen_call', {Self, Ref},
-     * Request}} and waits for {@code {Ref, Reply}}. From a plain thread a helper process makes the call.
-     * The server is not monitored yet, so a missing server or node shows as a timeout.
+     * {@code gen_server:call({Name, Node}, Request, Timeout)}: monitors the server, sends
+     * {@code {'$gen_call', {Self, Ref}, Request}} and waits for {@code {Ref, Reply}}. From a plain
+     * thread a helper process makes the call. (To call a remote pid, {@link Preempt#call(Pid, Object,
+     * Duration)} does the same.)
      *
      * @param name the server's registered name on {@code node}
      * @param node the node
      * @param request the request
      * @param timeout how long to wait for the reply
      * @return the reply
-     * @throws dev.preempt.CallException on timeout
+     * @throws dev.preempt.NoProcessException if no process has that name there
+     * @throws dev.preempt.CallException on timeout, if the server exits first (its reason), or if its
+     *         node cannot be reached or goes away ({@code noconnection})
      * @throws UnmappableTermException if a part of the request has no Erlang term
      */
     public Object call(String name, String node, Object request, Duration timeout) {
-        if (!Preempt.inProcess()) {
-            CompletableFuture<Object> answer = new CompletableFuture<>();
-            engine.scheduler().spawn(() -> {
-                try {
-                    answer.complete(call(name, node, request, timeout));
-                } catch (Throwable t) {
-                    answer.completeExceptionally(t);
-                }
-            });
-            try {
-                return answer.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) throw r;
-                if (e.getCause() instanceof Error err) throw err;
-                throw e;
-            }
-        }
-        ErlRef tag = makeRef();
-        send(name, node, Tuple.of(Atom.of("$gen_call"), Tuple.of(Preempt.self(), tag), request));
-        Object reply = Preempt.receive(m -> m instanceof Tuple t && t.arity() == 2 && t.get(0).equals(tag), timeout)
-                .orElseThrow(() -> new dev.preempt.CallException(Preempt.self(), dev.preempt.ExitReason.of("timeout"),
-                        "call to {" + name + ", " + node + "} timed out after " + timeout.toMillis() + " ms (request " + request + ")"));
-        return ((Tuple) reply).get(1);
+        if (node.equals(name())) return Preempt.call(name, request, timeout);
+        Object r = Policies.admit(request);
+        return engine.inProcess(() -> engine.genCall(null, name, node, r, timeout.toNanos()));
     }
 
     /**

@@ -189,7 +189,9 @@ class ErlangInteropTest {
                         + " {From, link_to, J} -> spawn(fun() -> process_flag(trap_exit, true), link(J), From ! linked,"
                         + "   receive {'EXIT', J, R} -> io:format(\"erl saw exit ~p~n\", [R]) end end), A();"
                         + " {From, monitor, T} -> spawn(fun() -> Ref = monitor(process, T), From ! monitoring,"
-                        + "   receive {'DOWN', Ref, process, _, R} -> io:format(\"erl saw down ~p~n\", [R]) end end), A()"
+                        + "   receive {'DOWN', Ref, process, _, R} -> io:format(\"erl saw down ~p~n\", [R]) end end), A();"
+                        + " {From, whereis, N} -> From ! {whereis, whereis(N)}, A();"
+                        + " {'$gen_cast', {print, X}} -> io:format(\"erl got cast ~p~n\", [X]), A()"
                         + " end end,"
                         + "register(agent, spawn(Agent)), io:format(\"ready~n\"), receive after infinity -> ok end.");
         erl.awaitOutput("ready", 30);
@@ -232,7 +234,7 @@ class ErlangInteropTest {
         try {
             scheduler.runOrThrow(() -> {
                 Pid v = victim(peer);
-                dev.preempt.Ref ref = node.monitor(v);
+                dev.preempt.Ref ref = Preempt.monitor(v);
                 Preempt.send(v, Tuple.of(Atom.of("die"), Tuple.of(Atom.of("boom"), 7L)));
                 dev.preempt.Down d = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(5)).orElseThrow();
                 assertThat(d.ref()).isEqualTo(ref);
@@ -240,11 +242,11 @@ class ErlangInteropTest {
                 assertThat(d.reason()).isEqualTo(dev.preempt.ExitReason.of("boom", 7L));
 
                 Pid demonitored = victim(peer);
-                assertThat(node.demonitor(node.monitor(demonitored))).isTrue();
+                assertThat(Preempt.demonitor(Preempt.monitor(demonitored))).isTrue();
                 Preempt.send(demonitored, Tuple.of(Atom.of("die"), Atom.of("quietly")));
 
                 Pid v2 = victim(peer);
-                dev.preempt.Ref ref2 = node.monitor(v2);
+                dev.preempt.Ref ref2 = Preempt.monitor(v2);
                 try {
                     erl.close(); // the BEAM node goes away
                 } catch (InterruptedException e) {
@@ -270,7 +272,7 @@ class ErlangInteropTest {
                 // Erlang side crashes -> a linked Preempt process that does not trap exits dies with its reason
                 Pid v = victim(peer);
                 Preempt.Spawned linked = Preempt.spawnMonitor(() -> {
-                    node.link(v);
+                    Preempt.link(v);
                     Preempt.send(v, Tuple.of(Atom.of("die"), Atom.of("crash")));
                     Preempt.receive(); // the exit signal ends it here
                 });
@@ -281,7 +283,7 @@ class ErlangInteropTest {
                 // ... and one that traps exits gets Exit(remotePid, reason)
                 Preempt.trapExits(true);
                 Pid v2 = victim(peer);
-                node.link(v2);
+                Preempt.link(v2);
                 Preempt.send(v2, Tuple.of(Atom.of("die"), Atom.of("crash2")));
                 dev.preempt.Exit e = Preempt.receive(dev.preempt.Exit.class, Duration.ofSeconds(5)).orElseThrow();
                 assertThat(e.from()).isEqualTo(v2);
@@ -289,8 +291,8 @@ class ErlangInteropTest {
 
                 // after unlink, the remote exit has no effect
                 Pid v3 = victim(peer);
-                node.link(v3);
-                node.unlink(v3);
+                Preempt.link(v3);
+                Preempt.unlink(v3);
                 Preempt.send(v3, Tuple.of(Atom.of("die"), Atom.of("crash3")));
                 assertThat(Preempt.receive(dev.preempt.Exit.class, Duration.ofMillis(500))).isEmpty();
                 Preempt.trapExits(false);
@@ -349,6 +351,45 @@ class ErlangInteropTest {
             assertThat(erl.output()).contains("count={ok,3}").contains("missing=noproc");
         } finally {
             scheduler.whereis("jcounter").ifPresent(p -> Preempt.exit(p, dev.preempt.ExitReason.KILL));
+        }
+    }
+
+    @Test
+    void preemptCallCastAndExitReachRemotePids() throws Exception {
+        String peer = erlName("j") + "@" + host();
+        try (Erl erl = agentNode("j")) {
+            scheduler.runOrThrow(() -> {
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("whereis"), Atom.of("rex")));
+                Pid rex = (Pid) ((Tuple) Preempt.receive(m -> m instanceof Tuple t && t.get(0).equals(Atom.of("whereis")),
+                        Duration.ofSeconds(5)).orElseThrow()).get(1);
+                // Preempt.call to a remote pid is OTP's gen_server:call
+                assertThat(Preempt.call(rex, Tuple.of(Atom.of("call"), Atom.of("erlang"), Atom.of("length"),
+                        List.of(List.of(1L, 2L)), Atom.of("user")), Duration.ofSeconds(5))).isEqualTo(2L);
+                // a name that is not there fails at once with noproc (the call monitors the server), not by timeout
+                long t0 = System.nanoTime();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.call("nosuch", peer, Atom.of("x"), Duration.ofSeconds(30)))
+                        .isInstanceOf(dev.preempt.NoProcessException.class);
+                assertThat(System.nanoTime() - t0).isLessThan(10_000_000_000L);
+                // Preempt.cast is {'$gen_cast', M}
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("whereis"), Atom.of("agent")));
+                Pid agent = (Pid) ((Tuple) Preempt.receive(m -> m instanceof Tuple t && t.get(0).equals(Atom.of("whereis")),
+                        Duration.ofSeconds(5)).orElseThrow()).get(1);
+                Preempt.cast(agent, Tuple.of(Atom.of("print"), 99L));
+                // Preempt.exit(remotePid, KILL) is EXIT2
+                Pid v = victim(peer);
+                dev.preempt.Ref ref = Preempt.monitor(v);
+                Preempt.exit(v, dev.preempt.ExitReason.KILL);
+                dev.preempt.Down d = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(d.ref()).isEqualTo(ref);
+                assertThat(d.reason()).isEqualTo(dev.preempt.ExitReason.KILLED);
+                // what stays local says so
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> Preempt.isAlive(v))
+                        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("local only");
+            });
+            erl.awaitOutput("erl got cast 99", 10);
+            // and from a plain thread, Preempt.call to a remote pid works too (a helper process makes it)
+            assertThat(node.call("net_kernel", peer, Tuple.of(Atom.of("is_auth"), Atom.of(node.name())), Duration.ofSeconds(5)))
+                    .isEqualTo(Atom.of("yes"));
         }
     }
 }

@@ -253,6 +253,7 @@ public final class NodeEngine implements RemoteRouting.Router {
         WirePid w = (WirePid) ApiAccess.addressOf(to);
         if (identity.isLocal(w) || closed) return; // a pid of ours whose process is gone, or we are stopped
         Connection c = connectionTo(w.node());
+        if (message instanceof dev.preempt.Cast cast) message = Tuple.of(Atom.of("$gen_cast"), cast.message());
         Pid from = Preempt.inProcess() ? Preempt.self() : null;
         Tuple control = from != null // every peer has SEND_SENDER: the handshake requires it
                 ? Tuple.of((long) Frames.SEND_SENDER, from, to)
@@ -299,42 +300,113 @@ public final class NodeEngine implements RemoteRouting.Router {
         return new dev.preempt.dist.ErlRef(identity.name(), identity.creation(), List.of((int) n, (int) (n >>> 32), (int) System.nanoTime()));
     }
 
-    /**
-     * The calling process monitors the remote process {@code target}.
-     *
-     * @param target a remote pid
-     * @return the reference its {@link dev.preempt.Down} will carry
-     */
+    /** {@link RemoteRouting.Router}: the calling process monitors the remote process {@code target}. */
+    @Override
     public dev.preempt.Ref monitor(Pid target) {
         return monitors.monitor(Preempt.self(), target);
     }
 
-    /**
-     * Removes a remote monitor.
-     *
-     * @param ref what {@link #monitor} returned
-     * @return true if it was active
-     */
+    /** {@link RemoteRouting.Router}: removes a remote monitor; false if {@code ref} is not one (or fired). */
+    @Override
     public boolean demonitor(dev.preempt.Ref ref) {
         return monitors.demonitor(ref);
     }
 
-    /**
-     * The calling process links to the remote process {@code remote}.
-     *
-     * @param remote a remote pid
-     */
+    /** {@link RemoteRouting.Router}: the calling process links to the remote process {@code remote}. */
+    @Override
     public void link(Pid remote) {
         links.link(Preempt.self(), remote);
     }
 
-    /**
-     * The calling process unlinks the remote process {@code remote}.
-     *
-     * @param remote a remote pid
-     */
+    /** {@link RemoteRouting.Router}: the calling process unlinks the remote process {@code remote}. */
+    @Override
     public void unlink(Pid remote) {
         links.unlink(Preempt.self(), remote);
+    }
+
+    /** {@link RemoteRouting.Router}: {@code exit(Pid, Reason)} to a remote process (EXIT2). */
+    @Override
+    public void exit(Pid to, dev.preempt.ExitReason reason) {
+        WirePid w = (WirePid) ApiAccess.addressOf(to);
+        if (identity.isLocal(w) || closed) return;
+        Object from = Preempt.inProcess() ? Preempt.self() : noPid();
+        connectionTo(w.node()).enqueue(Frames.frame(identity, Tuple.of((long) Frames.EXIT2, from, to, Reasons.toTerm(reason)), null));
+    }
+
+    /** {@link RemoteRouting.Router}: {@code gen_server:call(Pid, Request)} to a remote process. */
+    @Override
+    public Object call(Pid to, Object request, long timeoutNanos) {
+        return inProcess(() -> genCall(to, null, null, request, timeoutNanos));
+    }
+
+    /**
+     * Runs {@code body} in the calling process, or, from a plain thread, in a helper process of the
+     * node's scheduler while the thread waits (what the runtime's call does too).
+     *
+     * @param <T> what it returns
+     * @param body the work
+     * @return what it returned; what it threw is rethrown
+     */
+    public <T> T inProcess(java.util.function.Supplier<T> body) {
+        if (Preempt.inProcess()) return body.get();
+        java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
+        scheduler.spawn(() -> {
+            try {
+                answer.complete(body.get());
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        });
+        try {
+            return answer.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /**
+     * OTP's gen_server call, from inside a process: monitors the server (a pid, or {@code name} on
+     * {@code peer}), sends {@code {'$gen_call', {Self, Tag}, Request}}, and waits for {@code {Tag,
+     * Reply}}, the server's Down, or the timeout; the monitor is removed (and its Down flushed) after.
+     *
+     * @param pid the server, or null to call by name
+     * @param name the registered name on {@code peer} (when {@code pid} is null)
+     * @param peer the node (when {@code pid} is null)
+     * @param request the request
+     * @param timeoutNanos how long to wait (negative: forever)
+     * @return the reply
+     * @throws dev.preempt.NoProcessException if the server is not there
+     * @throws dev.preempt.CallException on timeout, if the server exits first, or if its node goes ({@code noconnection})
+     */
+    public Object genCall(Pid pid, String name, String peer, Object request, long timeoutNanos) {
+        Pid self = Preempt.self();
+        String what = pid != null ? pid.toString() : "{" + name + ", " + peer + "}";
+        dev.preempt.dist.ErlRef tag = makeRef();
+        dev.preempt.Ref mon = pid != null ? monitors.monitor(self, pid) : monitors.monitorName(self, name, peer);
+        try {
+            Tuple msg = Tuple.of(Atom.of("$gen_call"), Tuple.of(self, tag), request);
+            if (pid != null) send(pid, msg);
+            else sendNamed(name, peer, msg);
+            java.time.Duration wait = timeoutNanos < 0 ? java.time.Duration.ofDays(365 * 100) : java.time.Duration.ofNanos(timeoutNanos);
+            Object m = Preempt.receive(x -> x instanceof Tuple t && t.arity() == 2 && tag.equals(t.get(0))
+                    || x instanceof dev.preempt.Down d && d.ref().equals(mon), wait).orElse(null);
+            if (m instanceof Tuple t) return t.get(1);
+            if (m == null) {
+                throw new dev.preempt.CallException(pid, dev.preempt.ExitReason.of("timeout"), "call to " + what
+                        + " timed out after " + (timeoutNanos / 1_000_000) + " ms (request " + request + ")");
+            }
+            dev.preempt.ExitReason r = ((dev.preempt.Down) m).reason();
+            if (r == dev.preempt.ExitReason.NOPROC) throw new dev.preempt.NoProcessException(pid, "call to " + what + ": no such process");
+            throw new dev.preempt.CallException(pid, r, "call to " + what + ": the server exited with " + r);
+        } finally {
+            if (monitors.demonitor(mon)) {
+                // still active: no Down for it is coming
+            } else {
+                Preempt.receive(x -> x instanceof dev.preempt.Down d && d.ref().equals(mon), java.time.Duration.ZERO);
+            }
+        }
     }
 
     /** The pid a REG_SEND from a plain thread carries: {@code <0.0.0>} of this node, which is no process. */

@@ -20,7 +20,8 @@ final class RemoteMonitors {
     /** Reason of a Down whose node went away: Erlang's {@code noconnection}. */
     static final ExitReason NOCONNECTION = ExitReason.of("noconnection");
 
-    private record Monitor(Ref ref, ErlRef wire, Pid watcher, Pid target, Connection connection) {}
+    /** A monitor; {@code target} is a remote pid, or the {@link dev.preempt.dist.Atom} of a name on the peer. */
+    private record Monitor(Ref ref, ErlRef wire, Pid watcher, Object target, Connection connection) {}
 
     private final NodeEngine node;
     private final ConcurrentHashMap<ErlRef, Monitor> byWire = new ConcurrentHashMap<>();
@@ -38,7 +39,18 @@ final class RemoteMonitors {
             ApiAccess.procOf(watcher).deliver(new Down(ref, target, ExitReason.NOPROC));
             return ref;
         }
-        Connection c = node.connectionTo(w.node());
+        return start(ref, watcher, target, node.connectionTo(w.node()));
+    }
+
+    /**
+     * {@code watcher} monitors the process registered as {@code name} on {@code peer}; its Down has a
+     * null pid (Erlang's says {@code {Name, Node}}).
+     */
+    Ref monitorName(Pid watcher, String name, String peer) {
+        return start(Ref.make(), watcher, dev.preempt.dist.Atom.of(name), node.connectionTo(peer));
+    }
+
+    private Ref start(Ref ref, Pid watcher, Object target, Connection c) {
         Monitor m = new Monitor(ref, node.makeRef(), watcher, target, c);
         byWire.put(m.wire(), m);
         byRef.put(ref, m);
@@ -70,7 +82,7 @@ final class RemoteMonitors {
     private void down(Monitor m, ExitReason reason) {
         if (byWire.remove(m.wire(), m)) {
             byRef.remove(m.ref(), m);
-            ApiAccess.procOf(m.watcher()).deliver(new Down(m.ref(), m.target(), reason));
+            ApiAccess.procOf(m.watcher()).deliver(new Down(m.ref(), m.target() instanceof Pid p ? p : null, reason));
         }
     }
 }
