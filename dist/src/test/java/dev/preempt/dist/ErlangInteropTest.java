@@ -392,4 +392,41 @@ class ErlangInteropTest {
                     .isEqualTo(Atom.of("yes"));
         }
     }
+
+    @Test
+    void jfrRecordsNodeUpDownAndTraffic() throws Exception {
+        String peer = erlName("k") + "@" + host();
+        List<jdk.jfr.consumer.RecordedEvent> events = new CopyOnWriteArrayList<>();
+        try (jdk.jfr.consumer.RecordingStream rs = new jdk.jfr.consumer.RecordingStream()) {
+            rs.enable("dev.preempt.NodeUp");
+            rs.enable("dev.preempt.NodeDown");
+            rs.enable("dev.preempt.DistributionSample").withPeriod(Duration.ofMillis(100));
+            rs.onEvent(events::add);
+            rs.startAsync();
+            Erl erl = agentNode("k");
+            try {
+                scheduler.runOrThrow(() -> {
+                    for (int i = 0; i < 5; i++) victim(peer); // 5 requests and 5 replies
+                });
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (events.stream().noneMatch(e -> e.getEventType().getName().equals("dev.preempt.DistributionSample")
+                        && peer.equals(e.getString("node")) && e.getLong("framesIn") >= 5) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            } finally {
+                erl.close();
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (events.stream().noneMatch(e -> e.getEventType().getName().equals("dev.preempt.NodeDown")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(events).anyMatch(e -> e.getEventType().getName().equals("dev.preempt.NodeUp")
+                && peer.equals(e.getString("node")) && e.getBoolean("initiated"));
+        assertThat(events).anyMatch(e -> e.getEventType().getName().equals("dev.preempt.DistributionSample")
+                && peer.equals(e.getString("node")) && e.getLong("framesIn") >= 5 && e.getLong("framesOut") >= 5);
+        assertThat(events).anyMatch(e -> e.getEventType().getName().equals("dev.preempt.NodeDown")
+                && peer.equals(e.getString("node")) && e.getString("reason").equals("connection_closed")
+                && e.getLong("bytesIn") > 0);
+    }
 }

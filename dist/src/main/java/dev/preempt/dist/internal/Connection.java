@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread contract: {@link #enqueue} from any thread, never blocks; {@link #attach} and {@link #close}
  * are synchronized and idempotent.
  */
-public final class Connection {
+public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.Traffic {
 
     /** Wakes the writer when the connection closes. */
     private static final byte[] CLOSE = new byte[0];
@@ -38,6 +38,9 @@ public final class Connection {
     private volatile boolean up;
     private volatile boolean closed;
     private volatile String downReason;
+    private volatile boolean initiated;
+    /** Traffic, ticks excluded. Each counter has one writer (the reader or the writer thread); others read racily. */
+    private volatile long framesIn, bytesIn, framesOut, bytesOut;
 
     Connection(NodeEngine node, String peer) {
         this.node = node;
@@ -108,12 +111,14 @@ public final class Connection {
      * @param s the socket
      * @param in its buffered input
      * @param peerFlags the flags the peer offered
+     * @param initiated whether this node connected (false: the peer did)
      * @return false if another socket was attached first or the connection has closed (the caller closes {@code s})
      */
-    synchronized boolean attach(Socket s, DataInputStream in, long peerFlags) {
+    synchronized boolean attach(Socket s, DataInputStream in, long peerFlags, boolean initiated) {
         if (socket != null || closed) return false;
         this.socket = s;
         this.peerFlags = peerFlags;
+        this.initiated = initiated;
         OutputStream o;
         try {
             s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, node.tickTime().toMillis()));
@@ -139,6 +144,8 @@ public final class Connection {
                 if (len < 0) throw new IOException("frame length " + Integer.toUnsignedLong(len));
                 byte[] f = in.readNBytes(len);
                 if (f.length != len) throw new EOFException();
+                framesIn++;
+                bytesIn += 4 + len;
                 node.inbound().dispatch(this, f);
             }
         } catch (SocketTimeoutException e) {
@@ -162,10 +169,10 @@ public final class Connection {
                     o.flush();
                     continue;
                 }
-                o.write(f);
+                write(o, f);
                 for (int n = 0; n < 4096 && (f = out.poll()) != null; n++) {
                     if (f == CLOSE) return;
-                    o.write(f);
+                    write(o, f);
                 }
                 o.flush();
             }
@@ -174,6 +181,60 @@ public final class Connection {
         } catch (InterruptedException e) {
             close("interrupted");
         }
+    }
+
+    private void write(OutputStream o, byte[] f) throws IOException {
+        o.write(f);
+        framesOut++;
+        bytesOut += f.length;
+    }
+
+    /**
+     * Whether a socket was ever attached (the handshake succeeded), closed since or not.
+     *
+     * @return true once it has been up
+     */
+    boolean wasUp() {
+        return up;
+    }
+
+    /**
+     * Whether this node opened the connection.
+     *
+     * @return true if it connected, false if the peer did
+     */
+    public boolean initiated() {
+        return initiated;
+    }
+
+    @Override
+    public String node() {
+        return peer;
+    }
+
+    @Override
+    public long framesIn() {
+        return framesIn;
+    }
+
+    @Override
+    public long framesOut() {
+        return framesOut;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    @Override
+    public long queued() {
+        return out.size();
     }
 
     /**

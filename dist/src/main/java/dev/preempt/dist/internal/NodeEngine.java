@@ -43,6 +43,7 @@ public final class NodeEngine implements RemoteRouting.Router {
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<BiConsumer<String, String>> downListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private final Runnable unhookJfr;
 
     /**
      * Starts a node: listens, registers with epmd, and installs the router.
@@ -83,6 +84,8 @@ public final class NodeEngine implements RemoteRouting.Router {
             server.close();
             throw e;
         }
+        this.unhookJfr = dev.preempt.dist.internal.jfr.DistJfr.registerSampler(
+                () -> connections.values().stream().filter(Connection::isUp).toList());
         Thread.ofVirtual().name("preempt-dist-accept " + name).start(this::acceptLoop);
     }
 
@@ -175,7 +178,7 @@ public final class NodeEngine implements RemoteRouting.Router {
                 return;
             }
             if (!p.name().equals(peer)) throw new IOException("connected to " + peer + " but it says it is " + p.name());
-            if (!c.attach(s, in, p.flags())) s.close();
+            if (!c.attach(s, in, p.flags(), true)) s.close();
         } catch (IOException e) {
             closeQuietly(s);
             System.getLogger("dev.preempt.dist").log(System.Logger.Level.DEBUG, "cannot connect to " + peer, e);
@@ -226,7 +229,7 @@ public final class NodeEngine implements RemoteRouting.Router {
                 return;
             }
             Connection c = connections.computeIfAbsent(p.name(), n -> new Connection(this, n));
-            if (!c.attach(s, in, p.flags())) s.close();
+            if (!c.attach(s, in, p.flags(), false)) s.close();
         } catch (IOException e) {
             System.getLogger("dev.preempt.dist").log(System.Logger.Level.DEBUG, "refused a connection", e);
             closeQuietly(s);
@@ -234,14 +237,16 @@ public final class NodeEngine implements RemoteRouting.Router {
     }
 
     void nodeUp(Connection c) {
-        // nothing to do yet: monitors of nodes come later
+        dev.preempt.dist.internal.jfr.DistJfr.nodeUp(c.peer(), c.initiated());
     }
 
     void connectionClosed(Connection c, String reason) {
-        boolean wasUp = connections.remove(c.peer(), c);
+        connections.remove(c.peer(), c);
+        boolean wasUp = c.wasUp();
         inbound.connectionClosed(c);
         monitors.connectionClosed(c);
         links.connectionClosed(c);
+        if (wasUp) dev.preempt.dist.internal.jfr.DistJfr.nodeDown(c, reason);
         if (wasUp) for (BiConsumer<String, String> l : downListeners) l.accept(c.peer(), reason);
     }
 
@@ -420,6 +425,7 @@ public final class NodeEngine implements RemoteRouting.Router {
     public void close() {
         closed = true;
         RemoteRouting.uninstall(this);
+        if (unhookJfr != null) unhookJfr.run();
         closeQuietly(server);
         try {
             registration.close();
