@@ -228,6 +228,35 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Erlang's {@code monitor_node(Node, true)}: the calling process gets one {@link NodeDown} message
+     * when the connection to {@code node} goes down, or at once if it cannot be made. Connects if
+     * needed. Each call adds one monitor; each fires once.
+     *
+     * <pre>{@code
+     * node.monitorNode("erl@host");
+     * NodeDown down = Preempt.receive(NodeDown.class);
+     * }</pre>
+     *
+     * @param node the node to watch
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public void monitorNode(String node) {
+        engine.monitorNode(node);
+    }
+
+    /**
+     * Erlang's {@code monitor_node(Node, false)}: removes one of the caller's monitors of {@code node}
+     * (a {@link NodeDown} already delivered stays in the mailbox).
+     *
+     * @param node the node
+     * @return true if the caller had one
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public boolean demonitorNode(String node) {
+        return engine.demonitorNode(node);
+    }
+
+    /**
      * Sends {@code message} to the process registered as {@code name} on {@code node}: Erlang's
      * {@code {Name, Node} ! Message}. Never blocks (the connection is made in the background if needed;
      * a message that cannot go is dropped, as Erlang's). The send policy applies, then the message is

@@ -247,6 +247,9 @@ class ErlangInteropTest {
 
                 Pid v2 = victim(peer);
                 dev.preempt.Ref ref2 = Preempt.monitor(v2);
+                node.monitorNode(peer);
+                node.monitorNode(peer);
+                assertThat(node.demonitorNode(peer)).isTrue(); // one of the two left
                 try {
                     erl.close(); // the BEAM node goes away
                 } catch (InterruptedException e) {
@@ -256,6 +259,13 @@ class ErlangInteropTest {
                 assertThat(d2.ref()).isEqualTo(ref2);
                 assertThat(d2.reason()).isEqualTo(dev.preempt.ExitReason.of("noconnection"));
                 assertThat(Preempt.receive(dev.preempt.Down.class, Duration.ofMillis(300))).as("no Down after demonitor").isEmpty();
+                assertThat(Preempt.receive(NodeDown.class, Duration.ofSeconds(5))).contains(new NodeDown(peer, "connection_closed"));
+                assertThat(Preempt.receive(NodeDown.class, Duration.ofMillis(300))).as("one monitor, one NodeDown").isEmpty();
+                // a node that is not there: NodeDown at once
+                node.monitorNode("nobody_" + SUFFIX + "@" + host());
+                NodeDown none = Preempt.receive(NodeDown.class, Duration.ofSeconds(10)).orElseThrow();
+                assertThat(none.node()).isEqualTo("nobody_" + SUFFIX + "@" + host());
+                assertThat(none.reason()).startsWith("cannot connect");
             });
             assertThat(downs).anyMatch(x -> x.startsWith(peer + " "));
             assertThat(node.connectedNodes()).doesNotContain(peer);

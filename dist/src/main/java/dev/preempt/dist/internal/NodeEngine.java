@@ -42,6 +42,8 @@ public final class NodeEngine implements RemoteRouting.Router {
     private final java.util.concurrent.atomic.AtomicLong refs = new java.util.concurrent.atomic.AtomicLong(1);
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<BiConsumer<String, String>> downListeners = new CopyOnWriteArrayList<>();
+    /** Processes that asked for a NodeDown, by node; each entry is one monitor, used up when it fires. */
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<Pid>> nodeMonitors = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private final Runnable unhookJfr;
 
@@ -247,7 +249,40 @@ public final class NodeEngine implements RemoteRouting.Router {
         monitors.connectionClosed(c);
         links.connectionClosed(c);
         if (wasUp) dev.preempt.dist.internal.jfr.DistJfr.nodeDown(c, reason);
+        fireNodeMonitors(c.peer(), reason);
         if (wasUp) for (BiConsumer<String, String> l : downListeners) l.accept(c.peer(), reason);
+    }
+
+    /**
+     * Erlang's {@code monitor_node(Node, true)} for the calling process: it gets one
+     * {@link dev.preempt.dist.NodeDown} when the connection to {@code peer} goes down, or at once if it
+     * cannot be made (a connection is started if there is none).
+     *
+     * @param peer the node
+     */
+    public void monitorNode(String peer) {
+        Pid self = Preempt.self();
+        Connection c = connectionTo(peer);
+        nodeMonitors.computeIfAbsent(peer, p -> new CopyOnWriteArrayList<>()).add(self);
+        if (c.downReason() != null) fireNodeMonitors(peer, c.downReason()); // closed before we were in the table
+    }
+
+    /**
+     * Removes one of the calling process's monitors of {@code peer}.
+     *
+     * @param peer the node
+     * @return true if there was one
+     */
+    public boolean demonitorNode(String peer) {
+        Pid self = Preempt.self();
+        CopyOnWriteArrayList<Pid> l = nodeMonitors.get(peer);
+        return l != null && l.remove(self);
+    }
+
+    private void fireNodeMonitors(String peer, String reason) {
+        CopyOnWriteArrayList<Pid> l = nodeMonitors.remove(peer);
+        if (l == null) return;
+        for (Pid p : l) ApiAccess.procOf(p).deliver(new dev.preempt.dist.NodeDown(peer, reason));
     }
 
     // ------------------------------------------------------------------ sending
