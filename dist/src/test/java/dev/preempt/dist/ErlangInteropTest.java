@@ -439,4 +439,13 @@ class ErlangInteropTest {
                 && peer.equals(e.getString("node")) && e.getString("reason").equals("connection_closed")
                 && e.getLong("bytesIn") > 0);
     }
+
+    @Test
+    void aTakenNameIsRefusedByEpmdWithAClearMessage() {
+        String alive = node.name().substring(0, node.name().indexOf('@'));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.preempt.dist.internal.Epmd.register(4369, alive, 1, false, 5000))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("is a node of that name running already");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Node.start(Node.options("other").cookie("x")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("a node already runs in this JVM");
+    }
 }

@@ -152,8 +152,9 @@ public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.T
             reason = "net_tick_timeout";
         } catch (IOException e) {
             reason = "connection_closed";
-        } catch (RuntimeException e) {
-            reason = "protocol_error: " + e.getMessage();
+        } catch (RuntimeException | StackOverflowError e) { // a malformed frame, or a term nested too deep to decode
+            reason = "protocol_error: " + e;
+            System.getLogger("dev.preempt.dist").log(System.Logger.Level.WARNING, "closing the connection to " + peer + ": " + reason, e);
         }
         close(reason);
     }
