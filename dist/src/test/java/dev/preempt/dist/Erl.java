@@ -123,16 +123,15 @@ final class Erl implements AutoCloseable {
         if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) throw new AssertionError("kill -" + sig + " failed");
     }
 
-    /** Kills the node (and waits for it). */
+    /** Kills the node with SIGKILL (which also ends a SIGSTOPped one) and waits for it. */
     @Override
-    public void close() throws InterruptedException {
-        try {
-            if (process.isAlive()) signal("CONT"); // leave no stopped process behind, whatever happens next
-        } catch (IOException | AssertionError ignored) {
-            // gone already
-        }
+    public void close() {
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (LIVE) {
             LIVE.remove(this);
         }

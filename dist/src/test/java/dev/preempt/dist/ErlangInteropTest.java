@@ -94,7 +94,7 @@ class ErlangInteropTest {
             assertThat(node.ping(peer, Duration.ofSeconds(10))).isTrue();
             scheduler.runOrThrow(() -> {
                 node.send("eecho", peer, Tuple.of(Preempt.self(), Tuple.of("text", 42L, List.of(Atom.OK))));
-                Tuple reply = (Tuple) Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
+                Tuple reply = Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
                 assertThat(reply.get(0)).isEqualTo(Atom.of("echo"));
                 assertThat(reply.get(1)).isEqualTo(Tuple.of(Binary.of("text"), 42L, List.of(Atom.OK)));
                 Pid erlPid = (Pid) reply.get(2);
@@ -103,7 +103,7 @@ class ErlangInteropTest {
                 assertThat(erlPid.toString()).matches("<\\d+\\.\\d+\\.\\d+>");
                 // and straight to the pid, not the name
                 Preempt.send(erlPid, Tuple.of(Preempt.self(), "again"));
-                Tuple again = (Tuple) Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
+                Tuple again = Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
                 assertThat(again.get(1)).isEqualTo(Binary.of("again"));
             });
         }
@@ -250,11 +250,7 @@ class ErlangInteropTest {
                 node.monitorNode(peer);
                 node.monitorNode(peer);
                 assertThat(node.demonitorNode(peer)).isTrue(); // one of the two left
-                try {
-                    erl.close(); // the BEAM node goes away
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+                erl.close(); // the BEAM node goes away
                 dev.preempt.Down d2 = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(10)).orElseThrow();
                 assertThat(d2.ref()).isEqualTo(ref2);
                 assertThat(d2.reason()).isEqualTo(dev.preempt.ExitReason.of("noconnection"));
