@@ -74,6 +74,26 @@ public final class Tuple {
         return elements;
     }
 
+    /**
+     * The Java record this tuple stands for, as a Java record is sent: {@code {work_item, 7, <<"x">>}}
+     * gives {@code new WorkItem(7, "x")} (the tag is the record's simple name in snake_case; each
+     * element is converted to its component's type: integers to {@code int}/{@code long}, a binary to
+     * {@code String}, {@code true}/{@code false} to {@code boolean}, a tuple to a nested record).
+     *
+     * <pre>{@code
+     * record WorkItem(long id, String text) {}
+     * WorkItem w = ((Tuple) Preempt.receive(Tuple.class)).as(WorkItem.class);
+     * }</pre>
+     *
+     * @param <R> the record type
+     * @param type the record class
+     * @return the record
+     * @throws UnmappableTermException if the tuple does not fit the record (which element, and why)
+     */
+    public <R extends Record> R as(Class<R> type) {
+        return dev.preempt.dist.internal.RecordMapping.toRecord(this, type);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Tuple t && t.elements.equals(elements);

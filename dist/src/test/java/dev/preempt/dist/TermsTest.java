@@ -196,4 +196,28 @@ class TermsTest {
                 new ImproperList(List.of(1L), Atom.OK), remotePid("a@b", 1, 2, 3))));
         assertThat(dev.preempt.internal.policy.Immutability.problem(t)).isNull();
     }
+
+    record Point(int x, int y) {}
+
+    record WorkItem(long id, String text, boolean urgent, Point at, List<Object> tags) {}
+
+    @Test
+    void recordsAreErlangRecords() throws Exception {
+        WorkItem w = new WorkItem(7, "héllo", true, new Point(1, -2), List.of(Atom.of("a")));
+        byte[] b = Terms.encode(w);
+        String verdict = Erl.eval("T = binary_to_term(binary:decode_hex(<<\"" + Erl.hex(b) + "\">>)),"
+                + "io:format(\"~w\", [T =:= {work_item, 7, <<\"héllo\"/utf8>>, true, {point, 1, -2}, [a]}]), halt().", 30);
+        assertThat(verdict.trim()).isEqualTo("true");
+        Tuple back = (Tuple) Terms.decode(b);
+        assertThat(back.as(WorkItem.class)).isEqualTo(w);
+        assertThat(dev.preempt.dist.internal.RecordMapping.tagOf(WorkItem.class)).isEqualTo("work_item");
+        record HTTPRequest(String path) {}
+        assertThat(dev.preempt.dist.internal.RecordMapping.tagOf(HTTPRequest.class)).isEqualTo("http_request");
+        assertThatThrownBy(() -> Tuple.of(Atom.of("point"), 1L).as(Point.class))
+                .isInstanceOf(UnmappableTermException.class).hasMessageContaining("expected {point, ...} with 2 fields");
+        assertThatThrownBy(() -> Tuple.of(Atom.of("point"), 1L, Binary.of("x")).as(Point.class))
+                .isInstanceOf(UnmappableTermException.class).hasMessageContaining("Point.y");
+        assertThatThrownBy(() -> Tuple.of(Atom.of("point"), 1L, 1L << 40).as(Point.class))
+                .isInstanceOf(UnmappableTermException.class).hasMessageContaining("does not convert to int");
+    }
 }

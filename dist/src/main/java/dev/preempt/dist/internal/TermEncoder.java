@@ -23,7 +23,8 @@ import java.util.Map;
  * {@link Long} and {@link BigInteger} to integers; {@link Double} and {@link Float} (finite) to floats;
  * {@link Binary}, {@code byte[]} and {@link String} (UTF-8) to binaries; {@link Tuple} to tuples; any
  * {@link List} to a proper list, {@link ImproperList} to an improper one; any {@link Map} to a map;
- * {@link Pid} to a pid; {@link ErlRef} to a reference. Anything else (null included) is an
+ * {@link Pid} to a pid; {@link ErlRef} to a reference; any other record to an Erlang record, a tuple
+ * tagged with its snake_case name ({@link RecordMapping}). Anything else (null included) is an
  * {@link UnmappableTermException} that names the value's class and its place in the term.
  */
 public final class TermEncoder {
@@ -151,8 +152,9 @@ public final class TermEncoder {
             case Map<?, ?> m -> map(m);
             case Pid p -> pid(self.toWire(p));
             case ErlRef r -> ref(r);
+            case Record r -> tuple(RecordMapping.toTuple(r)); // {snake_case_name, Field1, ...}
             default -> throw new Unmappable("a " + v.getClass().getName() + " has no Erlang term (see the README's "
-                    + "Java-Erlang mapping: atoms, numbers, Binary/byte[]/String, Tuple, List, Map, Pid, ErlRef)");
+                    + "Java-Erlang mapping: atoms, numbers, Binary/byte[]/String, Tuple, List, Map, Pid, ErlRef, records)");
         }
     }
 
