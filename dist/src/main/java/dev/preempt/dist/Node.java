@@ -110,7 +110,8 @@ public final class Node implements AutoCloseable {
         }
 
         /**
-         * How long setting up a connection (epmd look-up, connect, handshake) may take.
+         * How long each step of setting up a connection (epmd look-up, TCP connect, each handshake
+         * message) may take; a connection not up after its steps is dropped with its queued messages.
          *
          * @param d the set-up time
          * @return these options
