@@ -1,6 +1,7 @@
 package dev.preempt;
 
 import dev.preempt.internal.mail.Mailbox;
+import dev.preempt.internal.RemoteRouting;
 import dev.preempt.internal.policy.Policies;
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
@@ -267,7 +268,10 @@ public final class Preempt {
     /**
      * Sends {@code message} to {@code to}. Never blocks; a message to a dead process is dropped
      * silently. Messages from one sender to one receiver arrive in send order. The {@linkplain SendPolicy
-     * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise).
+     * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise). A
+     * {@linkplain Pid#isRemote() remote pid} is reached through the distribution module's connection to
+     * its node (dropped if no node runs in this JVM); the message is then encoded in the external term
+     * format, and a value with no mapping fails the send (see {@code preempt-dist}).
      *
      * @param to the receiver
      * @param message what to send; not null
@@ -275,7 +279,11 @@ public final class Preempt {
      */
     public static void send(Pid to, Object message) {
         Object m = Policies.admit(message);
-        to.proc().deliver(m);
+        if (to.isRemote()) {
+            RemoteRouting.send(to, m);
+        } else {
+            to.proc().deliver(m);
+        }
         chargeSend();
     }
 
@@ -439,7 +447,12 @@ public final class Preempt {
      * @throws IllegalStateException if the caller is not a process
      */
     public static void link(Pid pid) {
-        Proc.require("link").link(pid.proc());
+        Proc self = Proc.require("link");
+        if (pid.isRemote()) {
+            RemoteRouting.require("link").link(pid);
+            return;
+        }
+        self.link(pid.proc());
     }
 
     /**
@@ -449,7 +462,12 @@ public final class Preempt {
      * @throws IllegalStateException if the caller is not a process
      */
     public static void unlink(Pid pid) {
-        Proc.require("unlink").unlink(pid.proc());
+        Proc self = Proc.require("unlink");
+        if (pid.isRemote()) {
+            RemoteRouting.require("unlink").unlink(pid);
+            return;
+        }
+        self.unlink(pid.proc());
     }
 
     /**
@@ -476,7 +494,9 @@ public final class Preempt {
      * @throws IllegalStateException if the caller is not a process
      */
     public static Ref monitor(Pid pid) {
-        return Proc.require("monitor").monitor(pid.proc());
+        Proc self = Proc.require("monitor");
+        if (pid.isRemote()) return RemoteRouting.require("monitor").monitor(pid);
+        return self.monitor(pid.proc());
     }
 
     /**
@@ -488,7 +508,7 @@ public final class Preempt {
      * @throws IllegalStateException if the caller is not a process
      */
     public static boolean demonitor(Ref ref) {
-        return Proc.require("demonitor").demonitor(ref, false);
+        return demonitor(ref, false);
     }
 
     /**
@@ -501,7 +521,13 @@ public final class Preempt {
      * @throws IllegalStateException if the caller is not a process
      */
     public static boolean demonitor(Ref ref, boolean flush) {
-        return Proc.require("demonitor").demonitor(ref, flush);
+        Proc self = Proc.require("demonitor");
+        RemoteRouting.Router r = RemoteRouting.current();
+        if (r != null && r.demonitor(ref)) { // a monitor of a remote process
+            if (flush) receive(m -> m instanceof Down d && d.ref().equals(ref), Duration.ZERO);
+            return true;
+        }
+        return self.demonitor(ref, flush);
     }
 
     /**
@@ -531,6 +557,10 @@ public final class Preempt {
      */
     public static void exit(Pid pid, ExitReason reason) {
         Objects.requireNonNull(reason, "reason");
+        if (pid.isRemote()) {
+            RemoteRouting.require("exit").exit(pid, reason);
+            return;
+        }
         Proc self = Proc.current();
         Proc target = pid.proc();
         target.exitSignal(self, reason);
@@ -585,6 +615,7 @@ public final class Preempt {
     public static Object call(Pid server, Object request, Duration timeout) {
         chargeSend();
         Object r = Policies.admit(request);
+        if (server.isRemote()) return RemoteRouting.require("call").call(server, r, nanos(timeout));
         return Proc.callFromAnywhere(server, r, nanos(timeout));
     }
 
@@ -644,7 +675,9 @@ public final class Preempt {
      * @throws MessageNotSharableException if the send policy refuses {@code message}
      */
     public static void cast(Pid server, Object message) {
-        server.proc().deliver(new Cast(Policies.admit(message)));
+        Cast c = new Cast(Policies.admit(message));
+        if (server.isRemote()) RemoteRouting.send(server, c); // goes out as {'$gen_cast', Message}
+        else server.proc().deliver(c);
         chargeSend();
     }
 

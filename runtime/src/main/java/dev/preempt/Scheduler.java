@@ -174,6 +174,18 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
+     * The live process registered as {@code name} with this scheduler (what {@link Preempt#whereis} says
+     * inside one of its processes); from any thread.
+     *
+     * @param name the name to look up
+     * @return its process, or empty if no live process of this scheduler holds the name
+     */
+    public java.util.Optional<Pid> whereis(String name) {
+        Proc p = core.registry.whereis(name);
+        return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.pid());
+    }
+
+    /**
      * Kills every live process (reason {@code killed}: their {@code finally} blocks run and their locks
      * are released), waits up to half a second for them to end, then stops the carriers and timers; a
      * process still alive then (pinned in a native call, say) is abandoned.

@@ -27,6 +27,25 @@ public final class ApiAccess {
          * @return its process, alive or not
          */
         Proc procOf(Pid pid);
+
+        /**
+         * Makes the pid of a process of another node (for the distribution layer).
+         *
+         * @param node the node's name
+         * @param id the number the pid prints in the middle
+         * @param serial the number the pid prints last
+         * @param address the distribution layer's own form of the pid; equal addresses make equal pids
+         * @return the remote pid
+         */
+        Pid newRemotePid(String node, long id, long serial, Object address);
+
+        /**
+         * The distribution layer's form of a remote pid.
+         *
+         * @param pid the pid
+         * @return what {@link #newRemotePid} was given, or null for a local pid
+         */
+        Object addressOf(Pid pid);
     }
 
     private static volatile PidFactory pids;
@@ -58,9 +77,33 @@ public final class ApiAccess {
      *
      * @param pid the pid
      * @return its process
+     * @throws UnsupportedOperationException if {@code pid} is remote
      */
     public static Proc procOf(Pid pid) {
         return pids().procOf(pid);
+    }
+
+    /**
+     * Makes the pid of a process of another node; see {@link PidFactory#newRemotePid}.
+     *
+     * @param node the node's name
+     * @param id the number the pid prints in the middle
+     * @param serial the number the pid prints last
+     * @param address the distribution layer's own form of the pid
+     * @return the remote pid
+     */
+    public static Pid newRemotePid(String node, long id, long serial, Object address) {
+        return pids().newRemotePid(node, id, serial, address);
+    }
+
+    /**
+     * The distribution layer's form of a remote pid.
+     *
+     * @param pid the pid
+     * @return its address, or null for a local pid
+     */
+    public static Object addressOf(Pid pid) {
+        return pids().addressOf(pid);
     }
 
     private static PidFactory pids() {

@@ -476,7 +476,7 @@ public final class Proc implements Executor, Consumer<Signal> {
                 if (reason == ExitReason.KILL) {
                     die(ExitReason.KILLED);
                 } else if (trapExits) {
-                    deliverToSelf(new Exit(sig.from == null ? null : sig.from.pid, reason));
+                    deliverToSelf(new Exit(sig.from == null ? sig.remoteFrom : sig.from.pid, reason));
                 } else if (!reason.isNormal() || sig.from == this) {
                     die(reason);
                 }
@@ -988,6 +988,10 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param value the reply
      */
     public static void replyTo(Call call, Object value) {
+        if (call.from().isRemote()) { // a call from another node (an Erlang gen_server:call)
+            dev.preempt.internal.RemoteRouting.reply(call, value);
+            return;
+        }
         ApiAccess.procOf(call.from()).reply(call.tag(), value);
     }
 
@@ -999,6 +1003,18 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void exitSignal(Proc from, ExitReason reason) {
         signal(new SysSignal(SysSignal.EXIT, from, reason, null, 0));
+    }
+
+    /**
+     * Any thread. An exit signal from a process of another node (the distribution layer calls it for a
+     * remote {@code exit/2} and for the exit of a remote linked process): it acts as one from a local
+     * process would, and a process trapping exits gets {@code Exit(from, reason)}.
+     *
+     * @param from the remote sender's pid
+     * @param reason the signal's reason
+     */
+    public void remoteExitSignal(Pid from, ExitReason reason) {
+        signal(new SysSignal(SysSignal.EXIT, null, reason, null, 0, from));
     }
 
     // =====================================================================================

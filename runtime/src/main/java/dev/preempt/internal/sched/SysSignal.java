@@ -1,5 +1,6 @@
 package dev.preempt.internal.sched;
 
+import dev.preempt.Pid;
 import dev.preempt.Ref;
 import dev.preempt.internal.mail.Signal;
 
@@ -25,11 +26,18 @@ final class SysSignal extends Signal {
     final Ref ref;
     /** The unlink operation, for UNLINK and UNLINK_ACK. */
     final long id;
+    /** For EXIT from a process of another node (from is then null): its pid. */
+    final Pid remoteFrom;
 
     SysSignal(int kind, Proc from, Object payload, Ref ref, long id) {
+        this(kind, from, payload, ref, id, null);
+    }
+
+    SysSignal(int kind, Proc from, Object payload, Ref ref, long id, Pid remoteFrom) {
         super(kind, payload);
         this.from = from;
         this.ref = ref;
         this.id = id;
+        this.remoteFrom = remoteFrom;
     }
 }

@@ -1,0 +1,282 @@
+package dev.preempt.dist.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connection to one peer node. Made on first use (or when the peer connects) and usable at once:
+ * frames queue until a socket is {@linkplain #attach attached} after a handshake, and are dropped if none
+ * is attached before the setup time. Two virtual threads serve an attached socket: the reader (frames in
+ * order, dispatched on its own thread, so one sender's messages arrive in order) and the writer (drains
+ * the queue in order, flushes when it is empty, sends a tick when nothing went out for a quarter of the
+ * tick time). A peer silent for the whole tick time is taken as down ({@code net_tick_timeout}).
+ *
+ * <p>Thread contract: {@link #enqueue} from any thread, never blocks; {@link #attach} and {@link #close}
+ * are synchronized and idempotent.
+ */
+public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.Traffic {
+
+    /** Wakes the writer when the connection closes. */
+    private static final byte[] CLOSE = new byte[0];
+
+    private final NodeEngine node;
+    private final String peer;
+    private final LinkedBlockingQueue<byte[]> out = new LinkedBlockingQueue<>();
+    private final CountDownLatch settled = new CountDownLatch(1);
+    private Socket socket;
+    private volatile long peerFlags;
+    private volatile boolean up;
+    private volatile boolean closed;
+    private volatile String downReason;
+    private volatile boolean initiated;
+    /** Traffic, ticks excluded. Each counter has one writer (the reader or the writer thread); others read racily. */
+    private volatile long framesIn, bytesIn, framesOut, bytesOut;
+
+    Connection(NodeEngine node, String peer) {
+        this.node = node;
+        this.peer = peer;
+    }
+
+    /**
+     * The peer's node name.
+     *
+     * @return {@code alive@host}
+     */
+    public String peer() {
+        return peer;
+    }
+
+    /**
+     * Whether the handshake is done and the connection not closed.
+     *
+     * @return true while up
+     */
+    public boolean isUp() {
+        return up && !closed;
+    }
+
+    /**
+     * Whether the peer offered a capability flag.
+     *
+     * @param flag a {@link DistFlags} bit
+     * @return true if offered (false before the handshake)
+     */
+    boolean peerHas(long flag) {
+        return (peerFlags & flag) != 0;
+    }
+
+    /**
+     * Queues a frame (dropped if the connection has closed). Never blocks.
+     *
+     * @param frame a whole frame, length first
+     */
+    public void enqueue(byte[] frame) {
+        if (!closed) out.add(frame);
+    }
+
+    /**
+     * Waits until the connection is up or has failed.
+     *
+     * @param timeout how long to wait
+     * @return true if up
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitUp(Duration timeout) throws InterruptedException {
+        settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return isUp();
+    }
+
+    /**
+     * Why it closed.
+     *
+     * @return the reason, or null while open
+     */
+    public String downReason() {
+        return downReason;
+    }
+
+    /**
+     * Takes a socket whose handshake succeeded and starts serving it.
+     *
+     * @param s the socket
+     * @param in its buffered input
+     * @param peerFlags the flags the peer offered
+     * @param initiated whether this node connected (false: the peer did)
+     * @return false if another socket was attached first or the connection has closed (the caller closes {@code s})
+     */
+    synchronized boolean attach(Socket s, DataInputStream in, long peerFlags, boolean initiated) {
+        if (socket != null || closed) return false;
+        this.socket = s;
+        this.peerFlags = peerFlags;
+        this.initiated = initiated;
+        OutputStream o;
+        try {
+            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, node.tickTime().toMillis()));
+            o = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
+        } catch (IOException e) {
+            close("connection_closed");
+            return true;
+        }
+        up = true;
+        Thread.ofVirtual().name("preempt-dist-reader " + peer).start(() -> readLoop(in));
+        Thread.ofVirtual().name("preempt-dist-writer " + peer).start(() -> writeLoop(o));
+        settled.countDown();
+        node.nodeUp(this);
+        return true;
+    }
+
+    private void readLoop(DataInputStream in) {
+        String reason = "connection_closed";
+        try {
+            while (!closed) {
+                int len = in.readInt();
+                if (len == 0) continue; // a tick: the peer is alive, which the read itself proved
+                if (len < 0) throw new IOException("frame length " + Integer.toUnsignedLong(len));
+                byte[] f = in.readNBytes(len);
+                if (f.length != len) throw new EOFException();
+                framesIn++;
+                bytesIn += 4 + len;
+                node.inbound().dispatch(this, f);
+            }
+        } catch (SocketTimeoutException e) {
+            reason = "net_tick_timeout";
+        } catch (IOException e) {
+            reason = "connection_closed";
+        } catch (RuntimeException | StackOverflowError e) { // a malformed frame, or a term nested too deep to decode
+            reason = "protocol_error: " + e;
+            System.getLogger("dev.preempt.dist").log(System.Logger.Level.WARNING, "closing the connection to " + peer + ": " + reason, e);
+        }
+        close(reason);
+    }
+
+    private void writeLoop(OutputStream o) {
+        long idle = Math.max(1, node.tickTime().toMillis() / 4);
+        try {
+            while (!closed) {
+                byte[] f = out.poll(idle, TimeUnit.MILLISECONDS);
+                if (f == CLOSE || closed) break;
+                if (f == null) {
+                    o.write(Frames.TICK);
+                    o.flush();
+                    continue;
+                }
+                write(o, f);
+                for (int n = 0; n < 4096 && (f = out.poll()) != null; n++) {
+                    if (f == CLOSE) return;
+                    write(o, f);
+                }
+                o.flush();
+            }
+        } catch (IOException e) {
+            close("connection_closed");
+        } catch (InterruptedException e) {
+            close("interrupted");
+        }
+    }
+
+    private void write(OutputStream o, byte[] f) throws IOException {
+        o.write(f);
+        framesOut++;
+        bytesOut += f.length;
+    }
+
+    /**
+     * Whether a socket was ever attached (the handshake succeeded), closed since or not.
+     *
+     * @return true once it has been up
+     */
+    boolean wasUp() {
+        return up;
+    }
+
+    /**
+     * Whether this node opened the connection.
+     *
+     * @return true if it connected, false if the peer did
+     */
+    public boolean initiated() {
+        return initiated;
+    }
+
+    @Override
+    public String node() {
+        return peer;
+    }
+
+    @Override
+    public long framesIn() {
+        return framesIn;
+    }
+
+    @Override
+    public long framesOut() {
+        return framesOut;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    @Override
+    public long queued() {
+        return out.size();
+    }
+
+    /**
+     * Closes the connection (idempotent): the socket goes, queued frames are dropped, the node hears of it.
+     *
+     * @param reason why (as Erlang says it: {@code connection_closed}, {@code net_tick_timeout}...)
+     */
+    public void close(String reason) {
+        Socket s;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            downReason = reason;
+            s = socket;
+        }
+        out.clear();
+        out.add(CLOSE);
+        settled.countDown();
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        node.connectionClosed(this, reason);
+    }
+
+    /**
+     * Opens a socket's streams for the handshake and the reader.
+     *
+     * @param s the socket
+     * @return its buffered input
+     * @throws IOException if the socket is closed
+     */
+    static DataInputStream input(Socket s) throws IOException {
+        return new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + peer + (isUp() ? ", up" : closed ? ", down: " + downReason : ", connecting") + "]";
+    }
+}
