@@ -316,6 +316,36 @@ class ErlangInteropTest {
         }
     }
 
+    /**
+     * A LINK from the peer is in place for whatever follows it: the Erlang side links, tells us so, and
+     * the process fails at once on our next message; the peer must see the failure's reason, never
+     * {@code noproc} (the link's watcher used to start monitoring only once it ran: about 1 run in 10 of
+     * the test above saw noproc; 30 rounds here made it certain).
+     */
+    @Test
+    void aLinkFromThePeerIsInPlaceForWhatItSendsNext() throws Exception {
+        String peer = erlName("q") + "@" + host();
+        int rounds = 30;
+        try (Erl erl = agentNode("q")) {
+            scheduler.runOrThrow(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    String why = "java side failed " + i;
+                    Pid failing = Preempt.spawn(() -> {
+                        Preempt.receive(Atom.of("fail")::equals);
+                        throw new IllegalStateException(why);
+                    });
+                    node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("link_to"), failing));
+                    Preempt.receive(Atom.of("linked")::equals, Duration.ofSeconds(5)).orElseThrow();
+                    Preempt.send(failing, Atom.of("fail"));
+                }
+            });
+            for (int i = 0; i < rounds; i++) {
+                erl.awaitOutput("erl saw exit {exception,<<\"java.lang.IllegalStateException: java side failed " + i + "\">>}", 10);
+            }
+            assertThat(erl.output()).doesNotContain("noproc");
+        }
+    }
+
     @Test
     void aWrongCookieIsRefusedBothWays() throws Exception {
         String peer = erlName("h") + "@" + host();

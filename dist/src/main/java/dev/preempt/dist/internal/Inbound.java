@@ -143,8 +143,7 @@ final class Inbound {
             return;
         }
         Pid watched = local;
-        Pid w = node.scheduler().spawn(() -> {
-            dev.preempt.Ref m = Preempt.monitor(watched);
+        Pid w = Watchers.spawnMonitoring(watched, m -> { // monitoring from the start: see Watchers
             Object msg = Preempt.receive(x -> x instanceof Down dn && dn.ref().equals(m) || x == STOP);
             if (msg instanceof Down dn) {
                 watchers.remove(ref);

@@ -59,9 +59,12 @@ final class RemoteLinks {
     private boolean add(Pid local, Pid remote, Connection c) {
         Key k = new Key(local, remote);
         if (links.containsKey(k)) return false;
-        Pid watcher = node.scheduler().spawn(() -> {
-            if (Preempt.receive(x -> x == GO || x == STOP) == STOP) return;
-            dev.preempt.Ref m = Preempt.monitor(local); // a local process already gone: a noproc Down at once
+        // Monitoring from the start (Watchers): the link is in place for whatever the peer sends next.
+        Pid watcher = Watchers.spawnMonitoring(local, m -> {
+            if (Preempt.receive(x -> x == GO || x == STOP) == STOP) {
+                Preempt.demonitor(m);
+                return;
+            }
             Object msg = Preempt.receive(x -> x instanceof Down d && d.ref().equals(m) || x == STOP);
             if (msg instanceof Down d) {
                 Link l = links.get(k);
