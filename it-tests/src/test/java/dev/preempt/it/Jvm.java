@@ -103,6 +103,7 @@ final class Jvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xss1m");
+        cmd.add("-ea:dev.preempt..."); // the runtime's owner-only asserts hold in every forked program too
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));

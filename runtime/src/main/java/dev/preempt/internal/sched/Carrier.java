@@ -505,12 +505,14 @@ public final class Carrier {
      * waker parks or yields; a process already there moves to the local queue. Owner thread only.
      */
     void pushNext(Proc p) {
+        assert ownedHere() : "runnext is owner-only: " + Thread.currentThread() + " on " + this;
         Proc old = (Proc) RUNNEXT.getAndSet(this, p);
         if (old != null) pushLocal(old, true);
     }
 
     /** Appends to the local queue (spilling half to the global queue when full). Owner thread only. */
     void pushLocal(Proc p, boolean newWork) {
+        assert ownedHere() : "the local queue is owner-only: " + Thread.currentThread() + " on " + this;
         if (!runq.offer(p)) {
             int n = runq.drainHalf(spill);
             for (int i = 0; i < n; i++) {
@@ -579,6 +581,14 @@ public final class Carrier {
 
     boolean isAlive() {
         return thread.isAlive();
+    }
+
+    /**
+     * For the asserts of owner-only methods: the caller runs on this carrier's OS thread (the carrier
+     * itself, a process mounted on it, or a sub-poller it runs).
+     */
+    private boolean ownedHere() {
+        return dev.preempt.internal.engine.VirtualThreads.currentCarrier() == thread;
     }
 
     @Override

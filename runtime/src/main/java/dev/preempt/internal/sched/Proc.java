@@ -420,6 +420,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (pendingExit != null) rethrowExit();
         drainIncoming();
     }
@@ -527,6 +528,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the message, or {@link Mailbox#NO_MATCH}
      */
     public Object receive(Predicate<Object> match, long timeoutNanos, Signal mark) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         budget--;
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         Signal from = mark;
@@ -567,6 +569,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param nanos how long (zero or negative: only act on signals)
      */
     public void sleep(long nanos) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         budget--;
         long deadline = System.nanoTime() + Math.max(0, nanos);
         Timers.Entry timer = null;
@@ -590,6 +593,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * caller restores it when it returns).
      */
     private boolean park() {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         waiting = true;
         try {
             if (!mailbox.hasIncoming()) LockSupport.park(this);
@@ -607,6 +611,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner. Gives up the rest of the slice: goes behind the other runnable processes. */
     public void yieldSlice() {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         drainSignals();
         yieldNow();
         checkStack();
@@ -771,6 +776,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param on whether to trap exits
      */
     public void setTrapExits(boolean on) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         trapExits = on;
     }
 
@@ -790,6 +796,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @throws NoProcessException if {@code other} is dead and this process does not trap exits
      */
     public void link(Proc other) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (other == this) return;
         if (links == null) links = new HashMap<>();
         Link l = links.get(other);
@@ -809,6 +816,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner. Links a child that has not started yet: both sides at once, before it runs. */
     void linkUnstarted(Proc child) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (links == null) links = new HashMap<>();
         links.put(child, new Link());
         child.links = new HashMap<>();
@@ -821,6 +829,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param other the linked process
      */
     public void unlink(Proc other) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (links == null) return;
         Link l = links.get(other);
         if (l == null || !l.active) return;
@@ -839,6 +848,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the monitor's reference
      */
     public Ref monitor(Proc target) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         Ref ref = Ref.make();
         if (monitors == null) monitors = new HashMap<>();
         monitors.put(ref, target);
@@ -850,6 +860,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner. Monitors a child that has not started yet. */
     Ref monitorUnstarted(Proc child) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         Ref ref = Ref.make();
         if (monitors == null) monitors = new HashMap<>();
         monitors.put(ref, child);
@@ -867,6 +878,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return true if the monitor was active
      */
     public boolean demonitor(Ref ref, boolean flush) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         Proc target = monitors == null ? null : monitors.remove(ref);
         if (target != null) {
             // Still active: no Down for it was drained yet, and one still in the inbox is dropped when
@@ -899,6 +911,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @throws NoProcessException if the server is not there
      */
     public Object call(Proc server, Object request, long timeoutNanos) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (server == this) {
             throw new CallException(pid, ExitReason.of("calling_self"), "call: " + pid + " called itself (it would wait forever)");
         }
@@ -1188,6 +1201,14 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public StackTraceElement[] stackTrace() {
         return thread.getStackTrace();
+    }
+
+    /**
+     * For the asserts of owner-only methods: the caller is this process's own thread, or the process has
+     * not started (its creator sets up links and monitors before it runs; Thread.start publishes them).
+     */
+    private boolean ownedHere() {
+        return Thread.currentThread() == thread || thread.getState() == Thread.State.NEW;
     }
 
     @Override
