@@ -266,6 +266,25 @@ public final class Preempt {
     // ---------------------------------------------------------------- messages
 
     /**
+     * The time processes see, in nanoseconds from an arbitrary origin (compare differences only, as with
+     * {@link System#nanoTime()}): real time, or a deterministic scheduler's virtual time, which the
+     * timeouts of {@code receive}, {@code call} and {@code sleep} follow. Outside a process, the default
+     * scheduler's (real) time.
+     *
+     * <pre>{@code
+     * long t0 = Preempt.nanoTime();
+     * Preempt.sleep(Duration.ofHours(1));
+     * long slept = Preempt.nanoTime() - t0;   // an hour, in a deterministic scheduler at once
+     * }</pre>
+     *
+     * @return the caller's scheduler's time
+     */
+    public static long nanoTime() {
+        Proc p = Proc.current();
+        return p != null ? p.scheduler().nanoTime() : System.nanoTime();
+    }
+
+    /**
      * Sends {@code message} to {@code to}. Never blocks; a message to a dead process is dropped
      * silently. Messages from one sender to one receiver arrive in send order. The {@linkplain SendPolicy
      * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise).

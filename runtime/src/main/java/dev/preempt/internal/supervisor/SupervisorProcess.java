@@ -377,7 +377,7 @@ public final class SupervisorProcess {
 
     /** Records a restart; false if that makes more than intensity restarts within the period. */
     private boolean countRestart() {
-        long now = System.nanoTime();
+        long now = Preempt.nanoTime();
         long window = flags.period().toNanos();
         recentRestarts.addLast(now);
         while (!recentRestarts.isEmpty() && now - recentRestarts.peekFirst() > window) recentRestarts.pollFirst();
@@ -438,13 +438,13 @@ public final class SupervisorProcess {
             if (s.timeout() == null) forever = true;
             else if (s.timeout().compareTo(longest) > 0) longest = s.timeout();
         }
-        long deadline = System.nanoTime() + longest.toNanos();
+        long deadline = Preempt.nanoTime() + longest.toNanos();
         while (!waiting.isEmpty()) {
             Optional<Object> d;
             if (forever) {
                 d = Optional.of(Preempt.receive(m -> m instanceof Down dn && waiting.containsKey(dn.ref())));
             } else {
-                long left = Math.max(0, deadline - System.nanoTime());
+                long left = Math.max(0, deadline - Preempt.nanoTime());
                 d = Preempt.receive(m -> m instanceof Down dn && waiting.containsKey(dn.ref()), Duration.ofNanos(left));
             }
             if (d.isEmpty()) break;
