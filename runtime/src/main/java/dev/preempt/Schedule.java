@@ -23,8 +23,8 @@ import java.util.Objects;
  * @param strategy how choices are made
  * @param seed the seed of every choice
  * @param maxBudget the largest slice budget drawn (budgets are drawn log-uniformly from 1 to this)
- * @param depth PCT's bug depth d (d - 1 priority change points); ignored by {@link Strategy#RANDOM}
- * @param steps PCT's estimate k of the number of scheduling steps in a run; ignored by {@link Strategy#RANDOM}
+ * @param depth PCT's bug depth d (d - 1 priority change points); 1 for {@link Strategy#RANDOM}, which has none
+ * @param steps PCT's estimate k of the number of scheduling steps in a run; 1 for {@link Strategy#RANDOM}
  */
 public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, int steps) {
 
@@ -61,6 +61,10 @@ public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, i
         if (maxBudget < 1) throw new IllegalArgumentException("maxBudget must be at least 1, was " + maxBudget);
         if (depth < 1) throw new IllegalArgumentException("depth must be at least 1, was " + depth);
         if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, was " + steps);
+        if (strategy == Strategy.RANDOM) { // not used: kept fixed, so that equal keys are equal schedules
+            depth = 1;
+            steps = 1;
+        }
     }
 
     /**

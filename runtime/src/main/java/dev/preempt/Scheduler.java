@@ -500,7 +500,8 @@ public final class Scheduler implements AutoCloseable {
                     stackSize, maxStack, timeslice, handOff, maxSpares), schedule);
             core.onUnseenCrash(unseenCrash);
             if (core.deterministic() != null) core.deterministic().onDeadlock(onDeadlock);
-            dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
+            // A deterministic scheduler lives for one test run, often one of thousands: no MBean (a thread each).
+            if (schedule == null) dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
             return new Scheduler(core);
         }
     }

@@ -144,7 +144,8 @@ public final class DeterministicCore {
     /**
      * Sets the listener told (once, on the carrier thread) when every live process waits, no timer is
      * set, and nothing from outside has woken one for {@link #DEADLOCK_GRACE_MILLIS}: nothing can
-     * happen any more.
+     * happen any more. Without a listener nothing is looked for (a run that ends with a server waiting
+     * for its next request is at rest, not stuck).
      *
      * @param listener gets a description of every waiting process; null for none
      */
@@ -170,12 +171,12 @@ public final class DeterministicCore {
                 chooser.created(id);
                 Carrier c = carrier;
                 Proc parent = inside && c != null ? c.current : null;
-                trace.line("spawn p" + id + (parent != null ? " by p" + ids.get(parent) : inside ? "" : " from outside"));
+                record("spawn p" + id + (parent != null ? " by p" + ids.get(parent) : inside ? "" : " from outside"));
             } else if (!inside && !closing) {
                 outside = "process p" + id + " was woken by thread '" + t.getName() + "', which is not a process of this"
                         + " deterministic scheduler (a plain thread, a JDK timer behind Thread.sleep or a timed lock, a socket"
                         + " poller): when that happens is not controlled, so this run may not replay";
-                trace.line("outside: wake p" + id);
+                record("outside: wake p" + id);
             }
             runnable.set(id);
             if (carrierWaiting) notifyAll();
@@ -192,7 +193,7 @@ public final class DeterministicCore {
                 : kindName(s.kind);
         synchronized (this) {
             Integer target = ids.get(to);
-            trace.line("send " + (inside ? "p" + ids.get(from) : "outside") + " -> " + (target == null ? "?" : "p" + target) + " " + what);
+            record("send " + (inside ? "p" + ids.get(from) : "outside") + " -> " + (target == null ? "?" : "p" + target) + " " + what);
         }
         if (!inside) {
             warn("outside-send", "a " + what + " reached a process from thread '" + Thread.currentThread().getName()
@@ -228,17 +229,41 @@ public final class DeterministicCore {
 
     /**
      * The scheduler is closing: what happens from now on (processes killed from outside) is not traced.
-     * Called from outside, it first lets the slice that is running end (up to a second), so that a root
-     * whose exit let {@code Scheduler.run} return has its last slice in the trace in every run.
+     * Called from outside, it first lets the run come to rest (up to {@link #DRAIN_NANOS} of real time):
+     * every process that can run at the current virtual instant runs until none can (timers still to
+     * come are not fired). So where a run stops does not depend on when the closing thread got there:
+     * a root whose end let {@code Scheduler.run} return has its last slice in the trace, and a process
+     * that was about to crash after the root ended crashes in every run or in none.
      */
     void closing() {
-        Carrier c = carrier;
-        if (c != null && Thread.currentThread() != carrierThread && Proc.current() == null) {
-            long until = System.nanoTime() + 1_000_000_000L;
-            while (c.current != null && System.nanoTime() - until < 0) LockSupport.parkNanos(100_000L);
+        if (carrier != null && Thread.currentThread() != carrierThread && Proc.current() == null) {
+            long until = System.nanoTime() + DRAIN_NANOS;
+            synchronized (this) {
+                draining = true;
+                notifyAll();
+                try {
+                    while (!atRest && System.nanoTime() - until < 0) {
+                        wait(Math.max(1, (until - System.nanoTime()) / 1_000_000L));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         if (!closing) trace.line("close");
         closing = true;
+    }
+
+    /** How long {@link #closing()} waits for the run to come to rest (a process that never waits does not). */
+    static final long DRAIN_NANOS = 1_000_000_000L;
+    /** Closing: run what can run now, fire no more timers (under the lock). */
+    private boolean draining;
+    /** Draining and nothing is runnable (under the lock). */
+    private boolean atRest;
+
+    /** Appends to the trace, unless the scheduler is closing (what the close does is not the run's). */
+    private void record(String event) {
+        if (!closing) trace.line(event);
     }
 
     private void warn(String kind, String message) {
@@ -263,6 +288,8 @@ public final class DeterministicCore {
                 Proc p = take();
                 if (p != null) {
                     runSlice(c, p);
+                } else if (isDraining()) {
+                    rest();
                 } else if (!jumpToNextTimer()) {
                     awaitOutside();
                 }
@@ -271,6 +298,23 @@ public final class DeterministicCore {
             }
         }
         Watch.INSTANCE.remove(this);
+    }
+
+    private synchronized boolean isDraining() {
+        return draining;
+    }
+
+    /** Closing, nothing runnable: say so, and wait for the processes the close kills. */
+    private synchronized void rest() throws InterruptedException {
+        if (!runnable.isEmpty()) return;
+        atRest = true;
+        notifyAll();
+        carrierWaiting = true;
+        try {
+            if (runnable.isEmpty() && !sched.shutdown) wait(10);
+        } finally {
+            carrierWaiting = false;
+        }
     }
 
     /** Fires every timer due at the virtual now; the processes woken join the runnable set together. */
@@ -282,7 +326,7 @@ public final class DeterministicCore {
             synchronized (this) {
                 id = ids.get(p);
             }
-            trace.line("timer p" + id);
+            record("timer p" + id);
             LockSupport.unpark(p.thread); // the JDK submits it from this thread: it joins the runnable set
         }
     }
@@ -306,9 +350,10 @@ public final class DeterministicCore {
         }
         int budget = chooser.budget();
         steps++;
-        trace.line("run p" + id + " budget=" + budget);
-        p.budget = budget;
-        p.sliceStart = budget;
+        record("run p" + id + " budget=" + budget);
+        // A slice of b reductions ends at its b-th: a tick yields when the budget goes below zero.
+        p.budget = budget - 1;
+        p.sliceStart = budget - 1;
         p.carrier = c;
         p.mounts++;
         c.current = p;
@@ -320,7 +365,7 @@ public final class DeterministicCore {
         }
         c.current = null;
         p.takeAsked();
-        int spent = Math.max(0, p.sliceStart - p.budget);
+        int spent = Math.max(0, p.sliceStart - p.budget); // budget - 1 - (budget - 1 - k) = k ticks
         p.account(spent);
         c.slices++;
         // Time moves a little with every step, so a process that spins until a timer is due lets it come due.
@@ -329,7 +374,7 @@ public final class DeterministicCore {
         synchronized (this) {
             end = !p.isAlive() ? "exited" : runnable.get(id) ? "runnable" : "waiting";
         }
-        trace.line("end p" + id + " spent=" + spent + " " + end);
+        record("end p" + id + " spent=" + spent + " " + end);
         chooser.sliceEnded(id, steps);
     }
 
@@ -339,7 +384,7 @@ public final class DeterministicCore {
         if (next == Long.MAX_VALUE) return false;
         long by = next - clock.nanoTime();
         clock.advanceTo(next);
-        if (by > 0) trace.line("time +" + by + "ns");
+        if (by > 0) record("time +" + by + "ns");
         return true;
     }
 
@@ -351,12 +396,13 @@ public final class DeterministicCore {
         boolean report = false;
         synchronized (this) {
             if (!runnable.isEmpty() || sched.shutdown || sched.timers.next() != Long.MAX_VALUE) return;
-            boolean stuck = !sched.table.isEmpty() && !closing;
-            if (stuck && !deadlockReported) trace.line("idle: every process waits and no timer is set");
+            // Not traced: whether a run that ends with processes waiting gets here before it is closed is a
+            // matter of real time.
+            boolean stuck = !sched.table.isEmpty() && !closing && !draining && deadlockListener != null;
             long until = System.nanoTime() + DEADLOCK_GRACE_MILLIS * 1_000_000L;
             carrierWaiting = true;
             try {
-                while (runnable.isEmpty() && !sched.shutdown) {
+                while (runnable.isEmpty() && !sched.shutdown && !draining) {
                     long left = until - System.nanoTime();
                     if (left <= 0) break;
                     wait(Math.max(1, left / 1_000_000L));
@@ -364,7 +410,7 @@ public final class DeterministicCore {
             } finally {
                 carrierWaiting = false;
             }
-            if (stuck && runnable.isEmpty() && !sched.shutdown && !closing && !deadlockReported) {
+            if (stuck && runnable.isEmpty() && !sched.shutdown && !closing && !draining && !deadlockReported) {
                 deadlockReported = true;
                 report = true;
             }
@@ -372,15 +418,10 @@ public final class DeterministicCore {
         if (report) {
             String who = waitingProcesses();
             Consumer<String> l = deadlockListener;
-            if (l != null) {
-                try {
-                    l.accept(who);
-                } catch (Throwable ignored) {
-                    // a listener must not stop the carrier
-                }
-            } else {
-                LOG.warning("Preempt deterministic scheduler " + sched.name + " (" + schedule + "): every process waits"
-                        + " and no timer is set (a deadlock):\n" + who);
+            try {
+                if (l != null) l.accept(who);
+            } catch (Throwable ignored) {
+                // a listener must not stop the carrier
             }
         }
     }

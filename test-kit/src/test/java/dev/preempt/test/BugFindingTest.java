@@ -1,0 +1,88 @@
+package dev.preempt.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.preempt.Preempt;
+import dev.preempt.Schedule;
+import dev.preempt.SendPolicy;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The seeded search finds each bug of {@link Bugs} within its schedule budget, under both strategies;
+ * the fixed versions pass every schedule; the failing schedule replays to the same failure and trace.
+ * Prints a table row per bug and strategy (schedules to first failure, schedules per second).
+ */
+class BugFindingTest {
+
+    /** Schedules a search may use to find a bug. */
+    static final int BUDGET = 1000;
+    /** Schedules a fixed version must pass. */
+    static final int FIXED_SCHEDULES = 200;
+
+    private static final StringBuilder TABLE = new StringBuilder();
+
+    private SendPolicy before;
+
+    @BeforeEach
+    void trust() {
+        before = Preempt.sendPolicy();
+        Preempt.setSendPolicy(SendPolicy.TRUST); // the lost update shares a mutable object on purpose
+    }
+
+    @AfterEach
+    void restore() {
+        Preempt.setSendPolicy(before);
+    }
+
+    @AfterAll
+    static void printTable() {
+        System.out.println("| bug | strategy | schedules to first failure | fixed version: schedules passed | schedules/s |\n"
+                + "|---|---|---|---|---|\n" + TABLE);
+    }
+
+    static Stream<Arguments> cases() {
+        return Bugs.all().stream().flatMap(b -> Stream.of(
+                Arguments.of(b, Schedule.random(1)),
+                Arguments.of(b, Schedule.pct(1, 3, 1))));
+    }
+
+    private static String withoutPids(Throwable t) {
+        return String.valueOf(t).replaceAll("<\\d+\\.\\d+\\.\\d+>", "<pid>");
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void theSearchFindsTheBugAndPassesTheFix(Bugs.Bug bug, Schedule base) {
+        int pctSteps = 0; // learnt from the runs
+        ScheduleSearch.Outcome found = ScheduleSearch.explore(base, pctSteps, BUDGET, 10_000, bug.buggy());
+        assertTrue(found.failed(), bug + ": not found in " + BUDGET + " schedules of " + base.strategy());
+        assertTrue(found.warnings().isEmpty(), "the run stayed in the controlled world: " + found.warnings());
+
+        // The replay key reruns exactly that interleaving: the same failure, the same trace.
+        Schedule again = Schedule.parse(found.failing().toString());
+        assertEquals(found.failing(), again);
+        ScheduleSearch.Run first = ScheduleSearch.runOne("replay", again, 10_000, true, bug.buggy());
+        ScheduleSearch.Run second = ScheduleSearch.runOne("replay", again, 10_000, true, bug.buggy());
+        assertNotNull(first.failure(), "the replayed schedule " + again + " fails again");
+        // Pids are numbered JVM-wide, so they differ between runs; the trace names processes p0, p1, ...
+        assertEquals(withoutPids(found.failure()), withoutPids(first.failure()));
+        assertEquals(found.traceTail(), first.traceTail());
+        assertEquals(first.traceTail(), second.traceTail());
+
+        ScheduleSearch.Outcome fixed = ScheduleSearch.explore(base, pctSteps, FIXED_SCHEDULES, 10_000, bug.fixed());
+        assertFalse(fixed.failed(), () -> bug + " (fixed) failed under " + fixed.failing() + ": " + fixed.failure()
+                + "\n" + fixed.traceTail());
+        TABLE.append(String.format(Locale.ROOT, "| %s | %s | %d | %d of %d | %.0f |%n", bug, base.strategy().name().toLowerCase(Locale.ROOT),
+                found.runs(), fixed.runs(), FIXED_SCHEDULES, fixed.schedulesPerSecond()));
+    }
+}
