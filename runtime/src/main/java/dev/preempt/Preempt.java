@@ -266,6 +266,22 @@ public final class Preempt {
     // ---------------------------------------------------------------- messages
 
     /**
+     * Whether the caller is a process of a deterministic scheduler ({@link Scheduler.Builder#deterministic}),
+     * where time is virtual and only its processes' actions are scheduled: a helper that would wait on a
+     * plain queue or a JDK timer (which the scheduler cannot see) can wait with {@link #sleep} instead.
+     *
+     * <pre>{@code
+     * if (Preempt.inDeterministicScheduler()) Preempt.sleep(1); else queue.poll(1, MILLISECONDS);
+     * }</pre>
+     *
+     * @return true inside a deterministic scheduler's process
+     */
+    public static boolean inDeterministicScheduler() {
+        Proc p = Proc.current();
+        return p != null && p.scheduler().deterministic() != null;
+    }
+
+    /**
      * The time processes see, in nanoseconds from an arbitrary origin (compare differences only, as with
      * {@link System#nanoTime()}): real time, or a deterministic scheduler's virtual time, which the
      * timeouts of {@code receive}, {@code call} and {@code sleep} follow. Outside a process, the default
