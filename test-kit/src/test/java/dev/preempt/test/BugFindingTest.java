@@ -44,10 +44,54 @@ class BugFindingTest {
         Preempt.setSendPolicy(before);
     }
 
+    private static final StringBuilder STATS = new StringBuilder();
+
     @AfterAll
     static void printTable() {
         System.out.println("| bug | strategy | schedules to first failure | fixed version: schedules passed | schedules/s |\n"
                 + "|---|---|---|---|---|\n" + TABLE);
+        System.out.println(STATS);
+    }
+
+    /** Independent searches per bug and strategy in {@link #schedulesToFirstFailureOverManySearches}. */
+    static final int SEARCHES = 20;
+    /** Runs of each buggy body on a normal two-carrier scheduler (fewer for the deadlock: a hit waits a real 5 s). */
+    static final int PLAIN_RUNS = 20, PLAIN_RUNS_DEADLOCK = 3;
+
+    @org.junit.jupiter.api.Test
+    void schedulesToFirstFailureOverManySearches() throws Exception {
+        StringBuilder b = new StringBuilder("| bug | normal scheduler, 2 carriers: runs failed | random walk: schedules to first failure,"
+                + " median (min-max) over " + SEARCHES + " searches | PCT (d=3) |\n|---|---|---|---|\n");
+        for (Bugs.Bug bug : Bugs.all()) {
+            b.append("| ").append(bug).append(" | ").append(plainFailures(bug)).append(" |");
+            for (Schedule.Strategy st : Schedule.Strategy.values()) {
+                int[] runs = new int[SEARCHES];
+                for (int k = 0; k < SEARCHES; k++) {
+                    Schedule base = st == Schedule.Strategy.PCT ? Schedule.pct(k * 100_000L, 3, 1) : Schedule.random(k * 100_000L);
+                    ScheduleSearch.Outcome o = ScheduleSearch.explore(base, 0, BUDGET, 10_000, bug.buggy());
+                    assertTrue(o.failed(), bug + ": search " + k + " (" + st + ") found nothing in " + BUDGET + " schedules");
+                    runs[k] = o.runs();
+                }
+                java.util.Arrays.sort(runs);
+                b.append(String.format(Locale.ROOT, " %d (%d-%d) |", runs[SEARCHES / 2], runs[0], runs[SEARCHES - 1]));
+            }
+            b.append('\n');
+        }
+        STATS.append(b);
+    }
+
+    /** "k of n": how many runs of the buggy body failed on a normal scheduler. */
+    private static String plainFailures(Bugs.Bug bug) {
+        int n = bug.name().startsWith("deadlock") ? PLAIN_RUNS_DEADLOCK : PLAIN_RUNS;
+        int failed = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                PreemptExtension.runAsRoot("plain", 2, 20_000, bug.buggy());
+            } catch (Throwable t) {
+                failed++;
+            }
+        }
+        return failed + " of " + n;
     }
 
     static Stream<Arguments> cases() {

@@ -31,7 +31,8 @@ final class Bugs {
                 new Bug("check-then-act on a registry name", () -> checkThenAct(false), () -> checkThenAct(true)),
                 new Bug("ordering assumed across two senders", () -> twoSenders(false), () -> twoSenders(true)),
                 new Bug("atomicity violation across two calls", () -> twoCalls(false), () -> twoCalls(true)),
-                new Bug("deadlock of two calls", () -> callDeadlock(false), () -> callDeadlock(true)));
+                new Bug("deadlock of two calls", () -> callDeadlock(false), () -> callDeadlock(true)),
+                new Bug("supervisor restart race on a name", () -> restartRace(false), () -> restartRace(true)));
     }
 
     /** Waits for a Down from each of {@code pids} and fails unless every one ended normally. */
@@ -206,5 +207,34 @@ final class Bugs {
         awaitNormal(clients);
         Preempt.exit(a, ExitReason.KILL);
         Preempt.exit(b[0], ExitReason.KILL);
+    }
+
+    // ---- 6. a restart race: the restarted worker registers its name itself, a moment after it starts ----
+
+    static void restartRace(boolean fixed) {
+        Runnable worker = () -> {
+            Preempt.register("worker", Preempt.self()); // the window: started, not registered yet
+            while (true) {
+                Object m = Preempt.receive();
+                if (m.equals("crash")) Preempt.exit(ExitReason.of("asked_to_crash"));
+                if (m instanceof Call c) Preempt.reply(c, "done");
+            }
+        };
+        Pid sup = dev.preempt.Supervisor.start(dev.preempt.Supervisor.Flags.oneForOne(),
+                List.of(dev.preempt.Supervisor.ChildSpec.worker("w", worker)));
+        Pid client = Preempt.spawn(() -> {
+            Pid old;
+            while ((old = Preempt.whereis("worker").orElse(null)) == null) Preempt.yield();
+            Preempt.send(old, "crash");
+            if (fixed) { // wait for a new pid under the name
+                Pid first = old;
+                while (Preempt.whereis("worker").map(p -> p.equals(first)).orElse(true)) Preempt.yield();
+            } else { // wait until the name no longer names the old worker: absent counts as restarted
+                while (Preempt.whereis("worker").equals(java.util.Optional.of(old))) Preempt.yield();
+            }
+            Preempt.call("worker", "job"); // NoProcessException if nobody is registered yet
+        });
+        awaitNormal(List.of(client));
+        dev.preempt.Supervisor.stop(sup);
     }
 }

@@ -358,6 +358,7 @@ public final class DeterministicCore {
         p.mounts++;
         c.current = p;
         p.mounting();
+        long preemptions = p.preemptions;
         try {
             p.cont.run(); // mounts the virtual thread; returns when it yields, parks or ends
         } catch (Throwable t) {
@@ -372,10 +373,10 @@ public final class DeterministicCore {
         clock.advance(Math.max(1, spent) * VirtualClock.NANOS_PER_REDUCTION);
         String end;
         synchronized (this) {
-            end = !p.isAlive() ? "exited" : runnable.get(id) ? "runnable" : "waiting";
+            end = !p.isAlive() ? "exited" : !runnable.get(id) ? "waiting" : p.preemptions != preemptions ? "preempted" : "yielded";
         }
         record("end p" + id + " spent=" + spent + " " + end);
-        chooser.sliceEnded(id, steps);
+        chooser.sliceEnded(id, steps, end.equals("yielded"));
     }
 
     /** Nothing is runnable: jump the clock to the next timer, if there is one. */

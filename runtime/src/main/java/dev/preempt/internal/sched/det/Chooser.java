@@ -39,8 +39,9 @@ public interface Chooser {
      *
      * @param id the process that ran
      * @param step the step's number, from 1
+     * @param yielded whether it gave up the carrier itself ({@code Preempt.yield()}) and is runnable
      */
-    void sliceEnded(int id, long step);
+    void sliceEnded(int id, long step, boolean yielded);
 
     /**
      * The chooser for a schedule.

@@ -7,7 +7,9 @@ import java.util.Arrays;
  * processes that appear as the run goes: each new process gets a random priority above {@code depth};
  * the highest-priority runnable process always runs; {@code depth - 1} change points are drawn uniformly
  * from steps 1 to {@code steps}, and when step number {@code k_i} ends the process that ran it drops to
- * priority {@code i} (below every initial priority). A step is a slice. Slice budgets are drawn
+ * priority {@code i} (below every initial priority). A process that yields ({@code Preempt.yield()})
+ * drops below every priority there is, else a spin on yield would run for ever. A step is a slice.
+ * Slice budgets are drawn
  * log-uniformly as in {@link RandomWalk}, so the steps end at varied places in the code.
  * Thread contract: {@link Chooser}'s.
  *
@@ -22,7 +24,10 @@ public final class Pct implements Chooser {
     /** change[i - 1] is the step after which the running process gets priority i. */
     private final long[] change;
     private long[] priority = new long[16];
-    private final int depth;
+    /** Initial priorities are at least this (change points take 1 .. depth - 1). */
+    private final long initialFloor;
+    /** Yield demotions count down from here: below every other priority. */
+    private long yieldFloor = 0;
 
     /**
      * A PCT chooser.
@@ -35,7 +40,7 @@ public final class Pct implements Chooser {
     public Pct(long seed, int maxBudget, int depth, int steps) {
         this.rng = new SplitMix(seed);
         this.maxBudget = maxBudget;
-        this.depth = depth;
+        this.initialFloor = depth;
         this.change = new long[depth - 1];
         for (int i = 0; i < change.length; i++) change[i] = 1 + rng.nextInt(steps);
     }
@@ -44,7 +49,7 @@ public final class Pct implements Chooser {
     public void created(int id) {
         if (id >= priority.length) priority = Arrays.copyOf(priority, Math.max(id + 1, priority.length * 2));
         // Above every change-point priority (1 .. depth-1); ties are broken by the lower index in pick.
-        priority[id] = depth + (rng.nextLong() >>> 2);
+        priority[id] = initialFloor + (rng.nextLong() >>> 2);
     }
 
     @Override
@@ -62,7 +67,12 @@ public final class Pct implements Chooser {
     }
 
     @Override
-    public void sliceEnded(int id, long step) {
+    public void sliceEnded(int id, long step, boolean yielded) {
+        // A process that yields waits for something another process does (a spin on Preempt.yield()): under
+        // strict priorities it would run again at once, for ever, even past a process a change point
+        // demoted. It drops below every priority there is, as schedulers for PCT-style testing demote
+        // yielding threads.
+        if (yielded) priority[id] = yieldFloor--;
         for (int i = 0; i < change.length; i++) {
             if (change[i] == step) priority[id] = i + 1;
         }

@@ -39,5 +39,5 @@ public final class RandomWalk implements Chooser {
     }
 
     @Override
-    public void sliceEnded(int id, long step) {}
+    public void sliceEnded(int id, long step, boolean yielded) {}
 }
