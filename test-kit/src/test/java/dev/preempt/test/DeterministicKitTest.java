@@ -63,10 +63,49 @@ class DeterministicKitTest {
         }
     }
 
-    /** Runs {@link FailingSearch} and returns its failure. */
+    /** The README's example, as it is there (run only through the launcher). */
+    static class BankTest {
+        record SetBalance(int value) {}
+
+        @PreemptTest(schedules = 1000, strategy = Schedule.Strategy.PCT)
+        void twoWithdrawalsOfTen() {
+            Pid bank = Preempt.spawn(() -> {
+                int balance = 100;
+                while (true) {
+                    Call c = Preempt.receive(Call.class);
+                    if (c.request() instanceof SetBalance s) balance = s.value();
+                    Preempt.reply(c, balance);
+                }
+            });
+            Pid me = Preempt.self();
+            for (int i = 0; i < 2; i++) {
+                Preempt.spawn(() -> {
+                    int b = (Integer) Preempt.call(bank, "balance");   // read in one call...
+                    Preempt.call(bank, new SetBalance(b - 10));        // ...write in another: not atomic
+                    Preempt.send(me, "done");
+                });
+            }
+            Preempt.receive();
+            Preempt.receive();
+            org.junit.jupiter.api.Assertions.assertEquals(80, Preempt.call(bank, "balance"));
+        }
+    }
+
+    @Test
+    void theReadmeExampleFails() {
+        Throwable t = runFailing(BankTest.class);
+        System.out.println("README example's report:\n" + t.getMessage());
+        assertTrue(t.getMessage().contains("expected: <80> but was: <90>"), t.getMessage());
+    }
+
     private static Throwable runFailingSearch() {
+        return runFailing(FailingSearch.class);
+    }
+
+    /** Runs {@code testClass} through the launcher and returns its one failure. */
+    private static Throwable runFailing(Class<?> testClass) {
         List<Throwable> failures = new ArrayList<>();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(FailingSearch.class)).build(),
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(),
                 new TestExecutionListener() {
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
