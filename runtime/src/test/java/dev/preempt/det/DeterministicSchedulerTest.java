@@ -68,8 +68,13 @@ class DeterministicSchedulerTest {
         }
     }
 
+    /**
+     * Three sleepers set deadlines a few virtual nanoseconds apart (every step moves the clock); the
+     * order they wake in follows from the order the seed ran them in. (Deadlines that tie exactly are
+     * fired together and the chooser orders them, like any runnable processes.)
+     */
     @Test
-    void timersAtTheSameInstantRunInSeededOrders() {
+    void sleepersWakeInSeededOrders() {
         Set<String> orders = new HashSet<>();
         for (long seed = 0; seed < 40; seed++) {
             List<String> woke = new ArrayList<>();
@@ -78,7 +83,7 @@ class DeterministicSchedulerTest {
                     List<Pid> ps = new ArrayList<>();
                     for (String n : List.of("x", "y", "z")) {
                         ps.add(Preempt.spawnMonitor(() -> {
-                            Preempt.sleep(Duration.ofSeconds(1)); // all three deadlines are the same instant... nearly
+                            Preempt.sleep(Duration.ofSeconds(1));
                             woke.add(n);
                         }).pid());
                     }
@@ -201,6 +206,45 @@ class DeterministicSchedulerTest {
             String warnings = String.join("\n", s.determinismWarnings());
             assertThat(warnings).contains("reached a process from thread", "was woken by thread");
             assertThat(s.trace()).contains("send outside -> p0 message String", "outside: wake p0");
+        }
+    }
+
+    @Test
+    void aSliceThatHoldsTheCarrierIsWarned() {
+        try (Scheduler s = Scheduler.deterministic(5)) {
+            runOk(s, () -> {
+                long until = System.nanoTime() + 1_600_000_000L; // real time, no tick: nothing else can run
+                while (System.nanoTime() < until) Thread.onSpinWait();
+            });
+            assertThat(String.join("\n", s.determinismWarnings())).contains("has held the only carrier for over 1000 ms");
+        }
+    }
+
+    @Test
+    void aProcessBlockedInASocketIsWokenFromOutsideAndWarned() throws Exception {
+        try (Scheduler s = Scheduler.deterministic(6); java.net.ServerSocket server = new java.net.ServerSocket(0)) {
+            Thread client = new Thread(() -> {
+                try {
+                    Thread.sleep(100); // the process is parked in accept by then
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try (java.net.Socket c = new java.net.Socket("localhost", server.getLocalPort())) {
+                    c.getOutputStream().write(42);
+                } catch (java.io.IOException ignored) {
+                    // the test fails below
+                }
+            });
+            runOk(s, () -> {
+                client.start();
+                try (java.net.Socket in = server.accept()) { // parks the process; the JDK's poller wakes it
+                    assertThat(in.getInputStream().read()).isEqualTo(42);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            client.join();
+            assertThat(String.join("\n", s.determinismWarnings())).contains("was woken by thread");
         }
     }
 

@@ -61,8 +61,8 @@ public final class DeterministicCore {
     private boolean carrierWaiting;
     private final LinkedHashMap<String, String> warnings = new LinkedHashMap<>();
 
-    /** Slices run so far (scheduling steps); carrier thread only. */
-    private long steps;
+    /** Slices run so far (scheduling steps); written by the carrier thread only, read by anyone. */
+    private volatile long steps;
     private volatile Thread carrierThread;
     private volatile Carrier carrier;
     private volatile boolean closing;
