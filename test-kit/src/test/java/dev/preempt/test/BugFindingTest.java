@@ -55,8 +55,10 @@ class BugFindingTest {
 
     /** Independent searches per bug and strategy in {@link #schedulesToFirstFailureOverManySearches}. */
     static final int SEARCHES = 20;
-    /** Runs of each buggy body on a normal two-carrier scheduler (fewer for the deadlock: a hit waits a real 5 s). */
-    static final int PLAIN_RUNS = 20, PLAIN_RUNS_DEADLOCK = 3;
+    /** Runs of each buggy body on a normal two-carrier scheduler (fewer where a hit waits a real 5 s). */
+    static final int PLAIN_RUNS = 20, PLAIN_RUNS_SLOW = 3;
+    /** Random-walk searches for a deep bug (each runs the whole budget and finds nothing). */
+    static final int DEEP_RANDOM_SEARCHES = 3;
 
     @org.junit.jupiter.api.Test
     void schedulesToFirstFailureOverManySearches() throws Exception {
@@ -65,15 +67,23 @@ class BugFindingTest {
         for (Bugs.Bug bug : Bugs.all()) {
             b.append("| ").append(bug).append(" | ").append(plainFailures(bug)).append(" |");
             for (Schedule.Strategy st : Schedule.Strategy.values()) {
-                int[] runs = new int[SEARCHES];
-                for (int k = 0; k < SEARCHES; k++) {
+                boolean deepForThis = bug.deep() && st == Schedule.Strategy.RANDOM;
+                int searches = deepForThis ? DEEP_RANDOM_SEARCHES : SEARCHES;
+                int[] runs = new int[searches];
+                int found = 0;
+                for (int k = 0; k < searches; k++) {
                     Schedule base = st == Schedule.Strategy.PCT ? Schedule.pct(k * 100_000L, 3, 1) : Schedule.random(k * 100_000L);
                     ScheduleSearch.Outcome o = ScheduleSearch.explore(base, 0, BUDGET, 10_000, bug.buggy());
-                    assertTrue(o.failed(), bug + ": search " + k + " (" + st + ") found nothing in " + BUDGET + " schedules");
-                    runs[k] = o.runs();
+                    if (!deepForThis) assertTrue(o.failed(), bug + ": search " + k + " (" + st + ") found nothing in " + BUDGET + " schedules");
+                    if (o.failed()) found++;
+                    runs[k] = o.failed() ? o.runs() : Integer.MAX_VALUE;
                 }
                 java.util.Arrays.sort(runs);
-                b.append(String.format(Locale.ROOT, " %d (%d-%d) |", runs[SEARCHES / 2], runs[0], runs[SEARCHES - 1]));
+                if (found < searches) {
+                    b.append(String.format(Locale.ROOT, " found by %d of %d searches of %d schedules |", found, searches, BUDGET));
+                } else {
+                    b.append(String.format(Locale.ROOT, " %d (%d-%d) |", runs[searches / 2], runs[0], runs[searches - 1]));
+                }
             }
             b.append('\n');
         }
@@ -82,7 +92,7 @@ class BugFindingTest {
 
     /** "k of n": how many runs of the buggy body failed on a normal scheduler. */
     private static String plainFailures(Bugs.Bug bug) {
-        int n = bug.name().startsWith("deadlock") ? PLAIN_RUNS_DEADLOCK : PLAIN_RUNS;
+        int n = bug.waitsWhenHit() ? PLAIN_RUNS_SLOW : PLAIN_RUNS;
         int failed = 0;
         for (int i = 0; i < n; i++) {
             try {
@@ -109,6 +119,13 @@ class BugFindingTest {
     void theSearchFindsTheBugAndPassesTheFix(Bugs.Bug bug, Schedule base) {
         int pctSteps = 0; // learnt from the runs
         ScheduleSearch.Outcome found = ScheduleSearch.explore(base, pctSteps, BUDGET, 10_000, bug.buggy());
+        if (bug.deep() && base.strategy() == Schedule.Strategy.RANDOM) {
+            // Measured, not wished for: with these seeds the random walk does not find it (see the README).
+            assertFalse(found.failed(), bug + ": the random walk found it after all, under " + found.failing());
+            TABLE.append(String.format(Locale.ROOT, "| %s | random | not found in %d | - | %.0f |%n", bug, BUDGET,
+                    found.schedulesPerSecond()));
+            return;
+        }
         assertTrue(found.failed(), bug + ": not found in " + BUDGET + " schedules of " + base.strategy());
         assertTrue(found.warnings().isEmpty(), "the run stayed in the controlled world: " + found.warnings());
 

@@ -17,8 +17,16 @@ final class Bugs {
 
     private Bugs() {}
 
-    /** A named bug: its buggy and its fixed body. */
-    record Bug(String name, PreemptExtension.Body buggy, PreemptExtension.Body fixed) {
+    /**
+     * A named bug: its buggy and its fixed body. {@code deep}: it needs one process to run through many
+     * blocking steps before another takes one, which a random walk (a fair coin at every step) almost
+     * never does; {@code waitsWhenHit}: a hit on a normal scheduler waits out a real 5 s timeout.
+     */
+    record Bug(String name, PreemptExtension.Body buggy, PreemptExtension.Body fixed, boolean deep, boolean waitsWhenHit) {
+        Bug(String name, PreemptExtension.Body buggy, PreemptExtension.Body fixed) {
+            this(name, buggy, fixed, false, false);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -31,8 +39,10 @@ final class Bugs {
                 new Bug("check-then-act on a registry name", () -> checkThenAct(false), () -> checkThenAct(true)),
                 new Bug("ordering assumed across two senders", () -> twoSenders(false), () -> twoSenders(true)),
                 new Bug("atomicity violation across two calls", () -> twoCalls(false), () -> twoCalls(true)),
-                new Bug("deadlock of two calls", () -> callDeadlock(false), () -> callDeadlock(true)),
-                new Bug("supervisor restart race on a name", () -> restartRace(false), () -> restartRace(true)));
+                new Bug("deadlock of two calls", () -> callDeadlock(false), () -> callDeadlock(true), false, true),
+                new Bug("supervisor restart race on a name", () -> restartRace(false), () -> restartRace(true)),
+                new Bug("a late subscriber misses the end of a stream", () -> lateSubscriber(false), () -> lateSubscriber(true),
+                        true, true));
     }
 
     /** Waits for a Down from each of {@code pids} and fails unless every one ended normally. */
@@ -236,5 +246,46 @@ final class Bugs {
         });
         awaitNormal(List.of(client));
         dev.preempt.Supervisor.stop(sup);
+    }
+
+    // ---- 7. a late subscriber: the stream ends before it subscribes, and nobody tells it ----
+
+    record Subscribe(Pid who) {}
+
+    /**
+     * Deep for a random walk: the bug needs the producer's twenty acknowledged publishes (twenty slices,
+     * each ending in a call) to finish before the consumer's first step; PCT runs a high-priority
+     * producer through them unless a change point intervenes.
+     */
+    static void lateSubscriber(boolean fixed) {
+        Pid pub = Preempt.spawn(() -> {
+            List<Pid> subscribers = new ArrayList<>();
+            boolean finished = false;
+            while (true) {
+                Object m = Preempt.receive();
+                if (m instanceof Subscribe s) {
+                    subscribers.add(s.who());
+                    if (fixed && finished) Preempt.send(s.who(), "done"); // the fix: the end is remembered
+                } else if (m instanceof Call c && c.request().equals("publish")) {
+                    for (Pid sub : subscribers) Preempt.send(sub, "event");
+                    Preempt.reply(c, "ack");
+                } else if (m.equals("finish")) {
+                    for (Pid sub : subscribers) Preempt.send(sub, "done");
+                    finished = true;
+                }
+            }
+        });
+        Preempt.spawn(() -> {
+            for (int i = 0; i < 20; i++) Preempt.call(pub, "publish");
+            Preempt.send(pub, "finish");
+        });
+        Pid consumer = Preempt.spawn(() -> {
+            Preempt.send(pub, new Subscribe(Preempt.self()));
+            if (Preempt.receive(m -> m.equals("done"), java.time.Duration.ofSeconds(5)).isEmpty()) {
+                throw new IllegalStateException("the stream never ended for this subscriber");
+            }
+        });
+        awaitNormal(List.of(consumer));
+        Preempt.exit(pub, ExitReason.KILL);
     }
 }
