@@ -55,7 +55,7 @@ class BugFindingTest {
 
     /** Independent searches per bug and strategy in {@link #schedulesToFirstFailureOverManySearches}. */
     static final int SEARCHES = 20;
-    /** Runs of each buggy body on a normal two-carrier scheduler (fewer where a hit waits a real 5 s). */
+    /** Runs of each buggy body on a normal two-carrier scheduler (fewer where a hit waits out a real timeout). */
     static final int PLAIN_RUNS = 20, PLAIN_RUNS_SLOW = 3;
     /** Random-walk searches for a deep bug (each runs the whole budget and finds nothing). */
     static final int DEEP_RANDOM_SEARCHES = 3;
@@ -96,7 +96,7 @@ class BugFindingTest {
         int failed = 0;
         for (int i = 0; i < n; i++) {
             try {
-                PreemptExtension.runAsRoot("plain", 2, 20_000, bug.buggy());
+                PreemptExtension.runAsRoot("plain", 2, 10_000, bug.buggy());
             } catch (Throwable t) {
                 failed++;
             }

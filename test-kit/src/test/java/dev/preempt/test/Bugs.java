@@ -5,6 +5,7 @@ import dev.preempt.Down;
 import dev.preempt.ExitReason;
 import dev.preempt.Pid;
 import dev.preempt.Preempt;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +21,8 @@ final class Bugs {
     /**
      * A named bug: its buggy and its fixed body. {@code deep}: it needs one process to run through many
      * blocking steps before another takes one, which a random walk (a fair coin at every step) almost
-     * never does; {@code waitsWhenHit}: a hit on a normal scheduler waits out a real 5 s timeout.
+     * never does; {@code waitsWhenHit}: a hit on a normal scheduler waits out a real timeout (a 5 s call or
+     * receive, or the run's own).
      */
     record Bug(String name, PreemptExtension.Body buggy, PreemptExtension.Body fixed, boolean deep, boolean waitsWhenHit) {
         Bug(String name, PreemptExtension.Body buggy, PreemptExtension.Body fixed) {
@@ -42,7 +44,8 @@ final class Bugs {
                 new Bug("deadlock of two calls", () -> callDeadlock(false), () -> callDeadlock(true), false, true),
                 new Bug("supervisor restart race on a name", () -> restartRace(false), () -> restartRace(true)),
                 new Bug("a late subscriber misses the end of a stream", () -> lateSubscriber(false), () -> lateSubscriber(true),
-                        true, true));
+                        true, true),
+                new Bug("a request that forgets its timeout", () -> forgottenTimeout(false), () -> forgottenTimeout(true), false, true));
     }
 
     /** Waits for a Down from each of {@code pids} and fails unless every one ended normally. */
@@ -287,5 +290,43 @@ final class Bugs {
         });
         awaitNormal(List.of(consumer));
         Preempt.exit(pub, ExitReason.KILL);
+    }
+
+    // ---- 8. a request/reply that forgets its timeout: the request is dropped and the client waits for ever ----
+
+    record Request(Pid from) {}
+
+    static void forgottenTimeout(boolean fixed) {
+        Pid config = Preempt.spawn(() -> {
+            while (true) {
+                if (Preempt.receive() instanceof Call c) Preempt.reply(c, "config");
+            }
+        });
+        Pid server = Preempt.spawn(() -> {
+            Preempt.register("server", Preempt.self());
+            Preempt.call(config, "load");                                   // init takes a moment...
+            while (Preempt.receive(Duration.ZERO).isPresent()) {
+                // ...and then drops whatever came before it was ready (a request among it)
+            }
+            while (true) {
+                if (Preempt.receive() instanceof Request r) Preempt.send(r.from(), "reply");
+            }
+        });
+        Pid client = Preempt.spawn(() -> {
+            while (Preempt.whereis("server").isEmpty()) Preempt.yield();
+            if (fixed) { // the fix: a timeout, and a retry
+                for (int attempt = 0; ; attempt++) {
+                    Preempt.send("server", new Request(Preempt.self()));
+                    if (Preempt.receive(m -> m.equals("reply"), Duration.ofSeconds(1)).isPresent()) break;
+                    if (attempt == 3) throw new IllegalStateException("no reply after 4 attempts");
+                }
+            } else {
+                Preempt.send("server", new Request(Preempt.self()));
+                Preempt.receive(m -> m.equals("reply")); // no timeout: a dropped request waits for ever
+            }
+        });
+        awaitNormal(List.of(client));
+        Preempt.exit(server, ExitReason.KILL);
+        Preempt.exit(config, ExitReason.KILL);
     }
 }
