@@ -249,6 +249,16 @@ class DeterministicSchedulerTest {
     }
 
     @Test
+    void aSecondSpawnFromOutsideIsWarnedButTheRootIsNot() {
+        try (Scheduler s = Scheduler.deterministic(7)) {
+            runOk(s, () -> { });
+            assertThat(s.determinismWarnings()).isEmpty();
+            runOk(s, () -> { });
+            assertThat(String.join("\n", s.determinismWarnings())).contains("was spawned by thread");
+        }
+    }
+
+    @Test
     void aVirtualThreadStartedByAProcessIsWarned() {
         try (Scheduler s = Scheduler.deterministic(4)) {
             runOk(s, () -> {

@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  *
  * <p>What it cannot control, and says so ({@link #warnings()}, logged once each): a wake-up or a
  * message from a thread that is not one of its processes (a plain thread, a JDK timer behind
- * {@code Thread.sleep}, a socket poller); a virtual thread a process started (it runs on the JDK's
+ * {@code Thread.sleep}, a socket poller), and a spawn from such a thread after the root's; a virtual thread a process started (it runs on the JDK's
  * scheduler); a slice that holds the carrier for over a second of real time (a wait pinned to the
  * carrier, a blocking call, a long computation); and a run in which every process waits for ever
  * (reported to {@link #onDeadlock}).
@@ -172,6 +172,11 @@ public final class DeterministicCore {
                 Carrier c = carrier;
                 Proc parent = inside && c != null ? c.current : null;
                 record("spawn p" + id + (parent != null ? " by p" + ids.get(parent) : inside ? "" : " from outside"));
+                if (!inside && id > 0 && !closing) {
+                    // The first process (the root) comes from outside; a later one races with the run.
+                    outside = "process p" + id + " was spawned by thread '" + t.getName() + "', which is not a process of"
+                            + " this deterministic scheduler, while the run was going: where it joins is not controlled";
+                }
             } else if (!inside && !closing) {
                 outside = "process p" + id + " was woken by thread '" + t.getName() + "', which is not a process of this"
                         + " deterministic scheduler (a plain thread, a JDK timer behind Thread.sleep or a timed lock, a socket"
@@ -181,7 +186,7 @@ public final class DeterministicCore {
             runnable.set(id);
             if (carrierWaiting) notifyAll();
         }
-        if (outside != null) warn("outside-wake", outside);
+        if (outside != null) warn(outside.contains("spawned") ? "outside-spawn" : "outside-wake", outside);
     }
 
     /** A signal was pushed onto {@code to}'s mailbox (from {@link Proc#signal}): any thread. */
