@@ -30,6 +30,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * Works with and without {@code -javaagent:preempt-agent.jar}; without it processes yield only in
  * {@code receive}, {@code sleep} and {@code Preempt.yield()}.
+ *
+ * <p>With {@link #schedules()} the body runs under that many deterministic schedules (one carrier,
+ * seeded choices, virtual time; see {@code dev.preempt.Scheduler.Builder#deterministic}) and the first
+ * failing one fails the test with a replay key; {@link #replay()} or {@code -Dpreempt.replay=...}
+ * reruns exactly that schedule.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

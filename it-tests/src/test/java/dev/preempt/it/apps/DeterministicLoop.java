@@ -13,7 +13,8 @@ import java.util.Set;
  * only the agent's ticks can end a slice there. Runs it under deterministic schedules with seeds
  * 0..n-1, each twice, and prints
  * {@code det seeds=n lost=<schedules that lost an update> replayed=<schedules whose second run had the
- * same count and trace> distinct=<distinct traces> firstLost=<seed or -1>}.
+ * same count and trace> distinct=<distinct traces> firstLost=<seed or -1> steps=<slices> first=<trace
+ * hash:count of seeds 0-4>}.
  */
 public final class DeterministicLoop {
 
@@ -59,6 +60,7 @@ public final class DeterministicLoop {
         int lost = 0, replayed = 0, firstLost = -1;
         long steps = 0;
         Set<Long> traces = new HashSet<>();
+        StringBuilder hashes = new StringBuilder();
         for (int seed = 0; seed < n; seed++) {
             Schedule s = Schedule.random(seed).withMaxBudget(maxBudget);
             Run a = once(s);
@@ -70,8 +72,9 @@ public final class DeterministicLoop {
             }
             if (a.equals(b)) replayed++;
             traces.add(a.hash());
+            if (seed < 5) hashes.append(seed == 0 ? "" : ",").append(Long.toHexString(a.hash())).append(':').append(a.count());
         }
         System.out.println("det seeds=" + n + " lost=" + lost + " replayed=" + replayed + " distinct=" + traces.size()
-                + " firstLost=" + firstLost + " steps=" + steps);
+                + " firstLost=" + firstLost + " steps=" + steps + " first=" + hashes);
     }
 }
