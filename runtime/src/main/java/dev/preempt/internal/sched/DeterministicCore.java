@@ -172,6 +172,11 @@ public final class DeterministicCore {
                 Carrier c = carrier;
                 Proc parent = inside && c != null ? c.current : null;
                 record("spawn p" + id + (parent != null ? " by p" + ids.get(parent) : inside ? "" : " from outside"));
+                if (!inside) {
+                    fromOutside.set(id);
+                    outsideAlive++;
+                    atRest = false;
+                }
                 if (!inside && id > 0 && !closing) {
                     // The first process (the root) comes from outside; a later one races with the run.
                     outside = "process p" + id + " was spawned by thread '" + t.getName() + "', which is not a process of"
@@ -183,10 +188,12 @@ public final class DeterministicCore {
                         + " poller): when that happens is not controlled, so this run may not replay";
                 record("outside: wake p" + id);
             }
+            // Noted before the process can run: whoever reads the warnings after it has run sees this one.
+            if (outside != null && !note(outside.contains("spawned") ? "outside-spawn" : "outside-wake", outside)) outside = null;
             runnable.set(id);
             if (carrierWaiting) notifyAll();
         }
-        if (outside != null) warn(outside.contains("spawned") ? "outside-spawn" : "outside-wake", outside);
+        if (outside != null) log(outside);
     }
 
     /** A signal was pushed onto {@code to}'s mailbox (from {@link Proc#signal}): any thread. */
@@ -234,11 +241,13 @@ public final class DeterministicCore {
 
     /**
      * The scheduler is closing: what happens from now on (processes killed from outside) is not traced.
-     * Called from outside, it first lets the run come to rest (up to {@link #DRAIN_NANOS} of real time):
-     * every process that can run at the current virtual instant runs until none can (timers still to
-     * come are not fired). So where a run stops does not depend on when the closing thread got there:
-     * a root whose end let {@code Scheduler.run} return has its last slice in the trace, and a process
-     * that was about to crash after the root ended crashes in every run or in none.
+     * Called from outside, it first waits (up to {@link #DRAIN_NANOS} of real time, a last resort) for
+     * the run to come to rest. A run is over when every process spawned from outside (the root) has
+     * ended; from then on the processes left run until none can at the current virtual instant, or for
+     * {@link #DRAIN_STEPS} steps, and no timer that is not due fires. That point is fixed by the run,
+     * not by when the closing thread got here: a root whose end let {@code Scheduler.run} return has
+     * its last slice in the trace, a process that was about to crash after the root ended crashes in
+     * every run or in none, and a server left with a periodic timer does not tick on until the close.
      */
     void closing() {
         if (carrier != null && Thread.currentThread() != carrierThread && Proc.current() == null) {
@@ -259,8 +268,15 @@ public final class DeterministicCore {
         closing = true;
     }
 
-    /** How long {@link #closing()} waits for the run to come to rest (a process that never waits does not). */
+    /** How long {@link #closing()} waits for the run to come to rest, in real time (a last resort). */
     static final long DRAIN_NANOS = 1_000_000_000L;
+    /** Steps run after the processes spawned from outside have all ended, at most (see {@link #isQuiet}). */
+    static final long DRAIN_STEPS = 10_000;
+    /** Processes spawned from outside (the root) that have not ended (under the lock). */
+    private int outsideAlive;
+    private final BitSet fromOutside = new BitSet();
+    /** The step at which {@link #outsideAlive} last fell to zero; carrier thread only. */
+    private long quietFrom;
     /** Closing: run what can run now, fire no more timers (under the lock). */
     private boolean draining;
     /** Draining and nothing is runnable (under the lock). */
@@ -272,10 +288,19 @@ public final class DeterministicCore {
     }
 
     private void warn(String kind, String message) {
+        boolean fresh;
         synchronized (this) {
-            if (warnings.containsKey(kind)) return;
-            warnings.put(kind, message);
+            fresh = note(kind, message);
         }
+        if (fresh) log(message);
+    }
+
+    /** Under the lock: keeps the first warning of {@code kind}; true if this is it. */
+    private boolean note(String kind, String message) {
+        return warnings.putIfAbsent(kind, message) == null;
+    }
+
+    private void log(String message) {
         LOG.warning("Preempt deterministic scheduler " + sched.name + " (" + schedule + "): " + message);
     }
 
@@ -290,11 +315,15 @@ public final class DeterministicCore {
         while (!sched.shutdown) {
             try {
                 fireDue();
-                Proc p = take();
+                boolean quiet = isQuiet();
+                // Once the processes started from outside have ended, what they left runs at most DRAIN_STEPS
+                // more steps (a counted, so deterministic, bound) and sees no more time pass.
+                boolean capped = quiet && !closing && steps - quietFrom >= DRAIN_STEPS;
+                Proc p = capped ? null : take();
                 if (p != null) {
                     runSlice(c, p);
-                } else if (isDraining()) {
-                    rest();
+                } else if (quiet || isDraining()) {
+                    rest(capped);
                 } else if (!jumpToNextTimer()) {
                     awaitOutside();
                 }
@@ -309,14 +338,23 @@ public final class DeterministicCore {
         return draining;
     }
 
-    /** Closing, nothing runnable: say so, and wait for the processes the close kills. */
-    private synchronized void rest() throws InterruptedException {
-        if (!runnable.isEmpty()) return;
+    /** Whether the run is over: every process spawned from outside has ended (under the lock). */
+    private synchronized boolean isQuiet() {
+        return outsideAlive == 0 && !byId.isEmpty();
+    }
+
+    /**
+     * Nothing runnable at this instant (or, {@code capped}, the steps after the run allowed are used up)
+     * while the run is over or closing: say so, and wait (for the close, its kills, or a new process
+     * from outside).
+     */
+    private synchronized void rest(boolean capped) throws InterruptedException {
+        if (!runnable.isEmpty() && !capped) return;
         atRest = true;
         notifyAll();
         carrierWaiting = true;
         try {
-            if (runnable.isEmpty() && !sched.shutdown) wait(10);
+            if ((runnable.isEmpty() || capped) && !sched.shutdown) wait(10);
         } finally {
             carrierWaiting = false;
         }
@@ -379,6 +417,10 @@ public final class DeterministicCore {
         String end;
         synchronized (this) {
             end = !p.isAlive() ? "exited" : !runnable.get(id) ? "waiting" : p.preemptions != preemptions ? "preempted" : "yielded";
+            if (end.equals("exited") && fromOutside.get(id)) {
+                fromOutside.clear(id);
+                if (--outsideAlive == 0) quietFrom = steps;
+            }
         }
         record("end p" + id + " spent=" + spent + " " + end);
         chooser.sliceEnded(id, steps, end.equals("yielded"));
