@@ -74,7 +74,6 @@ public final class DeterministicCore {
         this.schedule = schedule;
         this.chooser = Chooser.of(schedule);
         trace.line("schedule " + schedule);
-        Watch.INSTANCE.add(this);
     }
 
     /**
@@ -312,6 +311,7 @@ public final class DeterministicCore {
     void loop(Carrier c) {
         carrier = c;
         carrierThread = Thread.currentThread();
+        Watch.INSTANCE.add(this); // here, not in the constructor: a scheduler whose construction failed never gets here
         while (!sched.shutdown) {
             try {
                 fireDue();
