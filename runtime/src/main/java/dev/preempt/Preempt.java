@@ -266,6 +266,41 @@ public final class Preempt {
     // ---------------------------------------------------------------- messages
 
     /**
+     * Whether the caller is a process of a deterministic scheduler ({@link Scheduler.Builder#deterministic}),
+     * where time is virtual and only its processes' actions are scheduled: a helper that would wait on a
+     * plain queue or a JDK timer (which the scheduler cannot see) can wait with {@link #sleep} instead.
+     *
+     * <pre>{@code
+     * if (Preempt.inDeterministicScheduler()) Preempt.sleep(1); else queue.poll(1, MILLISECONDS);
+     * }</pre>
+     *
+     * @return true inside a deterministic scheduler's process
+     */
+    public static boolean inDeterministicScheduler() {
+        Proc p = Proc.current();
+        return p != null && p.scheduler().deterministic() != null;
+    }
+
+    /**
+     * The time processes see, in nanoseconds from an arbitrary origin (compare differences only, as with
+     * {@link System#nanoTime()}): real time, or a deterministic scheduler's virtual time, which the
+     * timeouts of {@code receive}, {@code call} and {@code sleep} follow. Outside a process, the default
+     * scheduler's (real) time.
+     *
+     * <pre>{@code
+     * long t0 = Preempt.nanoTime();
+     * Preempt.sleep(Duration.ofHours(1));
+     * long slept = Preempt.nanoTime() - t0;   // an hour, in a deterministic scheduler at once
+     * }</pre>
+     *
+     * @return the caller's scheduler's time
+     */
+    public static long nanoTime() {
+        Proc p = Proc.current();
+        return p != null ? p.scheduler().nanoTime() : System.nanoTime();
+    }
+
+    /**
      * Sends {@code message} to {@code to}. Never blocks; a message to a dead process is dropped
      * silently. Messages from one sender to one receiver arrive in send order. The {@linkplain SendPolicy
      * send policy} decides what may be sent ({@link MessageNotSharableException} otherwise). A

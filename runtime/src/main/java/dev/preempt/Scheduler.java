@@ -60,6 +60,26 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
+     * A deterministic scheduler that follows a random walk from {@code seed}: one carrier, every
+     * choice (which runnable process runs next, how long each slice is) drawn from the seed, and a
+     * virtual clock that jumps to the next deadline when no process can run. The same seed runs the same
+     * program the same way, in this JVM or another; {@link #trace()} records how.
+     *
+     * <pre>{@code
+     * try (Scheduler s = Scheduler.deterministic(42)) {
+     *     s.run(() -> { Preempt.sleep(Duration.ofHours(1)); });   // returns at once: virtual time
+     *     System.out.println(s.trace());
+     * }
+     * }</pre>
+     *
+     * @param seed the seed
+     * @return a new deterministic scheduler; close it when done
+     */
+    public static Scheduler deterministic(long seed) {
+        return builder().deterministic(Schedule.random(seed)).build();
+    }
+
+    /**
      * A builder with the system-property defaults.
      *
      * @return a new builder; each call gives a fresh one
@@ -162,6 +182,95 @@ public final class Scheduler implements AutoCloseable {
      */
     public String engine() {
         return core.engineName();
+    }
+
+    /**
+     * Whether this scheduler is deterministic ({@link Builder#deterministic}).
+     *
+     * @return true if its choices follow a {@link Schedule}
+     */
+    public boolean isDeterministic() {
+        return core.deterministic() != null;
+    }
+
+    /**
+     * The schedule a deterministic scheduler follows; its {@code toString()} is the replay key.
+     *
+     * @return the schedule
+     * @throws IllegalStateException if this scheduler is not deterministic
+     */
+    public Schedule schedule() {
+        return det().schedule();
+    }
+
+    /**
+     * A deterministic scheduler's trace so far: one line per scheduling event ({@code spawn p1 by p0},
+     * {@code run p1 budget=12}, {@code send p1 -> p2 message String}, {@code end p1 spent=3 waiting},
+     * {@code time +1000000000ns}, {@code timer p2}, ...). Processes are numbered in their order of
+     * creation, so the same schedule gives the same text byte for byte in any JVM (until
+     * {@link #close()}, which is traced as {@code close} and ends the trace).
+     *
+     * <pre>{@code
+     * String a, b;
+     * try (Scheduler s = Scheduler.deterministic(7)) { s.run(body); a = s.trace(); }
+     * try (Scheduler s = Scheduler.deterministic(7)) { s.run(body); b = s.trace(); }
+     * assert a.equals(b);
+     * }</pre>
+     *
+     * @return the trace's text
+     * @throws IllegalStateException if this scheduler is not deterministic
+     */
+    public String trace() {
+        return det().trace();
+    }
+
+    /**
+     * A 64-bit hash (FNV-1a) of every line of {@link #trace()}, including lines past the text's cap.
+     *
+     * @return the hash
+     * @throws IllegalStateException if this scheduler is not deterministic
+     */
+    public long traceHash() {
+        return det().traceHash();
+    }
+
+    /**
+     * Scheduling steps (slices) a deterministic scheduler has run so far.
+     *
+     * @return the count
+     * @throws IllegalStateException if this scheduler is not deterministic
+     */
+    public long steps() {
+        return det().steps();
+    }
+
+    /**
+     * Virtual time a deterministic scheduler's processes have seen pass.
+     *
+     * @return the virtual time since the scheduler started
+     * @throws IllegalStateException if this scheduler is not deterministic
+     */
+    public Duration virtualTime() {
+        return Duration.ofNanos(det().virtualNanos());
+    }
+
+    /**
+     * What a deterministic run did that the scheduler cannot control (a wake-up or a message from a
+     * thread outside it, a virtual thread started by a process, a slice that held the carrier for over a
+     * second), one message per kind. Each is logged as a warning once too. A run with warnings may not
+     * replay.
+     *
+     * @return the warnings so far; empty if the run stayed inside the controlled world
+     * @throws IllegalStateException if this scheduler is not deterministic
+     */
+    public List<String> determinismWarnings() {
+        return det().warnings();
+    }
+
+    private dev.preempt.internal.sched.DeterministicCore det() {
+        dev.preempt.internal.sched.DeterministicCore d = core.deterministic();
+        if (d == null) throw new IllegalStateException("scheduler " + name() + " is not deterministic (Builder.deterministic)");
+        return d;
     }
 
     /**
@@ -341,6 +450,41 @@ public final class Scheduler implements AutoCloseable {
         }
 
         private java.util.function.BiConsumer<Pid, Throwable> unseenCrash;
+        private Schedule schedule;
+        private java.util.function.Consumer<String> onDeadlock;
+
+        /**
+         * Makes the scheduler deterministic: one carrier (whatever {@link #carriers} says), no watchdog and
+         * no spare carriers, every choice drawn from {@code schedule} (which runnable process runs next;
+         * each slice's budget, 1 to {@link Schedule#maxBudget()} reductions, so slices also end at sends and
+         * calls, which spend one), and a virtual clock for sleeps, receive and call timeouts and timers,
+         * which jumps to the next deadline when no process can run. Per-pair message order is kept.
+         *
+         * <pre>{@code
+         * Scheduler s = Scheduler.builder().deterministic(Schedule.pct(seed, 3, 200)).build();
+         * }</pre>
+         *
+         * @param schedule the schedule to follow, or null for a normal scheduler
+         * @return this builder
+         */
+        public Builder deterministic(Schedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        /**
+         * For a deterministic scheduler: tells {@code listener} (once, on the carrier's thread) when every
+         * live process waits, no timer is set and nothing from outside has woken one for 200 ms of real
+         * time, that is, when nothing can happen any more; it gets one line per waiting process.
+         * Without a listener it is logged as a warning.
+         *
+         * @param listener the listener, or null
+         * @return this builder
+         */
+        public Builder onDeadlock(java.util.function.Consumer<String> listener) {
+            this.onDeadlock = listener;
+            return this;
+        }
 
         /**
          * Tells {@code listener} of each crash that no link or monitor hears of (an exception escaped a
@@ -371,9 +515,11 @@ public final class Scheduler implements AutoCloseable {
          */
         public Scheduler build() {
             SchedulerCore core = new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
-                    stackSize, maxStack, timeslice, handOff, maxSpares));
+                    stackSize, maxStack, timeslice, handOff, maxSpares), schedule);
             core.onUnseenCrash(unseenCrash);
-            dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
+            if (core.deterministic() != null) core.deterministic().onDeadlock(onDeadlock);
+            // A deterministic scheduler lives for one test run, often one of thousands: no MBean (a thread each).
+            if (schedule == null) dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
             return new Scheduler(core);
         }
     }

@@ -355,7 +355,7 @@ final class SupervisorServer implements Server<SupervisorServer> {
 
     /** Records a restart; false if that makes more than intensity restarts within the period. */
     private boolean countRestart() {
-        long now = System.nanoTime();
+        long now = Preempt.nanoTime();
         long window = flags.period().toNanos();
         recentRestarts.addLast(now);
         while (!recentRestarts.isEmpty() && now - recentRestarts.peekFirst() > window) recentRestarts.pollFirst();
@@ -404,12 +404,12 @@ final class SupervisorServer implements Server<SupervisorServer> {
             else if (s.timeout().compareTo(longest) > 0) longest = s.timeout();
         }
         if (waiting.isEmpty()) return;
-        long deadline = System.nanoTime() + longest.toNanos();
+        long deadline = Preempt.nanoTime() + longest.toNanos();
         while (!waiting.isEmpty()) {
             Optional<Object> d = forever
                     ? Optional.of(Preempt.receive(m -> m instanceof Down dn && waiting.containsKey(dn.ref())))
                     : Preempt.receive(m -> m instanceof Down dn && waiting.containsKey(dn.ref()),
-                            Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                            Duration.ofNanos(Math.max(0, deadline - Preempt.nanoTime())));
             if (d.isEmpty()) break;
             waiting.remove(((Down) d.get()).ref());
         }

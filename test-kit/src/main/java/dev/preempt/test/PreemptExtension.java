@@ -32,9 +32,57 @@ public final class PreemptExtension implements InvocationInterceptor {
         int carriers = cfg == null ? 2 : cfg.carriers();
         long timeout = cfg == null ? 10_000 : cfg.timeoutMillis();
         boolean failOnUnseenCrash = cfg == null || cfg.failOnUnseenCrash();
-        runAsRoot(m.getDeclaringClass().getSimpleName() + "." + m.getName(), carriers, timeout, failOnUnseenCrash, () -> {
+        String name = m.getDeclaringClass().getSimpleName() + "." + m.getName();
+        String replay = System.getProperty("preempt.replay", cfg == null ? "" : cfg.replay());
+        if (cfg != null && (cfg.schedules() > 0 || !cfg.replay().isEmpty())) {
+            Body body = () -> {
+                try {
+                    invocationContext.getExecutable().setAccessible(true);
+                    invocationContext.getExecutable().invoke(invocationContext.getTarget().orElse(null),
+                            invocationContext.getArguments().toArray());
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            };
+            invocation.skip(); // the body runs once per schedule, called here
+            search(name, cfg, replay, timeout, failOnUnseenCrash, body);
+            return;
+        }
+        runAsRoot(name, carriers, timeout, failOnUnseenCrash, () -> {
             invocation.proceed();
         });
+    }
+
+    /**
+     * Runs the deterministic schedules of a {@code @PreemptTest(schedules = N)} (or the one schedule its
+     * replay key names) and fails with the first failing schedule's replay key.
+     */
+    private static void search(String name, PreemptTest cfg, String replay, long timeout, boolean failOnUnseenCrash, Body body)
+            throws Throwable {
+        ScheduleSearch.Outcome o;
+        if (!replay.isEmpty()) {
+            dev.preempt.Schedule s = dev.preempt.Schedule.parse(replay);
+            o = ScheduleSearch.explore(name, s, s.steps(), 1, timeout, failOnUnseenCrash, body);
+        } else {
+            dev.preempt.Schedule base = new dev.preempt.Schedule(cfg.strategy(), cfg.seed(), cfg.maxBudget(), cfg.depth(),
+                    Math.max(1, cfg.steps()));
+            o = ScheduleSearch.explore(name, base, cfg.steps(), cfg.schedules(), timeout, failOnUnseenCrash, body);
+        }
+        if (!o.failed()) return;
+        String line = "-Dpreempt.replay='" + o.failing() + "'";
+        System.err.println("[preempt] " + name + " failed under schedule " + o.runs() + (replay.isEmpty() ? " of " + cfg.schedules() : "")
+                + "; replay: " + line + " or @PreemptTest(replay = \"" + o.failing() + "\")");
+        StringBuilder msg = new StringBuilder();
+        msg.append("failed under deterministic schedule ").append(o.runs())
+                .append(replay.isEmpty() ? " of " + cfg.schedules() + " (the " + (o.runs() - 1) + " before it passed)" : " (replayed)")
+                .append(": ").append(o.failure()).append("\n  replay: ").append(line)
+                .append("\n  or:     @PreemptTest(replay = \"").append(o.failing()).append("\")\n");
+        if (!o.warnings().isEmpty()) {
+            msg.append("  warning, this run left the controlled world and may not replay:\n");
+            for (String w : o.warnings()) msg.append("    ").append(w).append('\n');
+        }
+        if (o.traceTail() != null) msg.append("  the run's last scheduling events:\n").append(o.traceTail());
+        throw new AssertionError(msg.toString(), o.failure());
     }
 
     /** A test body. */
@@ -79,12 +127,38 @@ public final class PreemptExtension implements InvocationInterceptor {
      */
     public static void runAsRoot(String name, int carriers, long timeoutMillis, boolean failOnUnseenCrash, Body body)
             throws Throwable {
+        runAsRoot(name, carriers, timeoutMillis, failOnUnseenCrash, null, null, body);
+    }
+
+    /**
+     * {@link #runAsRoot(String, int, long, boolean, Body)} on a deterministic scheduler following
+     * {@code schedule} (null: a normal one with {@code carriers} carriers). In a deterministic run a
+     * deadlock (every process waits, no timer is set) fails at once, with the waiting processes.
+     *
+     * @param name the scheduler's name
+     * @param carriers its carrier threads (a deterministic scheduler has one)
+     * @param timeoutMillis how long the root may run, in real time
+     * @param failOnUnseenCrash whether an unseen crash fails the run
+     * @param schedule the schedule, or null
+     * @param after given the scheduler once it is closed, whether the run failed or not (a deterministic
+     *        run's trace and step count are read here); null for nothing
+     * @param body what the root process runs
+     * @throws Throwable as {@link #runAsRoot(String, int, long, boolean, Body)}, or an
+     *         {@link AssertionError} for a deadlock
+     */
+    public static void runAsRoot(String name, int carriers, long timeoutMillis, boolean failOnUnseenCrash,
+            dev.preempt.Schedule schedule, java.util.function.Consumer<Scheduler> after, Body body) throws Throwable {
         CompletableFuture<Throwable> done = new CompletableFuture<>();
         java.util.List<AssertionError> crashes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Scheduler s = Scheduler.builder().name("test " + name).carriers(carriers)
+        Scheduler.Builder builder = Scheduler.builder().name("test " + name).carriers(carriers)
                 .onUnseenCrash((pid, e) -> crashes.add(new AssertionError("process " + pid
-                        + " crashed and no link or monitor heard of it: " + e, e)))
-                .build()) {
+                        + " crashed and no link or monitor heard of it: " + e, e)));
+        if (schedule != null) {
+            builder.deterministic(schedule).onDeadlock(who -> done.complete(new AssertionError(
+                    "deadlock: every process waits for a message and no timer is set; waiting:\n" + who)));
+        }
+        Scheduler s = builder.build();
+        try (s) {
             Pid root = s.spawn(() -> {
                 try {
                     body.run();
@@ -107,7 +181,10 @@ public final class PreemptExtension implements InvocationInterceptor {
                 throw e.getCause();
             }
             if (failure != null) throw failure;
-        } // closed: every process has ended (or been abandoned), so every crash has been told
+        } finally {
+            // closed: every process has ended (or been abandoned), so every crash has been told
+            if (after != null) after.accept(s);
+        }
         if (failOnUnseenCrash && !crashes.isEmpty()) {
             AssertionError first = crashes.get(0);
             for (AssertionError other : crashes.subList(1, crashes.size())) first.addSuppressed(other);

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * Works with and without {@code -javaagent:preempt-agent.jar}; without it processes yield only in
  * {@code receive}, {@code sleep} and {@code Preempt.yield()}.
+ *
+ * <p>With {@link #schedules()} the body runs under that many deterministic schedules (one carrier,
+ * seeded choices, virtual time; see {@code dev.preempt.Scheduler.Builder#deterministic}) and the first
+ * failing one fails the test with a replay key; {@link #replay()} or {@code -Dpreempt.replay=...}
+ * reruns exactly that schedule.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -60,4 +65,65 @@ public @interface PreemptTest {
      * @return whether unseen crashes fail the test (default true)
      */
     boolean failOnUnseenCrash() default true;
+
+    /**
+     * Deterministic schedules to run the body under (0: run it once on a normal scheduler with
+     * {@link #carriers()} carriers). With N &gt; 0 the body runs up to N times, each time as the root
+     * process of a fresh deterministic scheduler (one carrier, every choice from a seed, virtual time),
+     * with seeds {@link #seed()}, {@link #seed()} + 1, ...; the first failing schedule fails the test
+     * with its replay key, also printed on stderr. The body must set up its own state each time.
+     *
+     * <pre>{@code
+     * @PreemptTest(schedules = 1000, strategy = Schedule.Strategy.PCT)
+     * void transfersKeepTheTotal() { ... }
+     * }</pre>
+     *
+     * @return how many schedules to try (default 0: none, a normal run)
+     */
+    int schedules() default 0;
+
+    /**
+     * How the deterministic schedules choose (with {@link #schedules()} &gt; 0 or {@link #replay()}).
+     *
+     * @return the strategy (default a random walk)
+     */
+    dev.preempt.Schedule.Strategy strategy() default dev.preempt.Schedule.Strategy.RANDOM;
+
+    /**
+     * The first seed of the search.
+     *
+     * @return the seed (default 0)
+     */
+    long seed() default 0;
+
+    /**
+     * The largest slice budget a schedule draws (budgets are drawn log-uniformly from 1 up to it).
+     *
+     * @return the bound (default 64)
+     */
+    int maxBudget() default dev.preempt.Schedule.DEFAULT_MAX_BUDGET;
+
+    /**
+     * PCT's bug depth d: d - 1 priority change points per run.
+     *
+     * @return the depth (default 3)
+     */
+    int depth() default 3;
+
+    /**
+     * PCT's estimate of the scheduling steps in a run (0: learn it from the runs: the most steps any
+     * earlier schedule took, 50 for the first).
+     *
+     * @return the estimate (default 0)
+     */
+    int steps() default 0;
+
+    /**
+     * A replay key ({@code "strategy=pct seed=17 depth=3 steps=64 budget=64"}, as a failing search
+     * prints it): runs exactly that schedule once. The system property {@code preempt.replay} does the
+     * same for every deterministic test that runs (pick the test with {@code -Dtest=...}).
+     *
+     * @return the key (default empty: search)
+     */
+    String replay() default "";
 }

@@ -65,6 +65,8 @@ public final class TestProbe {
                 Preempt.reply(c, "linked");
             } else {
                 received.add(m);
+                Pid w = waiter;
+                if (w != null) Preempt.send(w, Nudge.NUDGE);
             }
         }
     }
@@ -178,12 +180,12 @@ public final class TestProbe {
             }
         }
         start.run();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Preempt.nanoTime() + timeout.toNanos();
         java.util.List<Object> skipped = new java.util.ArrayList<>();
         try {
             while (true) {
-                long left = deadline - System.nanoTime();
-                Object m = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
+                long left = deadline - Preempt.nanoTime();
+                Object m = left <= 0 ? null : take(left);
                 if (m == null) throw new AssertionError("expected " + what + " within " + timeout.toMillis() + " ms; got only " + skipped);
                 if (match.test(m)) return m;
                 skipped.add(m);
@@ -207,9 +209,44 @@ public final class TestProbe {
         return m;
     }
 
+    /**
+     * The next message the probe received, waiting up to {@code nanos}; null if none came. Elsewhere a
+     * plain timed poll of the queue; in a deterministic scheduler that would be a JDK timer and a park the
+     * scheduler cannot see, so the waiting process receives instead (on the virtual clock): the probe
+     * nudges it whenever it queues a message. Only one process runs at a time there, so no nudge comes
+     * between clearing {@link #waiter} and flushing the nudges already sent.
+     */
+    private Object take(long nanos) throws InterruptedException {
+        if (!Preempt.inDeterministicScheduler()) return received.poll(nanos, TimeUnit.NANOSECONDS);
+        long deadline = Preempt.nanoTime() + nanos;
+        waiter = Preempt.self();
+        try {
+            while (true) {
+                Object m = received.poll();
+                if (m != null) return m;
+                long left = deadline - Preempt.nanoTime();
+                if (left <= 0) return null;
+                Preempt.receive(x -> x == Nudge.NUDGE, Duration.ofNanos(left));
+            }
+        } finally {
+            waiter = null;
+            while (Preempt.receive(x -> x == Nudge.NUDGE, Duration.ZERO).isPresent()) {
+                // flushed: a nudge must not reach the waiter's own receives
+            }
+        }
+    }
+
+    /** The process waiting in {@link #take} in a deterministic scheduler, or null. */
+    private volatile Pid waiter;
+
+    /** Tells the waiter a message was queued. */
+    private enum Nudge {
+        NUDGE
+    }
+
     private Object poll(Duration timeout) {
         try {
-            return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return take(timeout.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted waiting for a message");

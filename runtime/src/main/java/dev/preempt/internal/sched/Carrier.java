@@ -135,6 +135,10 @@ public final class Carrier {
      * strands every process queued on it.
      */
     void loop() {
+        if (sched.det != null) { // a deterministic scheduler's only carrier runs that scheduler's loop instead
+            sched.det.loop(this);
+            return;
+        }
         osThreadId = ThreadUse.currentOsThreadId();
         try {
             loopUntilShutdown();
@@ -279,6 +283,8 @@ public final class Carrier {
      * budget runs out; a few volatile reads.
      */
     boolean hasOtherWork() {
+        // Deterministic: every budget-out is a scheduling step (the chooser may pick the same process again).
+        if (sched.det != null) return true;
         if (runq.size() > 0 || runnext != null || sched.sharedWorkWaiting()) return true;
         long due = sched.timers.next();
         if (due != Long.MAX_VALUE && due - System.nanoTime() <= 0) return true;

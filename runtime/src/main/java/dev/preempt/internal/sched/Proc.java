@@ -64,7 +64,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     final Thread thread;
     final Mailbox mailbox = new Mailbox();
     private final Runnable task;
-    final long startNanos = System.nanoTime();
+    final long startNanos;
 
     /** Our thread's continuation task, which the JDK hands to {@link #execute}; the carrier runs it. */
     final Runnable cont;
@@ -129,6 +129,15 @@ public final class Proc implements Executor, Consumer<Signal> {
     volatile String registeredName;
     private volatile Consumer<ExitReason> exitHook;
 
+    /**
+     * A map for links or watchers. A deterministic scheduler needs insertion order: a process's exit
+     * signals go out in the map's order, and a HashMap keyed by identity hashes would order them
+     * differently in every run.
+     */
+    private <K, V> HashMap<K, V> newMap() {
+        return sched.det != null ? new java.util.LinkedHashMap<>() : new HashMap<>();
+    }
+
     /** A link as this side sees it. */
     private static final class Link {
         boolean active = true;
@@ -137,6 +146,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     Proc(SchedulerCore sched, Runnable task) {
         this.sched = sched;
+        this.startNanos = sched.clock.nanoTime();
         this.budgetCap = sched.budget;
         this.task = task;
         this.pid = ApiAccess.newPid(NEXT_ID.getAndIncrement(), this);
@@ -208,6 +218,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (continuation == cont) {
             sched.submit(this);
         } else if (!SystemThreads.INSTANCE.claim(continuation, sched)) {
+            if (sched.det != null) sched.det.foreignThread(this);
             VirtualThreads.defaultScheduler().execute(continuation);
         }
     }
@@ -345,6 +356,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     boolean signal(Signal s) {
         if (s.kind != Signal.MESSAGE) SYS_PENDING.getAndAdd(this, 1); // before the push: the owner resets it before draining
         if (!mailbox.push(s)) return false;
+        if (sched.det != null) sched.det.sent(this, s);
         if (waiting) LockSupport.unpark(thread);
         return true;
     }
@@ -445,7 +457,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         SysSignal sig = (SysSignal) s;
         switch (sig.kind) {
             case SysSignal.LINK -> {
-                if (links == null) links = new HashMap<>();
+                if (links == null) links = newMap();
                 // A link request while we are unlinking that process stays unlinking: our unlink,
                 // which it will see next, removes its side too.
                 links.putIfAbsent(sig.from, new Link());
@@ -483,7 +495,7 @@ public final class Proc implements Executor, Consumer<Signal> {
                 }
             }
             case SysSignal.MONITOR -> {
-                if (watchers == null) watchers = new HashMap<>();
+                if (watchers == null) watchers = newMap();
                 watchers.put(sig.ref, sig.from);
             }
             case SysSignal.DEMONITOR -> {
@@ -530,7 +542,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     public Object receive(Predicate<Object> match, long timeoutNanos, Signal mark) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         budget--;
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        long deadline = timeoutNanos > 0 ? sched.clock.nanoTime() + timeoutNanos : 0;
         Signal from = mark;
         Timers.Entry timer = null;
         boolean interrupted = false;
@@ -542,7 +554,7 @@ public final class Proc implements Executor, Consumer<Signal> {
                 from = mailbox.lastScanned();
                 if (timeoutNanos == 0) return Mailbox.NO_MATCH;
                 if (timeoutNanos > 0) {
-                    if (deadline - System.nanoTime() <= 0) return Mailbox.NO_MATCH;
+                    if (deadline - sched.clock.nanoTime() <= 0) return Mailbox.NO_MATCH;
                     if (timer == null) timer = sched.timers.add(this, deadline);
                 }
                 interrupted |= park();
@@ -571,13 +583,13 @@ public final class Proc implements Executor, Consumer<Signal> {
     public void sleep(long nanos) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         budget--;
-        long deadline = System.nanoTime() + Math.max(0, nanos);
+        long deadline = sched.clock.nanoTime() + Math.max(0, nanos);
         Timers.Entry timer = null;
         boolean interrupted = false;
         try {
             for (;;) {
                 drainSignals();
-                if (deadline - System.nanoTime() <= 0) return;
+                if (deadline - sched.clock.nanoTime() <= 0) return;
                 if (timer == null) timer = sched.timers.add(this, deadline);
                 interrupted |= park();
             }
@@ -798,7 +810,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     public void link(Proc other) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (other == this) return;
-        if (links == null) links = new HashMap<>();
+        if (links == null) links = newMap();
         Link l = links.get(other);
         if (l != null && l.active) return;
         if (other.isAlive() && other.signal(new SysSignal(SysSignal.LINK, this, null, null, 0))) {
@@ -817,9 +829,9 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Owner. Links a child that has not started yet: both sides at once, before it runs. */
     void linkUnstarted(Proc child) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (links == null) links = new HashMap<>();
+        if (links == null) links = newMap();
         links.put(child, new Link());
-        child.links = new HashMap<>();
+        child.links = newMap();
         child.links.put(this, new Link());
     }
 
@@ -864,7 +876,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         Ref ref = Ref.make();
         if (monitors == null) monitors = new HashMap<>();
         monitors.put(ref, child);
-        child.watchers = new HashMap<>();
+        child.watchers = newMap();
         child.watchers.put(ref, this);
         return ref;
     }
@@ -1128,7 +1140,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return nanoseconds
      */
     public long lifetimeNanos() {
-        return System.nanoTime() - startNanos;
+        return sched.clock.nanoTime() - startNanos;
     }
 
     /**

@@ -96,7 +96,9 @@ public final class Reductions {
      * {@code <clinit>} while other processes yielded crashed the VM within a second, every run.
      */
     public static void tickInInitializer() {
-        if (Proc.current() instanceof Proc p && --p.budget < 0) p.budgetOutInInitializer();
+        // In a deterministic scheduler a class initialiser spends nothing: it runs in the first run of a JVM
+        // only, and must not move where the slices of that run end.
+        if (Proc.current() instanceof Proc p && p.sched.det == null && --p.budget < 0) p.budgetOutInInitializer();
     }
 
     /**
@@ -105,7 +107,7 @@ public final class Reductions {
      * @param weight the reductions to spend
      */
     public static void tickInInitializer(int weight) {
-        if (Proc.current() instanceof Proc p && (p.budget -= weight) < 0) {
+        if (Proc.current() instanceof Proc p && p.sched.det == null && (p.budget -= weight) < 0) {
             p.budgetOutInInitializer();
         }
     }

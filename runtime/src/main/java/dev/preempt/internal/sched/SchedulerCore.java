@@ -202,6 +202,26 @@ public final class SchedulerCore {
      * @throws IllegalStateException if the JVM cannot create processes
      */
     public SchedulerCore(Config config) {
+        this(config, null);
+    }
+
+    /**
+     * Starts a scheduler, deterministic if {@code schedule} is not null: then it has one carrier (the
+     * configuration's count, spares and watchdog are ignored), every choice follows the schedule, and its
+     * clock is virtual (see {@link DeterministicCore}).
+     *
+     * @param config the configuration
+     * @param schedule the schedule of a deterministic scheduler, or null for a normal one
+     * @throws IllegalArgumentException if the engine is unknown
+     * @throws IllegalStateException if the JVM cannot create processes
+     */
+    public SchedulerCore(Config config, dev.preempt.Schedule schedule) {
+        if (schedule != null) {
+            config = new Config(config.name(), 1, config.budget(), false, config.engine(), config.stackSize(),
+                    config.maxStack(), 0, 0, 0);
+        }
+        this.det = schedule == null ? null : new DeterministicCore(this, schedule);
+        this.clock = det == null ? Clock.SYSTEM : det.clock;
         this.name = config.name();
         this.budget = config.budget();
         this.retryBudget = Math.max(1, Math.min(config.budget(), 256));
@@ -221,8 +241,10 @@ public final class SchedulerCore {
         this.watchdog = new Watchdog(this, config.timesliceNanos(), config.handOffNanos());
         for (java.util.function.Consumer<SchedulerCore> hook : ON_CREATE) hook.accept(this);
         for (Carrier c : carriers) c.start();
-        watchdog.start();
-        SystemThreads.INSTANCE.started(this);
+        if (det == null) {
+            watchdog.start(); // deterministic: nothing may act on real time
+            SystemThreads.INSTANCE.started(this); // nor run the JDK's pollers, which real I/O drives
+        }
     }
 
     /**
@@ -255,6 +277,29 @@ public final class SchedulerCore {
     void drainSystemTo(java.util.concurrent.Executor to) {
         Runnable r;
         while ((r = system.poll()) != null) to.execute(r);
+    }
+
+    /** The deterministic mode, or null (the normal scheduler: every use of it is behind this one branch). */
+    final DeterministicCore det;
+    /** The time processes see: real, or a deterministic scheduler's virtual clock. */
+    final Clock clock;
+
+    /**
+     * The time this scheduler's processes see (real, or virtual in a deterministic scheduler).
+     *
+     * @return nanoseconds from an arbitrary origin
+     */
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /**
+     * The deterministic mode's state, if this scheduler is deterministic.
+     *
+     * @return its deterministic core, or null for a normal scheduler
+     */
+    public DeterministicCore deterministic() {
+        return det;
     }
 
     private final long stackSize;
@@ -472,6 +517,10 @@ public final class SchedulerCore {
      * waking an idle carrier).
      */
     void submit(Proc p) {
+        if (det != null) {
+            det.submit(p);
+            return;
+        }
         Thread t = Thread.currentThread();
         if (t instanceof CarrierHost h) {
             Carrier c = h.carrier();
@@ -853,6 +902,7 @@ public final class SchedulerCore {
      */
     public void shutdown() {
         if (shutdown) return;
+        if (det != null) det.closing();
         endLiveProcesses();
         shutdown = true;
         for (Runnable hook : onShutdown) {

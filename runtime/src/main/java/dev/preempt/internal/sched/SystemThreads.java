@@ -83,7 +83,8 @@ final class SystemThreads implements Executor {
             synchronized (this) {
                 // The process's own scheduler if it still runs (a sub-poller created in a process of a
                 // scheduler that has closed keeps that process as its scheduler), else the oldest live one.
-                if (host == null) host = !core.isShutdown() ? core : live.isEmpty() ? null : live.get(0);
+                // A deterministic scheduler never hosts (it is not in live either): real I/O drives pollers.
+                if (host == null) host = !core.isShutdown() && core.det == null ? core : live.isEmpty() ? null : live.get(0);
             }
         }
         execute(task);

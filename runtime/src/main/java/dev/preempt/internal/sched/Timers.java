@@ -39,7 +39,7 @@ final class Timers {
     /** The idle carrier parked until {@link #next}, if any: woken when an earlier timer arrives. */
     final AtomicReference<Carrier> watcher = new AtomicReference<>();
 
-    /** Adds a timer that unparks {@code p} at {@code deadline} (System.nanoTime). */
+    /** Adds a timer that unparks {@code p} at {@code deadline} (on the scheduler's {@link Clock}). */
     Entry add(Proc p, long deadline) {
         Entry e = new Entry(deadline, p);
         boolean earliest;
@@ -127,6 +127,35 @@ final class Timers {
 
     int size() {
         return size;
+    }
+
+    /**
+     * The deterministic scheduler's carrier, no process running: removes the earliest timer if it is due
+     * at {@code now} and returns its process (the caller unparks it), else null. Timers due at the same
+     * instant come out in heap order, which the same sequence of adds and cancels repeats.
+     */
+    Proc pollDue(long now) {
+        if (next - now > 0) return null;
+        lock.lock();
+        try {
+            if (size == 0 || heap[0].deadline - now > 0) {
+                next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+                return null;
+            }
+            Entry e = heap[0];
+            Entry last = heap[--size];
+            heap[size] = null;
+            e.index = -1;
+            if (size > 0) {
+                heap[0] = last;
+                last.index = 0;
+                siftDown(0);
+            }
+            next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+            return e.proc;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void siftUp(int i) {

@@ -1,0 +1,294 @@
+package dev.preempt.det;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.preempt.CallException;
+import dev.preempt.ExitReason;
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.Schedule;
+import dev.preempt.Scheduler;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class DeterministicSchedulerTest {
+
+    private static void runOk(Scheduler s, Runnable body) {
+        ExitReason r = s.run(body);
+        if (!r.isNormal()) {
+            Throwable t = r.exceptionCause().orElse(null);
+            if (t instanceof Error e) throw e;
+            if (t instanceof RuntimeException e) throw e;
+            throw new AssertionError("process ended with " + r, t);
+        }
+    }
+
+    @Test
+    void anHourOfSleepIsVirtual() {
+        try (Scheduler s = Scheduler.deterministic(1)) {
+            long[] slept = new long[1];
+            long wall = System.nanoTime();
+            runOk(s, () -> {
+                long t0 = Preempt.nanoTime();
+                Preempt.sleep(Duration.ofHours(1));
+                slept[0] = Preempt.nanoTime() - t0;
+            });
+            wall = System.nanoTime() - wall;
+            assertThat(slept[0]).isGreaterThanOrEqualTo(Duration.ofHours(1).toNanos());
+            assertThat(slept[0]).isLessThan(Duration.ofHours(1).plusSeconds(1).toNanos());
+            assertThat(s.virtualTime()).isGreaterThanOrEqualTo(Duration.ofHours(1));
+            assertThat(wall).as("real time for an hour of virtual sleep").isLessThan(TimeUnit.SECONDS.toNanos(5));
+        }
+    }
+
+    @Test
+    void receiveAndCallTimeoutsAreVirtual() {
+        try (Scheduler s = Scheduler.deterministic(2)) {
+            runOk(s, () -> {
+                long t0 = Preempt.nanoTime();
+                assertThat(Preempt.receive(Duration.ofMinutes(10))).isEmpty();
+                assertThat(Preempt.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMinutes(10).toNanos());
+                Pid silent = Preempt.spawn(() -> Preempt.receive(m -> false, Duration.ofDays(1)));
+                long t1 = Preempt.nanoTime();
+                assertThatThrownBy(() -> Preempt.call(silent, "hello", Duration.ofSeconds(30)))
+                        .isInstanceOf(CallException.class).hasMessageContaining("timed out");
+                assertThat(Preempt.nanoTime() - t1).isGreaterThanOrEqualTo(Duration.ofSeconds(30).toNanos());
+            });
+            assertThat(s.virtualTime()).isGreaterThan(Duration.ofMinutes(10));
+            assertThat(s.determinismWarnings()).isEmpty();
+        }
+    }
+
+    /**
+     * Three sleepers set deadlines a few virtual nanoseconds apart (every step moves the clock); the
+     * order they wake in follows from the order the seed ran them in. (Deadlines that tie exactly are
+     * fired together and the chooser orders them, like any runnable processes.)
+     */
+    @Test
+    void sleepersWakeInSeededOrders() {
+        Set<String> orders = new HashSet<>();
+        for (long seed = 0; seed < 40; seed++) {
+            List<String> woke = new ArrayList<>();
+            try (Scheduler s = Scheduler.deterministic(seed)) {
+                runOk(s, () -> {
+                    List<Pid> ps = new ArrayList<>();
+                    for (String n : List.of("x", "y", "z")) {
+                        ps.add(Preempt.spawnMonitor(() -> {
+                            Preempt.sleep(Duration.ofSeconds(1));
+                            woke.add(n);
+                        }).pid());
+                    }
+                    for (int i = 0; i < 3; i++) Preempt.receive(dev.preempt.Down.class);
+                });
+            }
+            orders.add(String.join("", woke));
+        }
+        assertThat(orders).as("wake-up orders over 40 seeds").hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameTraceTwice() {
+        for (Schedule sch : List.of(Schedule.random(11), Schedule.pct(11, 3, 40), Schedule.random(12).withMaxBudget(1))) {
+            TraceScenario.Result a = TraceScenario.run(sch);
+            TraceScenario.Result b = TraceScenario.run(sch);
+            assertThat(b.trace()).as("trace of " + sch).isEqualTo(a.trace());
+            assertThat(b.hash()).isEqualTo(a.hash());
+            assertThat(b.order()).isEqualTo(a.order());
+            assertThat(a.trace()).contains("run p", "send p", "timer p", "time +", "spawn p1 by p0", "end p");
+        }
+    }
+
+    @Test
+    void seedsVaryTheInterleavingAndKeepPerPairOrder() {
+        Set<List<String>> orders = new HashSet<>();
+        Set<Long> hashes = new HashSet<>();
+        for (long seed = 0; seed < 30; seed++) {
+            for (Schedule sch : List.of(Schedule.random(seed), Schedule.pct(seed, 3, 40))) {
+                TraceScenario.Result r = TraceScenario.run(sch);
+                orders.add(r.order());
+                hashes.add(r.hash());
+                for (String w : List.of("a", "b", "c")) {
+                    assertThat(r.order().indexOf(w + "1")).as("per-pair order " + r.order()).isLessThan(r.order().indexOf(w + "2"));
+                }
+            }
+        }
+        assertThat(orders).as("distinct delivery orders over 60 schedules").hasSizeGreaterThan(3);
+        assertThat(hashes.size()).isGreaterThan(10);
+    }
+
+    @Test
+    void aBudgetOfOneEndsSlicesAtEverySend() {
+        Set<String> seen = new HashSet<>();
+        for (long seed = 0; seed < 30; seed++) {
+            StringBuilder got = new StringBuilder();
+            try (Scheduler s = Scheduler.builder().deterministic(Schedule.random(seed).withMaxBudget(1)).build()) {
+                runOk(s, () -> {
+                    Pid me = Preempt.self();
+                    for (String n : List.of("a", "b")) {
+                        Preempt.spawn(() -> {
+                            for (int i = 0; i < 3; i++) Preempt.send(me, n);
+                        });
+                    }
+                    for (int i = 0; i < 6; i++) got.append(Preempt.receive());
+                });
+            }
+            seen.add(got.toString());
+        }
+        // Without preemption at sends, each sender's three messages would always be adjacent.
+        assertThat(seen).anyMatch(o -> !o.equals("aaabbb") && !o.equals("bbbaaa"));
+    }
+
+    @Test
+    void theSameTraceInAnotherJvm() throws Exception {
+        Schedule sch = Schedule.pct(5, 3, 40);
+        TraceScenario.Result here = TraceScenario.run(sch);
+        for (int i = 0; i < 2; i++) {
+            String out = forked(sch.toString().split(" "));
+            assertThat(out).startsWith("hash " + Long.toHexString(here.hash()) + "\n");
+            assertThat(out.substring(out.indexOf('\n') + 1)).isEqualTo(here.trace());
+        }
+    }
+
+    private static String forked(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        cmd.add("--add-opens");
+        cmd.add("java.base/java.lang=ALL-UNNAMED");
+        cmd.add("--add-opens");
+        cmd.add("java.base/jdk.internal.vm=ALL-UNNAMED");
+        cmd.add("-Dpreempt.quiet=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(TraceScenario.class.getName());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("forked JVM did not end in 60 s");
+        }
+        assertThat(p.exitValue()).isZero();
+        return new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void leavingTheControlledWorldIsWarned() {
+        try (Scheduler s = Scheduler.deterministic(3)) {
+            runOk(s, () -> {
+                Pid me = Preempt.self();
+                Thread t = new Thread(() -> {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException ignored) {
+                        // ends
+                    }
+                    Preempt.send(me, "from a plain thread");
+                });
+                t.start();
+                // No timeout: with one, virtual time would jump past the thread's real 20 ms at once.
+                assertThat(Preempt.receive()).isEqualTo("from a plain thread");
+            });
+            String warnings = String.join("\n", s.determinismWarnings());
+            assertThat(warnings).contains("reached a process from thread", "was woken by thread");
+            assertThat(s.trace()).contains("send outside -> p0 message String", "outside: wake p0");
+        }
+    }
+
+    @Test
+    void aSliceThatHoldsTheCarrierIsWarned() {
+        try (Scheduler s = Scheduler.deterministic(5)) {
+            runOk(s, () -> {
+                long until = System.nanoTime() + 1_600_000_000L; // real time, no tick: nothing else can run
+                while (System.nanoTime() < until) Thread.onSpinWait();
+            });
+            assertThat(String.join("\n", s.determinismWarnings())).contains("has held the only carrier for over 1000 ms");
+        }
+    }
+
+    @Test
+    void aProcessBlockedInASocketIsWokenFromOutsideAndWarned() throws Exception {
+        try (Scheduler s = Scheduler.deterministic(6); java.net.ServerSocket server = new java.net.ServerSocket(0)) {
+            Thread client = new Thread(() -> {
+                try {
+                    Thread.sleep(100); // the process is parked in accept by then
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try (java.net.Socket c = new java.net.Socket("localhost", server.getLocalPort())) {
+                    c.getOutputStream().write(42);
+                } catch (java.io.IOException ignored) {
+                    // the test fails below
+                }
+            });
+            runOk(s, () -> {
+                client.start();
+                try (java.net.Socket in = server.accept()) { // parks the process; the JDK's poller wakes it
+                    assertThat(in.getInputStream().read()).isEqualTo(42);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            client.join();
+            assertThat(String.join("\n", s.determinismWarnings())).contains("was woken by thread");
+        }
+    }
+
+    @Test
+    void aSecondSpawnFromOutsideIsWarnedButTheRootIsNot() {
+        try (Scheduler s = Scheduler.deterministic(7)) {
+            runOk(s, () -> { });
+            assertThat(s.determinismWarnings()).isEmpty();
+            runOk(s, () -> { });
+            assertThat(String.join("\n", s.determinismWarnings())).contains("was spawned by thread");
+        }
+    }
+
+    @Test
+    void aVirtualThreadStartedByAProcessIsWarned() {
+        try (Scheduler s = Scheduler.deterministic(4)) {
+            runOk(s, () -> {
+                Thread vt = Thread.ofVirtual().start(() -> { });
+                try {
+                    vt.join();
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertThat(String.join("\n", s.determinismWarnings())).contains("started a virtual thread");
+        }
+    }
+
+    @Test
+    void aDeadlockIsReported() throws Exception {
+        CompletableFuture<String> deadlock = new CompletableFuture<>();
+        try (Scheduler s = Scheduler.builder().deterministic(Schedule.random(9)).onDeadlock(deadlock::complete).build()) {
+            s.spawn(() -> {
+                // Each waits for the other's word, with no timeout: no timer, nothing runnable.
+                Pid me = Preempt.self();
+                Preempt.spawn(() -> {
+                    Preempt.receive(m -> m.equals("go"));
+                    Preempt.send(me, "go");
+                });
+                Preempt.receive(m -> m.equals("go"));
+            });
+            String who = deadlock.get(20, TimeUnit.SECONDS);
+            assertThat(who.lines().count()).isEqualTo(2);
+            assertThat(who).contains("p0 ", "p1 ");
+        }
+    }
+}
