@@ -1,6 +1,6 @@
 package dev.preempt;
 
-import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.sched.ApiAccess;
 import dev.preempt.internal.sched.Proc;
 import java.util.Objects;
 import java.util.Optional;

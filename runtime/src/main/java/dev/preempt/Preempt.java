@@ -1,11 +1,15 @@
 package dev.preempt;
 
-import dev.preempt.internal.mail.Mailbox;
+import dev.preempt.internal.LastSpawned;
 import dev.preempt.internal.RemoteRouting;
+import dev.preempt.internal.mail.Mailbox;
 import dev.preempt.internal.policy.Policies;
+import dev.preempt.internal.sched.BlockingPool;
+import dev.preempt.internal.sched.Budget;
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -139,7 +143,7 @@ public final class Preempt {
      *         empty if it started none
      */
     public static Optional<Pid> lastSpawned() {
-        return Optional.ofNullable(dev.preempt.internal.ProcessEntry.lastSpawned());
+        return Optional.ofNullable(LastSpawned.get());
     }
 
     /**
@@ -215,7 +219,7 @@ public final class Preempt {
     public static <T, X extends Exception> T blocking(BlockingCall<T, X> call) throws X {
         Objects.requireNonNull(call, "call");
         try {
-            return dev.preempt.internal.sched.BlockingPool.run(call::call);
+            return BlockingPool.run(call::call);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Exception e) {
@@ -348,7 +352,7 @@ public final class Preempt {
      * (sending, failing calls to a missing name) still yields its carrier when others wait, agent or not.
      */
     private static void chargeSend() {
-        dev.preempt.internal.sched.Reductions.tick(1);
+        Budget.spend(1);
     }
 
     /**
@@ -792,7 +796,7 @@ public final class Preempt {
      *
      * @return their pids, in no particular order (a snapshot)
      */
-    public static java.util.List<Pid> processes() {
+    public static List<Pid> processes() {
         return core().livePids();
     }
 

@@ -1,10 +1,15 @@
 package dev.preempt;
 
+import dev.preempt.internal.boot.Bootstrap;
+import dev.preempt.internal.sched.DeterministicCore;
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A set of carrier threads (one per core by default) that run processes. Most programs use the default
@@ -267,8 +272,8 @@ public final class Scheduler implements AutoCloseable {
         return det().warnings();
     }
 
-    private dev.preempt.internal.sched.DeterministicCore det() {
-        dev.preempt.internal.sched.DeterministicCore d = core.deterministic();
+    private DeterministicCore det() {
+        DeterministicCore d = core.deterministic();
         if (d == null) throw new IllegalStateException("scheduler " + name() + " is not deterministic (Builder.deterministic)");
         return d;
     }
@@ -289,9 +294,9 @@ public final class Scheduler implements AutoCloseable {
      * @param name the name to look up
      * @return its process, or empty if no live process of this scheduler holds the name
      */
-    public java.util.Optional<Pid> whereis(String name) {
+    public Optional<Pid> whereis(String name) {
         Proc p = core.registry.whereis(name);
-        return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.pid());
+        return p == null ? Optional.empty() : Optional.of(p.pid());
     }
 
     /**
@@ -449,9 +454,9 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        private java.util.function.BiConsumer<Pid, Throwable> unseenCrash;
+        private BiConsumer<Pid, Throwable> unseenCrash;
         private Schedule schedule;
-        private java.util.function.Consumer<String> onDeadlock;
+        private Consumer<String> onDeadlock;
 
         /**
          * Makes the scheduler deterministic: one carrier (whatever {@link #carriers} says), no watchdog and
@@ -481,7 +486,7 @@ public final class Scheduler implements AutoCloseable {
          * @param listener the listener, or null
          * @return this builder
          */
-        public Builder onDeadlock(java.util.function.Consumer<String> listener) {
+        public Builder onDeadlock(Consumer<String> listener) {
             this.onDeadlock = listener;
             return this;
         }
@@ -499,7 +504,7 @@ public final class Scheduler implements AutoCloseable {
          * @param listener the listener, or null for none
          * @return this builder
          */
-        public Builder onUnseenCrash(java.util.function.BiConsumer<Pid, Throwable> listener) {
+        public Builder onUnseenCrash(BiConsumer<Pid, Throwable> listener) {
             this.unseenCrash = listener;
             return this;
         }
@@ -514,12 +519,10 @@ public final class Scheduler implements AutoCloseable {
          *         {@code --add-opens java.base/java.lang=ALL-UNNAMED} is missing)
          */
         public Scheduler build() {
-            SchedulerCore core = new SchedulerCore(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
+            SchedulerCore core = Bootstrap.newScheduler(new SchedulerCore.Config(name, carriers, budget, stealing, engine,
                     stackSize, maxStack, timeslice, handOff, maxSpares), schedule);
             core.onUnseenCrash(unseenCrash);
             if (core.deterministic() != null) core.deterministic().onDeadlock(onDeadlock);
-            // A deterministic scheduler lives for one test run, often one of thousands: no MBean (a thread each).
-            if (schedule == null) dev.preempt.internal.jmx.SchedulerBean.registerLater(core);
             return new Scheduler(core);
         }
     }

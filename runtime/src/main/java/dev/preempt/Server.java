@@ -1,6 +1,7 @@
 package dev.preempt;
 
 import dev.preempt.internal.sched.Entry;
+import dev.preempt.internal.sched.Proc;
 import java.util.Objects;
 
 /**
@@ -163,7 +164,7 @@ public interface Server<S> {
      */
     static <S> Pid startLink(String name, Server<S> server) {
         Objects.requireNonNull(server, "server");
-        dev.preempt.internal.sched.Proc self = dev.preempt.internal.sched.Proc.require("Server.startLink");
+        Proc self = Proc.require("Server.startLink");
         return self.scheduler().spawnAndAwaitReady(self, ready -> new Entry(entryOf(server),
                 () -> ServerLoop.run(server, name, self.pid(), ready))).pid();
     }

@@ -2,6 +2,7 @@ package dev.preempt;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A typed handle on a {@link Server}: its requests are {@code Req}, its replies {@code Resp}, so a call
@@ -114,8 +115,8 @@ public final class ServerRef<Req, Resp> {
      *
      * @return the pid, or empty
      */
-    public java.util.Optional<Pid> pid() {
-        return pid != null ? java.util.Optional.of(pid) : Preempt.whereis(name);
+    public Optional<Pid> pid() {
+        return pid != null ? Optional.of(pid) : Preempt.whereis(name);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.preempt;
 
 import dev.preempt.internal.sched.Entry;
-
 import dev.preempt.internal.sched.Proc;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +32,7 @@ public final class Supervisor {
     private Supervisor() {}
 
     private static Pid startLinkedWorker(String id, Runnable body) {
-        dev.preempt.internal.sched.Proc self = dev.preempt.internal.sched.Proc.require("starting a worker");
+        Proc self = Proc.require("starting a worker");
         String entry = "worker '" + id + "' of supervisor " + self.pid() + ": " + Entry.describe(body);
         return self.scheduler().spawnAndAwaitReady(self, ready -> new Entry(entry, () -> {
             ready.run();

@@ -160,7 +160,8 @@ final class SupervisorServer implements Server<SupervisorServer> {
     @Override
     public SupervisorServer init() {
         self = Proc.current();
-        self.scheduler().supervisorStarted(self);
+        Pid me = self.pid();
+        self.scheduler().supervisorStarted(self, () -> request(me, new WhichChildren()));
         try {
             for (ChildSpec spec : initial) {
                 if (!dynamic && find(spec.id()) != null) throw new IllegalArgumentException("duplicate child id '" + spec.id() + "'");

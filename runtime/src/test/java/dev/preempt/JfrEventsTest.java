@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preempt.Supervisor.ChildSpec;
 import dev.preempt.Supervisor.Flags;
+import dev.preempt.internal.hooks.Reductions;
 import dev.preempt.internal.jfr.JfrLayer;
 import dev.preempt.internal.jfr.JfrSupport;
-import dev.preempt.internal.sched.Reductions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static dev.preempt.Preempt.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.preempt.internal.ApiAccess;
 import dev.preempt.internal.RemoteRouting;
+import dev.preempt.internal.sched.ApiAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -21,7 +21,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  */
 record TickEmitter(String hook) {
 
-    static final String HOOKS = "dev/preempt/internal/sched/Reductions";
+    static final String HOOKS = "dev/preempt/internal/hooks/Reductions";
 
     /** The emitter for method {@code methodName}. */
     static TickEmitter forMethod(String methodName) {

@@ -1,7 +1,7 @@
 package dev.preempt.dist.internal;
 
 import dev.preempt.Pid;
-import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.sched.ApiAccess;
 
 /**
  * Who "this node" is for the term codec: its name and creation, and the table of local pids it has

@@ -8,7 +8,7 @@ import dev.preempt.dist.Atom;
 import dev.preempt.dist.ErlRef;
 import dev.preempt.dist.Tuple;
 import dev.preempt.dist.UnmappableTermException;
-import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.sched.ApiAccess;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -6,7 +6,7 @@ import dev.preempt.Pid;
 import dev.preempt.Preempt;
 import dev.preempt.dist.Atom;
 import dev.preempt.dist.Tuple;
-import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.sched.ApiAccess;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -6,7 +6,7 @@ import dev.preempt.Pid;
 import dev.preempt.Ref;
 import dev.preempt.dist.ErlRef;
 import dev.preempt.dist.Tuple;
-import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.sched.ApiAccess;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

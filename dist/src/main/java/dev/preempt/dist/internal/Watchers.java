@@ -2,7 +2,7 @@ package dev.preempt.dist.internal;
 
 import dev.preempt.Pid;
 import dev.preempt.Ref;
-import dev.preempt.internal.ApiAccess;
+import dev.preempt.internal.sched.ApiAccess;
 import dev.preempt.internal.sched.Proc;
 import dev.preempt.internal.sched.SchedulerCore;
 import java.util.function.Consumer;

@@ -1,6 +1,7 @@
 package dev.preempt.internal.jfr;
 
 import java.util.Iterator;
+import java.util.Set;
 
 /**
  * Why the VM refused a yield, guessed from the current stack. Only called while the Pinned event is
@@ -14,7 +15,7 @@ final class PinReason {
 
     /** Reflection frames shown: a native one among them ({@code NativeMethodAccessorImpl.invoke0}) pins. */
     private static final StackWalker WALKER = StackWalker.getInstance(
-            java.util.Set.of(StackWalker.Option.SHOW_REFLECT_FRAMES, StackWalker.Option.SHOW_HIDDEN_FRAMES));
+            Set.of(StackWalker.Option.SHOW_REFLECT_FRAMES, StackWalker.Option.SHOW_HIDDEN_FRAMES));
 
     private PinReason() {}
 

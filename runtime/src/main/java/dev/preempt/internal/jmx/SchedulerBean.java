@@ -8,7 +8,10 @@ import dev.preempt.internal.sched.SchedulerCore;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
@@ -169,13 +172,13 @@ public final class SchedulerBean implements SchedulerMXBean {
     public String getSupervisionTree() {
         List<Pid> sups = sched.liveSupervisors();
         Set<Pid> supSet = Set.copyOf(sups);
-        Set<Pid> children = new java.util.HashSet<>();
+        Set<Pid> children = new HashSet<>();
         StringBuilder tree = new StringBuilder();
         List<String[]> kids = new ArrayList<>();
-        java.util.Map<Pid, List<Supervisor.Child>> byParent = new java.util.HashMap<>();
+        Map<Pid, List<Supervisor.Child>> byParent = new HashMap<>();
         for (Pid s : sups) {
             try {
-                List<Supervisor.Child> cs = Supervisor.whichChildren(s);
+                List<Supervisor.Child> cs = sched.supervisorChildren(s);
                 byParent.put(s, cs);
                 cs.forEach(c -> c.pid().ifPresent(children::add));
             } catch (RuntimeException gone) {
@@ -188,7 +191,7 @@ public final class SchedulerBean implements SchedulerMXBean {
         return tree.toString();
     }
 
-    private void print(StringBuilder out, Pid pid, String id, java.util.Map<Pid, List<Supervisor.Child>> byParent,
+    private void print(StringBuilder out, Pid pid, String id, Map<Pid, List<Supervisor.Child>> byParent,
             Set<Pid> sups, int depth) {
         out.append("  ".repeat(depth)).append(id == null ? "" : id + " ").append(pid);
         Proc p = sched.lookup(pid);

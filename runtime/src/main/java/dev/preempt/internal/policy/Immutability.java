@@ -9,12 +9,31 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.MonthDay;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.Period;
+import java.time.Year;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a message is deeply immutable, for the default send policy.
@@ -33,13 +52,13 @@ public final class Immutability {
     /** Final classes of the JDK whose instances are immutable and hold only immutable state. */
     private static final Set<Class<?>> LEAVES = Set.of(
             String.class, Integer.class, Long.class, Short.class, Byte.class, Character.class, Boolean.class,
-            Float.class, Double.class, BigInteger.class, BigDecimal.class, java.util.UUID.class,
-            java.util.Locale.class, java.net.URI.class, java.util.OptionalInt.class, java.util.OptionalLong.class,
-            java.util.OptionalDouble.class, java.time.Instant.class, java.time.Duration.class,
-            java.time.LocalDate.class, java.time.LocalTime.class, java.time.LocalDateTime.class,
-            java.time.OffsetDateTime.class, java.time.OffsetTime.class, java.time.ZonedDateTime.class,
-            java.time.ZoneOffset.class, java.time.Period.class, java.time.Year.class, java.time.YearMonth.class,
-            java.time.MonthDay.class, java.util.regex.Pattern.class, Class.class,
+            Float.class, Double.class, BigInteger.class, BigDecimal.class, UUID.class,
+            Locale.class, java.net.URI.class, OptionalInt.class, OptionalLong.class,
+            OptionalDouble.class, Instant.class, Duration.class,
+            LocalDate.class, LocalTime.class, LocalDateTime.class,
+            OffsetDateTime.class, OffsetTime.class, ZonedDateTime.class,
+            ZoneOffset.class, Period.class, Year.class, YearMonth.class,
+            MonthDay.class, Pattern.class, Class.class,
             Pid.class, Ref.class, ExitReason.class, Exit.class, Down.class);
 
     /** What one class needs. */

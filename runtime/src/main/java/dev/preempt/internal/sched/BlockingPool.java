@@ -1,6 +1,7 @@
 package dev.preempt.internal.sched;
 
 import dev.preempt.Ref;
+import dev.preempt.internal.mail.Signal;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,7 +55,7 @@ public final class BlockingPool {
         Proc self = Proc.current();
         if (self == null) return call.call();
         Ref tag = Ref.make();
-        dev.preempt.internal.mail.Signal mark = self.mark();
+        Signal mark = self.mark();
         Future<?> running = POOL.submit(() -> {
             Outcome o;
             try {

@@ -1,5 +1,6 @@
 package dev.preempt.internal.sched;
 
+import dev.preempt.internal.engine.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -594,7 +595,7 @@ public final class Carrier {
      * itself, a process mounted on it, or a sub-poller it runs).
      */
     private boolean ownedHere() {
-        return dev.preempt.internal.engine.VirtualThreads.currentCarrier() == thread;
+        return VirtualThreads.currentCarrier() == thread;
     }
 
     @Override

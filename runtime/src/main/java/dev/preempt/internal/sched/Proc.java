@@ -9,7 +9,6 @@ import dev.preempt.NoProcessException;
 import dev.preempt.Pid;
 import dev.preempt.ProcessExit;
 import dev.preempt.Ref;
-import dev.preempt.internal.ApiAccess;
 import dev.preempt.internal.engine.FrozenStack;
 import dev.preempt.internal.engine.VirtualThreads;
 import dev.preempt.internal.mail.Mailbox;
@@ -75,12 +74,12 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /**
      * Why this process must stop at its next tick ({@link #ASK_SLICE}, {@link #ASK_SIGNALS}), or 0. While
-     * any process has a bit set, {@link Reductions#tick()} leaves its one-load fast path (see there).
+     * any process has a bit set, {@code Reductions.tick()} leaves its one-load fast path (see there).
      * Set by the watchdog (a slice that ran its time), by the carrier at mount (system signals wait) and
      * by the process itself (an exit it swallowed); taken by the process at the tick, and by the carrier
      * when the slice ends, so that no bit outlives its slice and keeps every tick on the slow path.
      */
-    volatile int asked;
+    public volatile int asked;
     /** The slice has run its time: yield at the next tick if anyone else wants the carrier. */
     static final int ASK_SLICE = 1;
     /** System signals (exits, links, monitors) or an exit decided: act on them at the next tick. */
@@ -363,7 +362,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /**
      * Asks this process to stop at its next tick, for {@code why}. Any thread; the first bit set counts
-     * the process into {@link Reductions}' request count.
+     * the process into {@link TickRequests}' count.
      */
     void ask(int why) {
         int a;
@@ -371,14 +370,14 @@ public final class Proc implements Executor, Consumer<Signal> {
             a = asked;
             if ((a & why) == why) return;
         } while (!ASKED.compareAndSet(this, a, a | why));
-        if (a == 0) Reductions.requested(1);
+        if (a == 0) TickRequests.add(1);
     }
 
     /** Takes every request bit (the process at a tick, or its carrier at the end of the slice). */
     int takeAsked() {
         if (asked == 0) return 0;
         int a = (int) ASKED.getAndSet(this, 0);
-        if (a != 0) Reductions.requested(-1);
+        if (a != 0) TickRequests.add(-1);
         return a;
     }
 
@@ -388,7 +387,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     /** Owner, from a tick while requests are out: act on this process's own, if any. */
-    void answer() {
+    public void answer() {
         int why = takeAsked();
         if ((why & ASK_SLICE) != 0) {
             outOfBudget();

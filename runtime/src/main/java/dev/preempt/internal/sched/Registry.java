@@ -1,5 +1,6 @@
 package dev.preempt.internal.sched;
 
+import dev.preempt.NoProcessException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
@@ -44,7 +45,7 @@ public final class Registry {
     public void register(String name, Proc p) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty()) throw new IllegalArgumentException("register: the name must not be empty");
-        if (!p.isAlive()) throw new dev.preempt.NoProcessException(p.pid, "register: " + p.pid + " is not alive");
+        if (!p.isAlive()) throw new NoProcessException(p.pid, "register: " + p.pid + " is not alive");
         if (!NAME.compareAndSet(p, (String) null, name)) {
             throw new IllegalArgumentException("register: " + p.pid + " is already registered as '" + p.registeredName + "'");
         }
@@ -55,7 +56,7 @@ public final class Registry {
         }
         if (!p.isAlive()) {
             releaseOnExit(p);
-            throw new dev.preempt.NoProcessException(p.pid, "register: " + p.pid + " is not alive");
+            throw new NoProcessException(p.pid, "register: " + p.pid + " is not alive");
         }
         p.thread.setName(p.pid + " " + name); // thread dumps and JFR show it, as Erlang's i() does
     }

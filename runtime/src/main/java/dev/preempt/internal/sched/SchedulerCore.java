@@ -3,16 +3,30 @@ package dev.preempt.internal.sched;
 import dev.preempt.ExitReason;
 import dev.preempt.Pid;
 import dev.preempt.Ref;
+import dev.preempt.Schedule;
+import dev.preempt.Supervisor;
+import dev.preempt.internal.AgentStatus;
 import dev.preempt.internal.engine.Engine;
 import dev.preempt.internal.engine.VirtualThreads;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -132,21 +146,16 @@ public final class SchedulerCore {
         default void carrierHeld(Carrier carrier, Proc p, String reason, long nanos, StackTraceElement[] stack) {}
     }
 
-    /** Observers added to every scheduler as it is created (the JFR layer registers here). */
-    private static final CopyOnWriteArrayList<java.util.function.Consumer<SchedulerCore>> ON_CREATE =
+    /** Observers added to every scheduler as it is created (the JFR layer registers here, see {@code Bootstrap}). */
+    private static final CopyOnWriteArrayList<Consumer<SchedulerCore>> ON_CREATE =
             new CopyOnWriteArrayList<>();
-
-    static {
-        // After ON_CREATE exists and before any scheduler does: the JFR layer registers through onCreate.
-        dev.preempt.internal.jfr.JfrSupport.install();
-    }
 
     /**
      * Runs {@code hook} for every scheduler created from now on (and not for earlier ones).
      *
      * @param hook called in the scheduler's constructor, before its carriers start
      */
-    public static void onCreate(java.util.function.Consumer<SchedulerCore> hook) {
+    public static void onCreate(Consumer<SchedulerCore> hook) {
         ON_CREATE.add(hook);
     }
 
@@ -215,7 +224,7 @@ public final class SchedulerCore {
      * @throws IllegalArgumentException if the engine is unknown
      * @throws IllegalStateException if the JVM cannot create processes
      */
-    public SchedulerCore(Config config, dev.preempt.Schedule schedule) {
+    public SchedulerCore(Config config, Schedule schedule) {
         if (schedule != null) {
             config = new Config(config.name(), 1, config.budget(), false, config.engine(), config.stackSize(),
                     config.maxStack(), 0, 0, 0);
@@ -230,7 +239,7 @@ public final class SchedulerCore {
         OutOfMemory.exits(); // initialised now, while there is memory
         SystemThreads.checkSetting();
         this.engine = VirtualThreads.load(config.engine());
-        dev.preempt.internal.AgentStatus.warnIfAbsent();
+        AgentStatus.warnIfAbsent();
         this.stackSize = config.stackSize();
         this.carriers = new Carrier[config.carriers()];
         for (int i = 0; i < carriers.length; i++) {
@@ -239,7 +248,7 @@ public final class SchedulerCore {
         this.all = carriers.clone();
         this.spares = new Spares(this, config.maxSpares());
         this.watchdog = new Watchdog(this, config.timesliceNanos(), config.handOffNanos());
-        for (java.util.function.Consumer<SchedulerCore> hook : ON_CREATE) hook.accept(this);
+        for (Consumer<SchedulerCore> hook : ON_CREATE) hook.accept(this);
         for (Carrier c : carriers) c.start();
         if (det == null) {
             watchdog.start(); // deterministic: nothing may act on real time
@@ -274,7 +283,7 @@ public final class SchedulerCore {
     }
 
     /** Hands every queued sub-poller task to {@code to} (at shutdown). */
-    void drainSystemTo(java.util.concurrent.Executor to) {
+    void drainSystemTo(Executor to) {
         Runnable r;
         while ((r = system.poll()) != null) to.execute(r);
     }
@@ -310,7 +319,7 @@ public final class SchedulerCore {
             int index = carriers.length;
             for (Carrier c : all) index = Math.max(index, c.index + 1);
             Carrier c = new Carrier(this, index, true, stackSize);
-            Carrier[] next = java.util.Arrays.copyOf(all, all.length + 1);
+            Carrier[] next = Arrays.copyOf(all, all.length + 1);
             next[next.length - 1] = c;
             all = next;
             return c;
@@ -320,7 +329,7 @@ public final class SchedulerCore {
     /** A spare that ended (unused for its keep-alive) leaves the carrier set. */
     void removeCarrier(Carrier gone) {
         synchronized (carriersLock) {
-            all = java.util.Arrays.stream(all).filter(c -> c != gone).toArray(Carrier[]::new);
+            all = Arrays.stream(all).filter(c -> c != gone).toArray(Carrier[]::new);
         }
     }
 
@@ -470,8 +479,8 @@ public final class SchedulerCore {
      * @return the process, ready
      * @throws IllegalStateException if the process ended before it was ready
      */
-    public Proc spawnAndAwaitReady(Proc linkTo, java.util.function.Function<Runnable, Runnable> withReady) {
-        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    public Proc spawnAndAwaitReady(Proc linkTo, Function<Runnable, Runnable> withReady) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
         Proc p = create(withReady.apply(() -> ready.complete(null)));
         p.onExit(reason -> ready.completeExceptionally(new IllegalStateException(
                 "process " + p.pid + " exited before it was ready: " + reason, reason.exceptionCause().orElse(null))));
@@ -479,7 +488,7 @@ public final class SchedulerCore {
         start(p);
         try {
             ready.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw (IllegalStateException) e.getCause();
         }
         return p;
@@ -584,12 +593,12 @@ public final class SchedulerCore {
         if (table.isEmpty()) return;
         Proc self = Proc.current();
         for (Proc p : table.values()) {
-            if (p != self && p.isAlive()) p.exitSignal(null, dev.preempt.ExitReason.KILL);
+            if (p != self && p.isAlive()) p.exitSignal(null, ExitReason.KILL);
         }
         if (self != null && self.sched == this) return;
         long deadline = System.nanoTime() + SHUTDOWN_GRACE_NANOS;
         while (!table.isEmpty() && System.nanoTime() - deadline < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            LockSupport.parkNanos(1_000_000L);
         }
     }
 
@@ -639,18 +648,23 @@ public final class SchedulerCore {
         if (os.length > 0) tell(os, o -> o.sliceEnded(p, c, reductions, nanos, preempted));
     }
 
-    /** Live supervisor processes, for tools (the JMX view's supervision tree). */
-    private final java.util.Set<Proc> supervisors = ConcurrentHashMap.newKeySet();
+    /**
+     * Live supervisor processes, each with how to list its children, for tools (the JMX view's
+     * supervision tree). The supervisor behaviour (in the API) says how; the scheduler and the tools
+     * need not know the behaviour.
+     */
+    private final Map<Proc, Supplier<List<Supervisor.Child>>> supervisors = new ConcurrentHashMap<>();
 
     /**
      * The supervisor behaviour: {@code p} (the caller) is a supervisor from now on. A supervisor that is
      * killed does not say it ended; it is dropped on the next look.
      *
      * @param p the supervisor's process
+     * @param children lists its children (asks the supervisor; any thread)
      */
-    public void supervisorStarted(Proc p) {
-        supervisors.removeIf(s -> !s.isAlive());
-        supervisors.add(p);
+    public void supervisorStarted(Proc p, Supplier<List<Supervisor.Child>> children) {
+        supervisors.keySet().removeIf(s -> !s.isAlive());
+        supervisors.put(p, children);
     }
 
     /**
@@ -668,8 +682,21 @@ public final class SchedulerCore {
      * @return their pids, sorted
      */
     public List<Pid> liveSupervisors() {
-        supervisors.removeIf(s -> !s.isAlive());
-        return supervisors.stream().map(Proc::pid).sorted().toList();
+        supervisors.keySet().removeIf(s -> !s.isAlive());
+        return supervisors.keySet().stream().map(Proc::pid).sorted().toList();
+    }
+
+    /**
+     * A live supervisor's children, asked of the supervisor.
+     *
+     * @param supervisor one of {@link #liveSupervisors()}
+     * @return its children, or empty if it is not (any longer) a live supervisor of this scheduler
+     */
+    public List<Supervisor.Child> supervisorChildren(Pid supervisor) {
+        for (Map.Entry<Proc, Supplier<List<Supervisor.Child>>> e : supervisors.entrySet()) {
+            if (e.getKey().pid().equals(supervisor)) return e.getValue().get();
+        }
+        return List.of();
     }
 
     /**
@@ -737,7 +764,7 @@ public final class SchedulerCore {
      * reported as an internal error; the others still hear the event, and the scheduler goes on. Callers
      * check for observers first, so that an unobserved event allocates nothing.
      */
-    private void tell(Observer[] os, java.util.function.Consumer<Observer> event) {
+    private void tell(Observer[] os, Consumer<Observer> event) {
         for (Observer o : os) {
             try {
                 event.accept(o);
@@ -783,8 +810,8 @@ public final class SchedulerCore {
      *
      * @return their pids, in no particular order (a snapshot)
      */
-    public java.util.List<dev.preempt.Pid> livePids() {
-        java.util.List<dev.preempt.Pid> out = new java.util.ArrayList<>();
+    public List<Pid> livePids() {
+        List<Pid> out = new ArrayList<>();
         for (Proc p : table.values()) {
             if (p.isAlive()) out.add(p.pid());
         }
@@ -860,7 +887,7 @@ public final class SchedulerCore {
     private final CopyOnWriteArrayList<Runnable> onShutdown = new CopyOnWriteArrayList<>();
 
     /** Told of each crash no link or monitor hears of (see {@link #onUnseenCrash}); null for none. */
-    private volatile java.util.function.BiConsumer<dev.preempt.Pid, Throwable> unseenCrash;
+    private volatile BiConsumer<Pid, Throwable> unseenCrash;
 
     /**
      * Sets the listener told, inside the crashing process, of each crash (an exception escaped the
@@ -868,13 +895,13 @@ public final class SchedulerCore {
      *
      * @param listener the listener, or null for none
      */
-    public void onUnseenCrash(java.util.function.BiConsumer<dev.preempt.Pid, Throwable> listener) {
+    public void onUnseenCrash(BiConsumer<Pid, Throwable> listener) {
         unseenCrash = listener;
     }
 
     /** The ending process: tells the listener if its end is a crash nobody hears of. */
-    void processEnded(Proc p, dev.preempt.ExitReason reason, boolean seen) {
-        java.util.function.BiConsumer<dev.preempt.Pid, Throwable> l = unseenCrash;
+    void processEnded(Proc p, ExitReason reason, boolean seen) {
+        BiConsumer<Pid, Throwable> l = unseenCrash;
         if (l == null || seen) return;
         Throwable t = reason.exceptionCause().orElse(null);
         if (t == null) return;

@@ -1,6 +1,7 @@
 package dev.preempt.internal.sched;
 
 import dev.preempt.internal.engine.VirtualThreads;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
 /**
@@ -47,7 +48,7 @@ final class SystemThreads implements Executor {
     private SystemThreads() {}
 
     /** Every scheduler that has not shut down, oldest first: the candidates to host the sub-pollers. */
-    private final java.util.concurrent.CopyOnWriteArrayList<SchedulerCore> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<SchedulerCore> live = new CopyOnWriteArrayList<>();
 
     /**
      * Checks the setting; called when a scheduler is being created, so that a bad value is an error at once.

@@ -1,5 +1,7 @@
 package dev.preempt.internal.sched.det;
 
+import dev.preempt.Schedule;
+
 /**
  * A search strategy: the choices a deterministic scheduler asks for. Processes are known by their
  * index in the scheduler's order of creation (0, 1, 2, ...), never by pid, so that the same seed makes
@@ -49,7 +51,7 @@ public interface Chooser {
      * @param s the schedule
      * @return a fresh chooser, at the start of its stream
      */
-    static Chooser of(dev.preempt.Schedule s) {
+    static Chooser of(Schedule s) {
         return switch (s.strategy()) {
             case RANDOM -> new RandomWalk(s.seed(), s.maxBudget());
             case PCT -> new Pct(s.seed(), s.maxBudget(), s.depth(), s.steps());

@@ -1,7 +1,6 @@
-package dev.preempt.internal;
+package dev.preempt.internal.sched;
 
 import dev.preempt.Pid;
-import dev.preempt.internal.sched.Proc;
 
 /**
  * A bridge to package-private corners of the public API (the JDK's SharedSecrets pattern), so that

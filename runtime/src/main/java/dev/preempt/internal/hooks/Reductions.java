@@ -1,7 +1,8 @@
-package dev.preempt.internal.sched;
+package dev.preempt.internal.hooks;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import dev.preempt.internal.sched.Budget;
+import dev.preempt.internal.sched.Proc;
+import dev.preempt.internal.sched.TickRequests;
 
 /**
  * The hooks the agent's rewritten code calls. Not for application code.
@@ -16,8 +17,8 @@ import java.lang.invoke.VarHandle;
  *       carrier when the budget runs out, BEAM's way. A few loads and a decrement; a thread that is not a
  *       process does nothing.</li>
  *   <li>{@code flag}: one load of a static volatile count and a branch, on every thread, and no
- *       reduction spent. While no process has been asked to stop ({@link Proc#ask}) that is all. A process
- *       is asked by the {@link Watchdog} when its slice has run its time (the time slice, looked at
+ *       reduction spent. While no process has been asked to stop ({@code Proc.ask}) that is all. A process
+ *       is asked by the {@code Watchdog} when its slice has run its time (the time slice, looked at
  *       every half of it), by its carrier at mount when system signals wait, or by itself when it must
  *       exit; then every tick on every thread takes the slow path until the asked process reaches its
  *       next tick (or its slice ends). Only loops spend reductions then: a process that only calls (a
@@ -35,23 +36,6 @@ public final class Reductions {
 
     private Reductions() {}
 
-    /** Processes with a request bit set ({@link Proc#asked}). While zero, {@link #tick()} is one load and a branch. */
-    private static volatile int requests;
-    private static final VarHandle REQUESTS;
-
-    static {
-        try {
-            REQUESTS = MethodHandles.lookup().findStaticVarHandle(Reductions.class, "requests", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** A process's first request bit was set (+1) or its bits were taken (-1). */
-    static void requested(int delta) {
-        REQUESTS.getAndAdd(delta);
-    }
-
     /** {@code ticks=flag}: {@link #tick()} spends nothing and only answers requests. Constant: the JIT folds the test. */
     private static final boolean FLAG = "flag".equals(System.getProperty("preempt.ticks"));
 
@@ -62,7 +46,7 @@ public final class Reductions {
      */
     public static void tick() {
         if (FLAG) {
-            if (requests != 0) slowTick();
+            if (TickRequests.count != 0) slowTick();
         } else if (Proc.current() instanceof Proc p && --p.budget < 0) {
             p.outOfBudget();
         }
@@ -79,14 +63,9 @@ public final class Reductions {
      * @param weight the reductions to spend
      */
     public static void tick(int weight) {
-        if (Proc.current() instanceof Proc p) {
-            if ((p.budget -= weight) < 0) {
-                p.outOfBudget();
-            } else if (p.asked != 0) {
-                p.answer();
-            }
-        }
+        Budget.spend(weight);
     }
+
 
     /**
      * The tick inside a static initialiser ({@code <clinit>}). The VM refuses every yield there (the
@@ -98,7 +77,7 @@ public final class Reductions {
     public static void tickInInitializer() {
         // In a deterministic scheduler a class initialiser spends nothing: it runs in the first run of a JVM
         // only, and must not move where the slices of that run end.
-        if (Proc.current() instanceof Proc p && p.sched.det == null && --p.budget < 0) p.budgetOutInInitializer();
+        if (Proc.current() instanceof Proc p && p.scheduler().deterministic() == null && --p.budget < 0) p.budgetOutInInitializer();
     }
 
     /**
@@ -107,7 +86,7 @@ public final class Reductions {
      * @param weight the reductions to spend
      */
     public static void tickInInitializer(int weight) {
-        if (Proc.current() instanceof Proc p && p.sched.det == null && (p.budget -= weight) < 0) {
+        if (Proc.current() instanceof Proc p && p.scheduler().deterministic() == null && (p.budget -= weight) < 0) {
             p.budgetOutInInitializer();
         }
     }

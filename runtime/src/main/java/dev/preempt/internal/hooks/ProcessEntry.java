@@ -1,9 +1,11 @@
-package dev.preempt.internal;
+package dev.preempt.internal.hooks;
 
 import dev.preempt.ExitReason;
 import dev.preempt.Pid;
 import dev.preempt.Preempt;
 import dev.preempt.Scheduler;
+import dev.preempt.internal.LastSpawned;
+import dev.preempt.internal.policy.Policies;
 import dev.preempt.internal.sched.Entry;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -18,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProcessEntry {
 
     private static final ConcurrentHashMap<String, MethodHandle> BODIES = new ConcurrentHashMap<>();
-    private static final ThreadLocal<Pid> LAST = new ThreadLocal<>();
 
     private ProcessEntry() {}
 
@@ -60,11 +61,11 @@ public final class ProcessEntry {
     public static void spawn(MethodHandles.Lookup caller, String body, String descriptor, Object receiver, Object[] args) {
         // the arguments cross into another process, as a message does: the send policy applies to them
         // (the receiver is the object the method belongs to, as a lambda's captured state is)
-        for (int i = 0; i < args.length; i++) args[i] = dev.preempt.internal.policy.Policies.admit(args[i]);
+        for (int i = 0; i < args.length; i++) args[i] = Policies.admit(args[i]);
         Object[] all = withReceiver(receiver, args);
         MethodHandle mh = body(caller, body, descriptor, receiver);
         Pid pid = Preempt.spawn(new Entry(entryOf(caller, body), () -> invoke(mh, all)));
-        LAST.set(pid);
+        LastSpawned.set(pid);
     }
 
     /**
@@ -115,7 +116,7 @@ public final class ProcessEntry {
      * @return the pid, or null if it started none
      */
     public static Pid lastSpawned() {
-        return LAST.get();
+        return LastSpawned.get();
     }
 
     private static MethodHandle find(MethodHandles.Lookup caller, Class<?> owner, String body, String descriptor, boolean isStatic) {
