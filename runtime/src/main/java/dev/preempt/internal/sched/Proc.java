@@ -115,7 +115,16 @@ public final class Proc implements Executor, Consumer<Signal> {
     private HashMap<Ref, Proc> watchers;
     /** Set when an exit signal decided this process must end; thrown again at later yield points. */
     private ExitReason pendingExit;
+    /** Checks at a tick of an exit decided that may pass before it is thrown again; set to {@link #EXIT_GRACE} by {@link #die}. */
     private int exitGrace;
+    /**
+     * The checks at a tick ({@link #exitAgainAtTick}) that let a swallowed exit pass once before they
+     * throw it again; the yield points ({@link #drainSignals}) never do. Written when only the end of a
+     * slice looked, it gave the unwinding code one more slice; since an exit decided is asked at every
+     * tick ({@link #ASK_SIGNALS}) it is one tick: the first tick inside the catch or finally block that
+     * handles the ProcessExit does not throw at once.
+     */
+    private static final int EXIT_GRACE = 1;
     /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
     private int exitThrows;
     private static final int SWALLOW_LIMIT = 16;
@@ -296,14 +305,14 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (links != null) {
             for (Map.Entry<Proc, Link> e : links.entrySet()) {
                 if (e.getValue().active) {
-                    e.getKey().signal(new SysSignal(SysSignal.EXIT_LINK, this, reason, null, 0));
+                    e.getKey().signal(SysSignal.exitLink(this, reason));
                 }
             }
             links = null;
         }
         if (watchers != null) {
             for (Map.Entry<Ref, Proc> e : watchers.entrySet()) {
-                e.getValue().signal(new SysSignal(SysSignal.DOWN, this, reason, e.getKey(), 0));
+                e.getValue().signal(SysSignal.down(this, e.getKey(), reason));
             }
             watchers = null;
         }
@@ -334,13 +343,13 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (!(s instanceof SysSignal sig)) return; // messages to a dead process are dropped
         switch (sig.kind) {
             case SysSignal.LINK ->
-                    sig.from.signal(new SysSignal(SysSignal.EXIT_LINK, this, ExitReason.NOPROC, null, 0));
+                    sig.from.signal(SysSignal.exitLink(this, ExitReason.NOPROC));
             case SysSignal.UNLINK -> {
                 if (links != null) links.remove(sig.from);
-                sig.from.signal(new SysSignal(SysSignal.UNLINK_ACK, this, null, null, sig.id));
+                sig.from.signal(SysSignal.unlinkAck(this, sig.id));
             }
             case SysSignal.MONITOR ->
-                    sig.from.signal(new SysSignal(SysSignal.DOWN, this, ExitReason.NOPROC, sig.ref, 0));
+                    sig.from.signal(SysSignal.down(this, sig.ref, ExitReason.NOPROC));
             case SysSignal.DEMONITOR -> {
                 if (watchers != null) watchers.remove(sig.ref);
             }
@@ -464,7 +473,7 @@ public final class Proc implements Executor, Consumer<Signal> {
             }
             case SysSignal.UNLINK -> {
                 if (links != null) links.remove(sig.from);
-                sig.from.signal(new SysSignal(SysSignal.UNLINK_ACK, this, null, null, sig.id));
+                sig.from.signal(SysSignal.unlinkAck(this, sig.id));
             }
             case SysSignal.UNLINK_ACK -> {
                 Link l = links == null ? null : links.get(sig.from);
@@ -477,7 +486,7 @@ public final class Proc implements Executor, Consumer<Signal> {
                 Link l = links == null ? null : links.get(sig.from);
                 if (l == null || !l.active || l.unlinkId != 0) return; // unlinked: no effect
                 links.remove(sig.from);
-                ExitReason reason = (ExitReason) sig.payload;
+                ExitReason reason = sig.reason();
                 if (trapExits) {
                     deliverToSelf(new Exit(sig.from.pid, reason));
                 } else if (!reason.isNormal()) {
@@ -485,7 +494,7 @@ public final class Proc implements Executor, Consumer<Signal> {
                 }
             }
             case SysSignal.EXIT -> {
-                ExitReason reason = (ExitReason) sig.payload;
+                ExitReason reason = sig.reason();
                 if (reason == ExitReason.KILL) {
                     die(ExitReason.KILLED);
                 } else if (trapExits) {
@@ -503,7 +512,7 @@ public final class Proc implements Executor, Consumer<Signal> {
             }
             case SysSignal.DOWN -> {
                 if (monitors != null && monitors.remove(sig.ref) != null) {
-                    deliverToSelf(new Down(sig.ref, sig.from.pid, (ExitReason) sig.payload));
+                    deliverToSelf(new Down(sig.ref, sig.from.pid, sig.reason()));
                 }
             }
             case SysSignal.REPLY -> {
@@ -520,7 +529,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     private void die(ExitReason reason) {
         pendingExit = reason;
-        exitGrace = 1;
+        exitGrace = EXIT_GRACE;
         ask(ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
         throw new ProcessExit(reason);
     }
@@ -717,8 +726,16 @@ public final class Proc implements Executor, Consumer<Signal> {
      * called from a class initialiser) does not pay a refused yield every few hundred reductions.
      */
     private void pinned(String reason) {
-        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16)), reason);
+        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, MAX_PIN_SHIFT)), reason);
     }
+
+    /**
+     * The bound on the back-off's doubling. It only keeps the shift from overflowing: the retry budget is
+     * at most 256 (2^8), so the back-off stays at most 2^24 reductions, a positive int (and Java takes a
+     * shift distance modulo 32, so an unbounded streak would wrap round to short budgets). Any scheduler
+     * budget under 2^24 caps the back-off first, after log2(budget / retry budget) refusals in a row.
+     */
+    private static final int MAX_PIN_SHIFT = 16;
 
     /**
      * Counts a refused (or not tried) yield, accounts what the slice spent, and runs on with {@code next}.
@@ -813,7 +830,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (links == null) links = newMap();
         Link l = links.get(other);
         if (l != null && l.active) return;
-        if (other.isAlive() && other.signal(new SysSignal(SysSignal.LINK, this, null, null, 0))) {
+        if (other.isAlive() && other.signal(SysSignal.link(this))) {
             if (l == null) links.put(other, new Link());
             else l.active = true; // relinked before our unlink was acknowledged
             return;
@@ -848,7 +865,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         long id = NEXT_UNLINK.getAndIncrement();
         l.active = false;
         l.unlinkId = id;
-        if (!other.signal(new SysSignal(SysSignal.UNLINK, this, null, null, id))) {
+        if (!other.signal(SysSignal.unlink(this, id))) {
             links.remove(other);
         }
     }
@@ -864,8 +881,8 @@ public final class Proc implements Executor, Consumer<Signal> {
         Ref ref = Ref.make();
         if (monitors == null) monitors = new HashMap<>();
         monitors.put(ref, target);
-        if (!target.isAlive() || !target.signal(new SysSignal(SysSignal.MONITOR, this, null, ref, 0))) {
-            signal(new SysSignal(SysSignal.DOWN, target, ExitReason.NOPROC, ref, 0));
+        if (!target.isAlive() || !target.signal(SysSignal.monitor(this, ref))) {
+            signal(SysSignal.down(target, ref, ExitReason.NOPROC));
         }
         return ref;
     }
@@ -895,7 +912,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (target != null) {
             // Still active: no Down for it was drained yet, and one still in the inbox is dropped when
             // drained (its ref is gone from monitors), so there is nothing to flush.
-            target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
+            target.signal(SysSignal.demonitor(this, ref));
             return true;
         }
         if (flush) mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
@@ -949,7 +966,7 @@ public final class Proc implements Executor, Consumer<Signal> {
             awaitingReply = null;
             Proc target = monitors.remove(ref);
             if (target != null) {
-                target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
+                target.signal(SysSignal.demonitor(this, ref));
             } else {
                 mailbox.takeFirst(mark, x -> x instanceof Down d && d.ref() == ref); // only after the marker
             }
@@ -1002,7 +1019,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Any thread: a reply tagged {@code tag} for this process (dropped unless it waits for that tag). */
     void reply(Ref tag, Object value) {
-        signal(new SysSignal(SysSignal.REPLY, null, value, tag, 0));
+        signal(SysSignal.reply(tag, value));
     }
 
     /**
@@ -1027,7 +1044,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param reason the signal's reason
      */
     public void exitSignal(Proc from, ExitReason reason) {
-        signal(new SysSignal(SysSignal.EXIT, from, reason, null, 0));
+        signal(SysSignal.exit(from, reason));
     }
 
     /**
@@ -1039,7 +1056,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param reason the signal's reason
      */
     public void remoteExitSignal(Pid from, ExitReason reason) {
-        signal(new SysSignal(SysSignal.EXIT, null, reason, null, 0, from));
+        signal(SysSignal.remoteExit(from, reason));
     }
 
     // =====================================================================================
