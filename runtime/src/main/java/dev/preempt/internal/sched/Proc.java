@@ -8,6 +8,7 @@ import dev.preempt.ExitReason;
 import dev.preempt.NoProcessException;
 import dev.preempt.Pid;
 import dev.preempt.ProcessExit;
+import dev.preempt.ProcessInfo;
 import dev.preempt.Ref;
 import dev.preempt.internal.ApiAccess;
 import dev.preempt.internal.engine.FrozenStack;
@@ -19,6 +20,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,10 +40,14 @@ import java.util.function.Predicate;
  * process itself. Others reach it only through its mailbox; it acts on their signals when it drains
  * them: at receive, sleep, yield and at the end of each slice.
  *
- * <p><b>Waiting.</b> A receiver sets {@link #waiting} and then looks at its inbox once more before it
- * parks; a sender pushes its signal and then reads {@code waiting}, unparking if set. Both are volatile
- * accesses, so one of the two sees the other and no wake-up is lost (a spare unpark only costs a
- * spurious wake-up, which the receive loop absorbs).
+ * <p><b>Lifecycle.</b> One field, {@link #state}, says where the process is in its life (new, active,
+ * waiting in receive or sleep, unwinding after an exit was decided, exiting, exited); the diagram is
+ * beside it. The process alone changes it once it has started; any thread reads it.
+ *
+ * <p><b>Waiting.</b> A receiver moves its {@link #state} to WAITING and then looks at its inbox once
+ * more before it parks; a sender pushes its signal and then reads the state, unparking if WAITING.
+ * Both are volatile accesses, so one of the two sees the other and no wake-up is lost (a spare unpark
+ * only costs a spurious wake-up, which the receive loop absorbs).
  */
 public final class Proc implements Executor, Consumer<Signal> {
 
@@ -103,7 +109,40 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     volatile long refills;
     volatile long preemptions;
-    private volatile boolean waiting;
+
+    // ---- lifecycle ----
+    /*
+     * The process's lifecycle. Transitions:
+     *
+     *       NEW -> ACTIVE      start(): its creator, just before Thread.start (which publishes it)
+     *    ACTIVE -> WAITING     park(): receive or sleep is about to park the thread
+     *   WAITING -> ACTIVE      park(): woken (a signal, its timer, a spurious unpark)
+     *    ACTIVE -> UNWINDING   die(): a signal decided it ends; ProcessExit thrown, finally blocks run
+     * UNWINDING -> UNWINDING   die(): another exit decided while unwinding (its reason replaces the first)
+     *    ACTIVE -> EXITING     terminate(): the body returned or threw
+     * UNWINDING -> EXITING     terminate(): the body ended, or it swallowed the exit SWALLOW_LIMIT times
+     *   EXITING -> EXITED      terminate(): exit signals and Downs sent, exitReason published
+     *
+     * ACTIVE is running or runnable (or blocked in a JDK call): which, only the carrier knows
+     * (Carrier.current) and the thread's state tells; state() asks them. A process parks in WAITING only
+     * from ACTIVE: UNWINDING never parks (each receive or sleep first drains, which throws the exit
+     * again), and after its body (an exit hook that waits) it stays EXITING or EXITED.
+     *
+     * Writers: the creator (NEW -> ACTIVE, before the thread exists for anyone else), then the process
+     * itself alone; so a plain volatile write, no CAS. Readers: any thread. isAlive() is
+     * state < EXITING; the Registry's race with exit relies on EXITING being written (volatile) before
+     * the name is released. The WAITING write and a sender's read of it are one side each of the Dekker
+     * pairing with the mailbox's tail (see the class comment): park() writes WAITING, then reads the tail
+     * (Mailbox.hasIncoming); signal() CASes the tail, then reads the state. Both volatile, so one of the
+     * two sees the other and a wake-up is never lost.
+     */
+    private volatile int state;
+    private static final int NEW = 0;
+    private static final int ACTIVE = 1;
+    private static final int WAITING = 2;
+    private static final int UNWINDING = 3;
+    private static final int EXITING = 4;
+    private static final int EXITED = 5;
 
     // ---- exits, links, monitors: owner only ----
     private boolean trapExits;
@@ -113,7 +152,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     private HashMap<Ref, Proc> monitors;
     /** Monitors others hold on this process: ref -> watcher. */
     private HashMap<Ref, Proc> watchers;
-    /** Set when an exit signal decided this process must end; thrown again at later yield points. */
+    /** Why this process must end, once a signal decided it (state UNWINDING); thrown again at later yield points. */
     private ExitReason pendingExit;
     /** Checks at a tick of an exit decided that may pass before it is thrown again; set to {@link #EXIT_GRACE} by {@link #die}. */
     private int exitGrace;
@@ -128,13 +167,12 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
     private int exitThrows;
     private static final int SWALLOW_LIMIT = 16;
-    private boolean terminated;
     /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
     private Ref awaitingReply;
 
     // ---- exit ----
-    private volatile ExitReason exitReason;
-    private volatile boolean exiting;
+    /** The reason it ended: written once before the state becomes EXITED, which publishes it. */
+    private ExitReason exitReason;
     volatile String registeredName;
     private volatile Consumer<ExitReason> exitHook;
 
@@ -233,7 +271,24 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     void start() {
+        moveTo(ACTIVE);
         thread.start();
+    }
+
+    /** A lifecycle transition (see {@link #state}); asserts it is one of the diagram's. */
+    private void moveTo(int next) {
+        assert allowed(state, next) : "lifecycle: " + state + " -> " + next + " for " + this;
+        state = next;
+    }
+
+    private static boolean allowed(int from, int to) {
+        return switch (to) {
+            case ACTIVE -> from == NEW || from == WAITING;
+            case WAITING -> from == ACTIVE;
+            case UNWINDING, EXITING -> from == ACTIVE || from == UNWINDING;
+            case EXITED -> from == EXITING;
+            default -> false;
+        };
     }
 
     // =====================================================================================
@@ -245,18 +300,15 @@ public final class Proc implements Executor, Consumer<Signal> {
         try {
             drainSignals();
             task.run();
-            r = pendingExit != null ? pendingExit : ExitReason.NORMAL;
+            r = state == UNWINDING ? pendingExit : ExitReason.NORMAL;
         } catch (ProcessExit e) {
-            r = pendingExit != null ? pendingExit : e.reason();
+            r = state == UNWINDING ? pendingExit : e.reason();
         } catch (Throwable t) {
             OutOfMemory.check(t, sched, this); // by default the JVM ends here
-            r = pendingExit != null ? pendingExit : ExitReason.exception(t);
+            r = state == UNWINDING ? pendingExit : ExitReason.exception(t);
         }
         try {
-            if (!terminated) {
-                terminated = true;
-                terminate(r);
-            }
+            if (state < EXITING) terminate(r); // else rethrowExit ended it (and never returns)
         } catch (Throwable t) {
             sched.internalError(Thread.currentThread(), t);
         }
@@ -268,7 +320,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the exit reason, or null
      */
     public ExitReason exitReason() {
-        return exitReason;
+        return state == EXITED ? exitReason : null;
     }
 
     /**
@@ -277,7 +329,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return whether it is alive
      */
     public boolean isAlive() {
-        return !exiting;
+        return state < EXITING;
     }
 
     /**
@@ -295,7 +347,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * messages to monitors.
      */
     private void terminate(ExitReason reason) {
-        exiting = true;
+        moveTo(EXITING); // before the name is released (see Registry)
         boolean seen = heardOfBySomeone();
         CrashReports.processEnded(this, reason, seen);
         sched.processEnded(this, reason, seen);
@@ -318,6 +370,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
         monitors = null;
         exitReason = reason;
+        moveTo(EXITED); // publishes exitReason
         sched.processExited(this, reason);
         Consumer<ExitReason> hook = exitHook;
         if (hook != null) {
@@ -366,7 +419,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (s.kind != Signal.MESSAGE) SYS_PENDING.getAndAdd(this, 1); // before the push: the owner resets it before draining
         if (!mailbox.push(s)) return false;
         if (sched.det != null) sched.det.sent(this, s);
-        if (waiting) LockSupport.unpark(thread);
+        if (state == WAITING) LockSupport.unpark(thread); // after the push: the Dekker pairing with park
         return true;
     }
 
@@ -393,7 +446,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first tick. */
     void mounting() {
-        if (sysPending != 0 || pendingExit != null) ask(ASK_SIGNALS);
+        if (sysPending != 0 || state == UNWINDING) ask(ASK_SIGNALS);
     }
 
     /** Owner, from a tick while requests are out: act on this process's own, if any. */
@@ -414,7 +467,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
     private void exitAgainAtTick() {
-        if (pendingExit != null) {
+        if (state == UNWINDING) {
             ask(ASK_SIGNALS);
             if (exitGrace-- <= 0) rethrowExit();
         }
@@ -442,7 +495,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (pendingExit != null) rethrowExit();
+        if (state == UNWINDING) rethrowExit();
         drainIncoming();
     }
 
@@ -452,8 +505,8 @@ public final class Proc implements Executor, Consumer<Signal> {
      * for everyone now (exit signals, Downs, name) and park its thread for good: it never runs again.
      */
     private void rethrowExit() {
-        if (++exitThrows >= SWALLOW_LIMIT && !terminated) {
-            terminated = true;
+        assert state == UNWINDING : this + " rethrows an exit in state " + state;
+        if (++exitThrows >= SWALLOW_LIMIT) {
             terminate(pendingExit);
             while (true) LockSupport.park(this); // nobody unparks it: its mailbox is closed
         }
@@ -530,6 +583,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     private void die(ExitReason reason) {
         pendingExit = reason;
         exitGrace = EXIT_GRACE;
+        moveTo(UNWINDING);
         ask(ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
         throw new ProcessExit(reason);
     }
@@ -615,7 +669,10 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     private boolean park() {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        waiting = true;
+        // Only an ACTIVE process waits (see state): after its body, an exit hook that waits leaves the
+        // state alone, and no waker looks at it then (its mailbox is closed).
+        boolean waits = state == ACTIVE;
+        if (waits) moveTo(WAITING); // before the inbox check below: the Dekker pairing with signal
         try {
             if (!mailbox.hasIncoming()) LockSupport.park(this);
         } catch (StackOverflowError tooDeep) {
@@ -625,7 +682,7 @@ public final class Proc implements Executor, Consumer<Signal> {
             pinned(PIN_STACK);
             Thread.onSpinWait();
         } finally {
-            waiting = false;
+            if (waits) moveTo(ACTIVE);
         }
         return Thread.interrupted();
     }
@@ -1114,21 +1171,34 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     /**
-     * running, runnable, waiting, exiting or dead.
+     * What the process is doing, as {@link ProcessInfo} shows it (racy unless called by the owner). An
+     * active process is running if a carrier runs it now, waiting if its thread is blocked in a JDK call,
+     * else runnable (a new or an unwinding process counts as active).
      *
-     * @return the state's name, in lower case
+     * @return the state
+     */
+    public ProcessInfo.State state() {
+        int s = state;
+        if (s == EXITED) return ProcessInfo.State.DEAD;
+        if (s == EXITING) return ProcessInfo.State.EXITING;
+        if (s == WAITING) return ProcessInfo.State.WAITING;
+        Carrier c = carrier;
+        if (c != null && c.current == this) return ProcessInfo.State.RUNNING;
+        return switch (thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> ProcessInfo.State.WAITING;
+            case TERMINATED -> ProcessInfo.State.DEAD;
+            default -> ProcessInfo.State.RUNNABLE;
+        };
+    }
+
+    /**
+     * {@link #state()} in lower case, for traces and the JMX and JFR views: running, runnable, waiting,
+     * exiting or dead.
+     *
+     * @return the state's name
      */
     public String stateName() {
-        if (exitReason != null) return "dead";
-        if (exiting) return "exiting";
-        if (waiting) return "waiting";
-        Carrier c = carrier;
-        if (c != null && c.current == this) return "running";
-        return switch (thread.getState()) {
-            case WAITING, TIMED_WAITING, BLOCKED -> "waiting";
-            case TERMINATED -> "dead";
-            default -> "runnable";
-        };
+        return state().name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -1237,7 +1307,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * not started (its creator sets up links and monitors before it runs; Thread.start publishes them).
      */
     private boolean ownedHere() {
-        return Thread.currentThread() == thread || thread.getState() == Thread.State.NEW;
+        return Thread.currentThread() == thread || state == NEW;
     }
 
     @Override
