@@ -17,11 +17,8 @@ import dev.preempt.internal.mail.Mailbox;
 import dev.preempt.internal.mail.Signal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -37,8 +34,9 @@ import java.util.function.Predicate;
  * continuation task it was handed, until the thread yields, parks or ends.
  *
  * <p><b>Ownership.</b> Links, monitors, the message list and the exit state are touched only by the
- * process itself. Others reach it only through its mailbox; it acts on their signals when it drains
- * them: at receive, sleep, yield and at the end of each slice.
+ * process itself: the signal protocol is in {@link Signals}, owner only, which Proc delegates to.
+ * Others reach it only through its mailbox; it acts on their signals when it drains them: at receive,
+ * sleep, yield, at a tick when signals wait, and at the end of each slice.
  *
  * <p><b>Lifecycle.</b> One field, {@link #state}, says where the process is in its life (new, active,
  * waiting in receive or sleep, unwinding after an exit was decided, exiting, exited); the diagram is
@@ -49,10 +47,9 @@ import java.util.function.Predicate;
  * Both are volatile accesses, so one of the two sees the other and no wake-up is lost (a spare unpark
  * only costs a spurious wake-up, which the receive loop absorbs).
  */
-public final class Proc implements Executor, Consumer<Signal> {
+public final class Proc implements Executor {
 
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
-    private static final AtomicLong NEXT_UNLINK = new AtomicLong(1);
     private static final VarHandle REDUCTIONS, ASKED, SYS_PENDING;
 
     static {
@@ -117,10 +114,10 @@ public final class Proc implements Executor, Consumer<Signal> {
      *       NEW -> ACTIVE      start(): its creator, just before Thread.start (which publishes it)
      *    ACTIVE -> WAITING     park(): receive or sleep is about to park the thread
      *   WAITING -> ACTIVE      park(): woken (a signal, its timer, a spurious unpark)
-     *    ACTIVE -> UNWINDING   die(): a signal decided it ends; ProcessExit thrown, finally blocks run
-     * UNWINDING -> UNWINDING   die(): another exit decided while unwinding (its reason replaces the first)
+     *    ACTIVE -> UNWINDING   Signals.die: a signal decided it ends; ProcessExit thrown, finally blocks run
+     * UNWINDING -> UNWINDING   Signals.die: another exit decided while unwinding (its reason replaces the first)
      *    ACTIVE -> EXITING     terminate(): the body returned or threw
-     * UNWINDING -> EXITING     terminate(): the body ended, or it swallowed the exit SWALLOW_LIMIT times
+     * UNWINDING -> EXITING     terminate(): the body ended, or it swallowed the exit Signals.SWALLOW_LIMIT times
      *   EXITING -> EXITED      terminate(): exit signals and Downs sent, exitReason published
      *
      * ACTIVE is running or runnable (or blocked in a JDK call): which, only the carrier knows
@@ -144,52 +141,14 @@ public final class Proc implements Executor, Consumer<Signal> {
     private static final int EXITING = 4;
     private static final int EXITED = 5;
 
-    // ---- exits, links, monitors: owner only ----
-    private boolean trapExits;
-    /** Links: other process -> state. Absent: no link. */
-    private HashMap<Proc, Link> links;
-    /** Monitors this process holds: ref -> target. */
-    private HashMap<Ref, Proc> monitors;
-    /** Monitors others hold on this process: ref -> watcher. */
-    private HashMap<Ref, Proc> watchers;
-    /** Why this process must end, once a signal decided it (state UNWINDING); thrown again at later yield points. */
-    private ExitReason pendingExit;
-    /** Checks at a tick of an exit decided that may pass before it is thrown again; set to {@link #EXIT_GRACE} by {@link #die}. */
-    private int exitGrace;
-    /**
-     * The checks at a tick ({@link #exitAgainAtTick}) that let a swallowed exit pass once before they
-     * throw it again; the yield points ({@link #drainSignals}) never do. Written when only the end of a
-     * slice looked, it gave the unwinding code one more slice; since an exit decided is asked at every
-     * tick ({@link #ASK_SIGNALS}) it is one tick: the first tick inside the catch or finally block that
-     * handles the ProcessExit does not throw at once.
-     */
-    private static final int EXIT_GRACE = 1;
-    /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
-    private int exitThrows;
-    private static final int SWALLOW_LIMIT = 16;
-    /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
-    private Ref awaitingReply;
+    /** Links, monitors, trapping exits, the exit decided, exit propagation: owner only (see {@link Signals}). */
+    final Signals signals = new Signals(this);
 
     // ---- exit ----
     /** The reason it ended: written once before the state becomes EXITED, which publishes it. */
     private ExitReason exitReason;
     volatile String registeredName;
     private volatile Consumer<ExitReason> exitHook;
-
-    /**
-     * A map for links or watchers. A deterministic scheduler needs insertion order: a process's exit
-     * signals go out in the map's order, and a HashMap keyed by identity hashes would order them
-     * differently in every run.
-     */
-    private <K, V> HashMap<K, V> newMap() {
-        return sched.det != null ? new java.util.LinkedHashMap<>() : new HashMap<>();
-    }
-
-    /** A link as this side sees it. */
-    private static final class Link {
-        boolean active = true;
-        long unlinkId; // != 0 while an unlink we sent is not yet acknowledged
-    }
 
     Proc(SchedulerCore sched, Runnable task) {
         this.sched = sched;
@@ -300,15 +259,15 @@ public final class Proc implements Executor, Consumer<Signal> {
         try {
             drainSignals();
             task.run();
-            r = state == UNWINDING ? pendingExit : ExitReason.NORMAL;
+            r = state == UNWINDING ? signals.pendingExit() : ExitReason.NORMAL;
         } catch (ProcessExit e) {
-            r = state == UNWINDING ? pendingExit : e.reason();
+            r = state == UNWINDING ? signals.pendingExit() : e.reason();
         } catch (Throwable t) {
             OutOfMemory.check(t, sched, this); // by default the JVM ends here
-            r = state == UNWINDING ? pendingExit : ExitReason.exception(t);
+            r = state == UNWINDING ? signals.pendingExit() : ExitReason.exception(t);
         }
         try {
-            if (state < EXITING) terminate(r); // else rethrowExit ended it (and never returns)
+            if (state < EXITING) terminate(r); // else Signals.rethrowExit ended it (and never returns)
         } catch (Throwable t) {
             sched.internalError(Thread.currentThread(), t);
         }
@@ -342,33 +301,19 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     /**
-     * At the end of the body: releases the name, closes the mailbox, answers signals that came too late
-     * (a link gets noproc, a monitor gets a noproc Down), then sends exit signals to links and Down
-     * messages to monitors.
+     * The process's end, at the end of its body (or from {@link Signals#rethrowExit}): it is EXITING;
+     * its name is released, its mailbox closed; signals that came too late are answered (a link gets
+     * noproc, a monitor a noproc Down), exit signals go to its links and Downs to its monitors; then it
+     * is EXITED and its exit hook hears the reason. Owner only.
      */
-    private void terminate(ExitReason reason) {
+    void terminate(ExitReason reason) {
         moveTo(EXITING); // before the name is released (see Registry)
-        boolean seen = heardOfBySomeone();
+        boolean seen = exitHook != null || signals.heardOfBySomeone();
         CrashReports.processEnded(this, reason, seen);
         sched.processEnded(this, reason, seen);
         sched.registry.releaseOnExit(this);
         mailbox.close();
-        mailbox.drainClosed(this::handleAfterDeath);
-        if (links != null) {
-            for (Map.Entry<Proc, Link> e : links.entrySet()) {
-                if (e.getValue().active) {
-                    e.getKey().signal(SysSignal.exitLink(this, reason));
-                }
-            }
-            links = null;
-        }
-        if (watchers != null) {
-            for (Map.Entry<Ref, Proc> e : watchers.entrySet()) {
-                e.getValue().signal(SysSignal.down(this, e.getKey(), reason));
-            }
-            watchers = null;
-        }
-        monitors = null;
+        signals.processEnded(reason);
         exitReason = reason;
         moveTo(EXITED); // publishes exitReason
         sched.processExited(this, reason);
@@ -382,32 +327,19 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
     }
 
-    /** Owner: whether a link, a monitor or a waiter ({@code run}, a start that awaits it) hears of this process's end. */
-    private boolean heardOfBySomeone() {
-        if (exitHook != null || (watchers != null && !watchers.isEmpty())) return true;
-        if (links != null) {
-            for (Link l : links.values()) if (l.active) return true;
-        }
-        return false;
+    /** Owner: a signal decided the process ends ({@link Signals}); it is UNWINDING from now on. */
+    void exitDecided() {
+        moveTo(UNWINDING);
     }
 
-    /** Signals that reached the mailbox after the body ended. */
-    private void handleAfterDeath(Signal s) {
-        if (!(s instanceof SysSignal sig)) return; // messages to a dead process are dropped
-        switch (sig.kind) {
-            case SysSignal.LINK ->
-                    sig.from.signal(SysSignal.exitLink(this, ExitReason.NOPROC));
-            case SysSignal.UNLINK -> {
-                if (links != null) links.remove(sig.from);
-                sig.from.signal(SysSignal.unlinkAck(this, sig.id));
-            }
-            case SysSignal.MONITOR ->
-                    sig.from.signal(SysSignal.down(this, sig.ref, ExitReason.NOPROC));
-            case SysSignal.DEMONITOR -> {
-                if (watchers != null) watchers.remove(sig.ref);
-            }
-            default -> { } // exits, downs and acks for a dead process mean nothing
-        }
+    /** Whether an exit was decided and the process unwinds (racy unless the owner asks). */
+    boolean unwinding() {
+        return state == UNWINDING;
+    }
+
+    /** Whether the process has not started yet (its creator may still set up its links and monitors). */
+    boolean isNew() {
+        return state == NEW;
     }
 
     // =====================================================================================
@@ -467,16 +399,13 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
     private void exitAgainAtTick() {
-        if (state == UNWINDING) {
-            ask(ASK_SIGNALS);
-            if (exitGrace-- <= 0) rethrowExit();
-        }
+        if (state == UNWINDING) signals.exitAgainAtTick();
     }
 
     /** Owner: moves what arrived into the mailbox, acting on system signals (may throw ProcessExit). */
     private void drainIncoming() {
         if (sysPending != 0) sysPending = 0;
-        mailbox.drain(this);
+        signals.drain();
     }
 
     /**
@@ -495,97 +424,8 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (state == UNWINDING) rethrowExit();
+        if (state == UNWINDING) signals.rethrowExit();
         drainIncoming();
-    }
-
-    /**
-     * The process must end but is still running: it is unwinding through finally blocks, or it caught
-     * the ProcessExit. Throw again; after {@link #SWALLOW_LIMIT} throws it is swallowing them, so end it
-     * for everyone now (exit signals, Downs, name) and park its thread for good: it never runs again.
-     */
-    private void rethrowExit() {
-        assert state == UNWINDING : this + " rethrows an exit in state " + state;
-        if (++exitThrows >= SWALLOW_LIMIT) {
-            terminate(pendingExit);
-            while (true) LockSupport.park(this); // nobody unparks it: its mailbox is closed
-        }
-        throw new ProcessExit(pendingExit);
-    }
-
-    /** Mailbox drain callback for system signals (owner only). */
-    @Override
-    public void accept(Signal s) {
-        SysSignal sig = (SysSignal) s;
-        switch (sig.kind) {
-            case SysSignal.LINK -> {
-                if (links == null) links = newMap();
-                // A link request while we are unlinking that process stays unlinking: our unlink,
-                // which it will see next, removes its side too.
-                links.putIfAbsent(sig.from, new Link());
-            }
-            case SysSignal.UNLINK -> {
-                if (links != null) links.remove(sig.from);
-                sig.from.signal(SysSignal.unlinkAck(this, sig.id));
-            }
-            case SysSignal.UNLINK_ACK -> {
-                Link l = links == null ? null : links.get(sig.from);
-                if (l != null && l.unlinkId == sig.id) {
-                    if (l.active) l.unlinkId = 0;
-                    else links.remove(sig.from);
-                }
-            }
-            case SysSignal.EXIT_LINK -> {
-                Link l = links == null ? null : links.get(sig.from);
-                if (l == null || !l.active || l.unlinkId != 0) return; // unlinked: no effect
-                links.remove(sig.from);
-                ExitReason reason = sig.reason();
-                if (trapExits) {
-                    deliverToSelf(new Exit(sig.from.pid, reason));
-                } else if (!reason.isNormal()) {
-                    die(reason);
-                }
-            }
-            case SysSignal.EXIT -> {
-                ExitReason reason = sig.reason();
-                if (reason == ExitReason.KILL) {
-                    die(ExitReason.KILLED);
-                } else if (trapExits) {
-                    deliverToSelf(new Exit(sig.from == null ? sig.remoteFrom : sig.from.pid, reason));
-                } else if (!reason.isNormal() || sig.from == this) {
-                    die(reason);
-                }
-            }
-            case SysSignal.MONITOR -> {
-                if (watchers == null) watchers = newMap();
-                watchers.put(sig.ref, sig.from);
-            }
-            case SysSignal.DEMONITOR -> {
-                if (watchers != null) watchers.remove(sig.ref);
-            }
-            case SysSignal.DOWN -> {
-                if (monitors != null && monitors.remove(sig.ref) != null) {
-                    deliverToSelf(new Down(sig.ref, sig.from.pid, sig.reason()));
-                }
-            }
-            case SysSignal.REPLY -> {
-                if (sig.ref.equals(awaitingReply)) deliverToSelf(new Reply(sig.ref, sig.payload));
-            }
-            default -> throw new IllegalStateException("unknown signal " + sig.kind);
-        }
-    }
-
-    /** Appends a message made from a drained system signal, in that signal's place in the order. */
-    private void deliverToSelf(Object message) {
-        mailbox.append(new Signal(Signal.MESSAGE, message));
-    }
-
-    private void die(ExitReason reason) {
-        pendingExit = reason;
-        exitGrace = EXIT_GRACE;
-        moveTo(UNWINDING);
-        ask(ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
-        throw new ProcessExit(reason);
     }
 
     // =====================================================================================
@@ -853,7 +693,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     // =====================================================================================
-    // Owner side: links, monitors, exits (called by the process on itself)
+    // Owner side: links, monitors, exits (called by the process on itself; see Signals)
     // =====================================================================================
 
     /**
@@ -863,7 +703,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void setTrapExits(boolean on) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        trapExits = on;
+        signals.trapExits(on);
     }
 
     /**
@@ -872,7 +712,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the flag
      */
     public boolean trapsExits() {
-        return trapExits;
+        return signals.trapsExits();
     }
 
     /**
@@ -883,30 +723,13 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void link(Proc other) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (other == this) return;
-        if (links == null) links = newMap();
-        Link l = links.get(other);
-        if (l != null && l.active) return;
-        if (other.isAlive() && other.signal(SysSignal.link(this))) {
-            if (l == null) links.put(other, new Link());
-            else l.active = true; // relinked before our unlink was acknowledged
-            return;
-        }
-        if (l != null) links.remove(other);
-        if (trapExits) {
-            deliverToSelf(new Exit(other.pid, ExitReason.NOPROC));
-        } else {
-            throw new NoProcessException(other.pid, "link: no such process " + other.pid);
-        }
+        signals.link(other);
     }
 
     /** Owner. Links a child that has not started yet: both sides at once, before it runs. */
     void linkUnstarted(Proc child) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (links == null) links = newMap();
-        links.put(child, new Link());
-        child.links = newMap();
-        child.links.put(this, new Link());
+        signals.linkBeforeStart(child);
     }
 
     /**
@@ -916,15 +739,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void unlink(Proc other) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (links == null) return;
-        Link l = links.get(other);
-        if (l == null || !l.active) return;
-        long id = NEXT_UNLINK.getAndIncrement();
-        l.active = false;
-        l.unlinkId = id;
-        if (!other.signal(SysSignal.unlink(this, id))) {
-            links.remove(other);
-        }
+        signals.unlink(other);
     }
 
     /**
@@ -935,24 +750,13 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public Ref monitor(Proc target) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        Ref ref = Ref.make();
-        if (monitors == null) monitors = new HashMap<>();
-        monitors.put(ref, target);
-        if (!target.isAlive() || !target.signal(SysSignal.monitor(this, ref))) {
-            signal(SysSignal.down(target, ref, ExitReason.NOPROC));
-        }
-        return ref;
+        return signals.monitor(target);
     }
 
     /** Owner. Monitors a child that has not started yet. */
     Ref monitorUnstarted(Proc child) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        Ref ref = Ref.make();
-        if (monitors == null) monitors = new HashMap<>();
-        monitors.put(ref, child);
-        child.watchers = newMap();
-        child.watchers.put(ref, this);
-        return ref;
+        return signals.monitorBeforeStart(child);
     }
 
     /**
@@ -965,15 +769,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public boolean demonitor(Ref ref, boolean flush) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        Proc target = monitors == null ? null : monitors.remove(ref);
-        if (target != null) {
-            // Still active: no Down for it was drained yet, and one still in the inbox is dropped when
-            // drained (its ref is gone from monitors), so there is nothing to flush.
-            target.signal(SysSignal.demonitor(this, ref));
-            return true;
-        }
-        if (flush) mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
-        return false;
+        return signals.demonitor(ref, flush);
     }
 
     // =====================================================================================
@@ -1003,7 +799,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
         Signal mark = mark();
         Ref ref = monitor(server);
-        awaitingReply = ref;
+        signals.awaitReply(ref);
         try {
             server.deliver(new Call(ref, pid, request));
             Object m = receive(x -> (x instanceof Reply r && r.tag == ref) || (x instanceof Down d && d.ref() == ref),
@@ -1020,11 +816,8 @@ public final class Proc implements Executor, Consumer<Signal> {
             }
             return ((Reply) m).value;
         } finally {
-            awaitingReply = null;
-            Proc target = monitors.remove(ref);
-            if (target != null) {
-                target.signal(SysSignal.demonitor(this, ref));
-            } else {
+            signals.awaitReply(null);
+            if (!signals.demonitor(ref, false)) { // it fired: its Down may be in the mailbox
                 mailbox.takeFirst(mark, x -> x instanceof Down d && d.ref() == ref); // only after the marker
             }
         }
@@ -1066,11 +859,11 @@ public final class Proc implements Executor, Consumer<Signal> {
      * after {@code mark}; a reply with another tag, or one that comes after this returned, is dropped.
      */
     Object awaitReply(Ref tag, Signal mark) {
-        awaitingReply = tag;
+        signals.awaitReply(tag);
         try {
             return ((Reply) receive(x -> x instanceof Reply r && r.tag == tag, -1, mark)).value;
         } finally {
-            awaitingReply = null;
+            signals.awaitReply(null);
         }
     }
 
@@ -1126,18 +919,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return their pids
      */
     public List<Pid> linkedPids() {
-        List<Pid> out = new ArrayList<>();
-        HashMap<Proc, Link> l = links;
-        if (l != null) {
-            try {
-                l.forEach((p, st) -> {
-                    if (st.active) out.add(p.pid);
-                });
-            } catch (RuntimeException concurrent) {
-                // read while the owner changes it: best effort
-            }
-        }
-        return out;
+        return signals.linkedPids();
     }
 
     /**
@@ -1146,7 +928,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return their pids, one per monitor
      */
     public List<Pid> monitoredPids() {
-        return pidsOf(monitors);
+        return signals.monitoredPids();
     }
 
     /**
@@ -1155,19 +937,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return their pids, one per monitor
      */
     public List<Pid> monitoredByPids() {
-        return pidsOf(watchers);
-    }
-
-    private static List<Pid> pidsOf(HashMap<Ref, Proc> m) {
-        List<Pid> out = new ArrayList<>();
-        if (m != null) {
-            try {
-                m.values().forEach(p -> out.add(p.pid));
-            } catch (RuntimeException concurrent) {
-                // best effort
-            }
-        }
-        return out;
+        return signals.monitoredByPids();
     }
 
     /**
@@ -1263,7 +1033,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the flag (racy unless called by the owner)
      */
     public boolean trapExitsFlag() {
-        return trapExits;
+        return signals.trapsExits();
     }
 
     /**
