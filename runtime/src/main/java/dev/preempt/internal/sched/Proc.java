@@ -125,9 +125,9 @@ public final class Proc implements Executor {
      * from ACTIVE: UNWINDING never parks (each receive or sleep first drains, which throws the exit
      * again), and after its body (an exit hook that waits) it stays EXITING or EXITED.
      *
-     * Writers: the creator (NEW -> ACTIVE, before the thread exists for anyone else), then the process
-     * itself alone; so a plain volatile write, no CAS. Readers: any thread. isAlive() is
-     * state < EXITING; the Registry's race with exit relies on EXITING being written (volatile) before
+     * Writers: the creator (NEW -> ACTIVE, before Thread.start, so before the process runs), then the
+     * process itself alone; one writer at a time, so a plain volatile write, no CAS. Readers: any
+     * thread. The values are ordered along the diagram: isAlive() is state < EXITING; the Registry's race with exit relies on EXITING being written (volatile) before
      * the name is released. The WAITING write and a sender's read of it are one side each of the Dekker
      * pairing with the mailbox's tail (see the class comment): park() writes WAITING, then reads the tail
      * (Mailbox.hasIncoming); signal() CASes the tail, then reads the state. Both volatile, so one of the
