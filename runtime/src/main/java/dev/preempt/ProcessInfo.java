@@ -2,7 +2,6 @@ package dev.preempt;
 
 import dev.preempt.internal.sched.Proc;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -51,8 +50,7 @@ public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLeng
 
     static Optional<ProcessInfo> of(Proc p) {
         if (!p.isAlive()) return Optional.empty();
-        State state = State.valueOf(p.stateName().toUpperCase(Locale.ROOT));
-        return Optional.of(new ProcessInfo(p.pid(), state, p.reductions(), p.mailboxLength(), p.linkedPids(),
+        return Optional.of(new ProcessInfo(p.pid(), p.state(), p.reductions(), p.mailboxLength(), p.linkedPids(),
                 p.monitoredPids(), p.monitoredByPids(), Optional.ofNullable(p.registeredName()), p.trapsExits(),
                 p.preemptions(), p.pins(), p.entryName(), List.of(p.stackTrace())));
     }

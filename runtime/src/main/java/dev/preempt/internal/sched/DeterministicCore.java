@@ -201,7 +201,7 @@ public final class DeterministicCore {
         Proc from = Proc.current();
         boolean inside = from != null && from.sched == sched;
         String what = s.kind == Signal.MESSAGE ? "message " + (s.payload == null ? "null" : s.payload.getClass().getSimpleName())
-                : kindName(s.kind);
+                : SysSignal.nameOf(s.kind);
         synchronized (this) {
             Integer target = ids.get(to);
             record("send " + (inside ? "p" + ids.get(from) : "outside") + " -> " + (target == null ? "?" : "p" + target) + " " + what);
@@ -210,21 +210,6 @@ public final class DeterministicCore {
             warn("outside-send", "a " + what + " reached a process from thread '" + Thread.currentThread().getName()
                     + "', which is not a process of this deterministic scheduler: its timing is not controlled");
         }
-    }
-
-    private static String kindName(int kind) {
-        return switch (kind) {
-            case SysSignal.LINK -> "link";
-            case SysSignal.UNLINK -> "unlink";
-            case SysSignal.UNLINK_ACK -> "unlink-ack";
-            case SysSignal.EXIT -> "exit";
-            case SysSignal.EXIT_LINK -> "exit-link";
-            case SysSignal.MONITOR -> "monitor";
-            case SysSignal.DEMONITOR -> "demonitor";
-            case SysSignal.DOWN -> "down";
-            case SysSignal.REPLY -> "reply";
-            default -> "signal " + kind;
-        };
     }
 
     /** {@code p} handed a virtual thread it started to the JDK's scheduler (from {@link Proc#execute}). */

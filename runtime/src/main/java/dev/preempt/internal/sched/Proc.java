@@ -8,6 +8,7 @@ import dev.preempt.ExitReason;
 import dev.preempt.NoProcessException;
 import dev.preempt.Pid;
 import dev.preempt.ProcessExit;
+import dev.preempt.ProcessInfo;
 import dev.preempt.Ref;
 import dev.preempt.internal.engine.FrozenStack;
 import dev.preempt.internal.engine.VirtualThreads;
@@ -15,10 +16,8 @@ import dev.preempt.internal.mail.Mailbox;
 import dev.preempt.internal.mail.Signal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -34,18 +33,22 @@ import java.util.function.Predicate;
  * continuation task it was handed, until the thread yields, parks or ends.
  *
  * <p><b>Ownership.</b> Links, monitors, the message list and the exit state are touched only by the
- * process itself. Others reach it only through its mailbox; it acts on their signals when it drains
- * them: at receive, sleep, yield and at the end of each slice.
+ * process itself: the signal protocol is in {@link Signals}, owner only, which Proc delegates to.
+ * Others reach it only through its mailbox; it acts on their signals when it drains them: at receive,
+ * sleep, yield, at a tick when signals wait, and at the end of each slice.
  *
- * <p><b>Waiting.</b> A receiver sets {@link #waiting} and then looks at its inbox once more before it
- * parks; a sender pushes its signal and then reads {@code waiting}, unparking if set. Both are volatile
- * accesses, so one of the two sees the other and no wake-up is lost (a spare unpark only costs a
- * spurious wake-up, which the receive loop absorbs).
+ * <p><b>Lifecycle.</b> One field, {@link #state}, says where the process is in its life (new, active,
+ * waiting in receive or sleep, unwinding after an exit was decided, exiting, exited); the diagram is
+ * beside it. The process alone changes it once it has started; any thread reads it.
+ *
+ * <p><b>Waiting.</b> A receiver moves its {@link #state} to WAITING and then looks at its inbox once
+ * more before it parks; a sender pushes its signal and then reads the state, unparking if WAITING.
+ * Both are volatile accesses, so one of the two sees the other and no wake-up is lost (a spare unpark
+ * only costs a spurious wake-up, which the receive loop absorbs).
  */
-public final class Proc implements Executor, Consumer<Signal> {
+public final class Proc implements Executor {
 
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
-    private static final AtomicLong NEXT_UNLINK = new AtomicLong(1);
     private static final VarHandle REDUCTIONS, ASKED, SYS_PENDING;
 
     static {
@@ -102,46 +105,49 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     volatile long refills;
     volatile long preemptions;
-    private volatile boolean waiting;
 
-    // ---- exits, links, monitors: owner only ----
-    private boolean trapExits;
-    /** Links: other process -> state. Absent: no link. */
-    private HashMap<Proc, Link> links;
-    /** Monitors this process holds: ref -> target. */
-    private HashMap<Ref, Proc> monitors;
-    /** Monitors others hold on this process: ref -> watcher. */
-    private HashMap<Ref, Proc> watchers;
-    /** Set when an exit signal decided this process must end; thrown again at later yield points. */
-    private ExitReason pendingExit;
-    private int exitGrace;
-    /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
-    private int exitThrows;
-    private static final int SWALLOW_LIMIT = 16;
-    private boolean terminated;
-    /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
-    private Ref awaitingReply;
+    // ---- lifecycle ----
+    /*
+     * The process's lifecycle. Transitions:
+     *
+     *       NEW -> ACTIVE      start(): its creator, just before Thread.start (which publishes it)
+     *    ACTIVE -> WAITING     park(): receive or sleep is about to park the thread
+     *   WAITING -> ACTIVE      park(): woken (a signal, its timer, a spurious unpark)
+     *    ACTIVE -> UNWINDING   Signals.die: a signal decided it ends; ProcessExit thrown, finally blocks run
+     * UNWINDING -> UNWINDING   Signals.die: another exit decided while unwinding (its reason replaces the first)
+     *    ACTIVE -> EXITING     terminate(): the body returned or threw
+     * UNWINDING -> EXITING     terminate(): the body ended, or it swallowed the exit Signals.SWALLOW_LIMIT times
+     *   EXITING -> EXITED      terminate(): exit signals and Downs sent, exitReason published
+     *
+     * ACTIVE is running or runnable (or blocked in a JDK call): which, only the carrier knows
+     * (Carrier.current) and the thread's state tells; state() asks them. A process parks in WAITING only
+     * from ACTIVE: UNWINDING never parks (each receive or sleep first drains, which throws the exit
+     * again), and after its body (an exit hook that waits) it stays EXITING or EXITED.
+     *
+     * Writers: the creator (NEW -> ACTIVE, before Thread.start, so before the process runs), then the
+     * process itself alone; one writer at a time, so a plain volatile write, no CAS. Readers: any
+     * thread. The values are ordered along the diagram: isAlive() is state < EXITING; the Registry's race with exit relies on EXITING being written (volatile) before
+     * the name is released. The WAITING write and a sender's read of it are one side each of the Dekker
+     * pairing with the mailbox's tail (see the class comment): park() writes WAITING, then reads the tail
+     * (Mailbox.hasIncoming); signal() CASes the tail, then reads the state. Both volatile, so one of the
+     * two sees the other and a wake-up is never lost.
+     */
+    private volatile int state;
+    private static final int NEW = 0;
+    private static final int ACTIVE = 1;
+    private static final int WAITING = 2;
+    private static final int UNWINDING = 3;
+    private static final int EXITING = 4;
+    private static final int EXITED = 5;
+
+    /** Links, monitors, trapping exits, the exit decided, exit propagation: owner only (see {@link Signals}). */
+    final Signals signals = new Signals(this);
 
     // ---- exit ----
-    private volatile ExitReason exitReason;
-    private volatile boolean exiting;
+    /** The reason it ended: written once before the state becomes EXITED, which publishes it. */
+    private ExitReason exitReason;
     volatile String registeredName;
     private volatile Consumer<ExitReason> exitHook;
-
-    /**
-     * A map for links or watchers. A deterministic scheduler needs insertion order: a process's exit
-     * signals go out in the map's order, and a HashMap keyed by identity hashes would order them
-     * differently in every run.
-     */
-    private <K, V> HashMap<K, V> newMap() {
-        return sched.det != null ? new java.util.LinkedHashMap<>() : new HashMap<>();
-    }
-
-    /** A link as this side sees it. */
-    private static final class Link {
-        boolean active = true;
-        long unlinkId; // != 0 while an unlink we sent is not yet acknowledged
-    }
 
     Proc(SchedulerCore sched, Runnable task) {
         this.sched = sched;
@@ -223,7 +229,24 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     void start() {
+        moveTo(ACTIVE);
         thread.start();
+    }
+
+    /** A lifecycle transition (see {@link #state}); asserts it is one of the diagram's. */
+    private void moveTo(int next) {
+        assert allowed(state, next) : "lifecycle: " + state + " -> " + next + " for " + this;
+        state = next;
+    }
+
+    private static boolean allowed(int from, int to) {
+        return switch (to) {
+            case ACTIVE -> from == NEW || from == WAITING;
+            case WAITING -> from == ACTIVE;
+            case UNWINDING, EXITING -> from == ACTIVE || from == UNWINDING;
+            case EXITED -> from == EXITING;
+            default -> false;
+        };
     }
 
     // =====================================================================================
@@ -235,18 +258,15 @@ public final class Proc implements Executor, Consumer<Signal> {
         try {
             drainSignals();
             task.run();
-            r = pendingExit != null ? pendingExit : ExitReason.NORMAL;
+            r = state == UNWINDING ? signals.pendingExit() : ExitReason.NORMAL;
         } catch (ProcessExit e) {
-            r = pendingExit != null ? pendingExit : e.reason();
+            r = state == UNWINDING ? signals.pendingExit() : e.reason();
         } catch (Throwable t) {
             OutOfMemory.check(t, sched, this); // by default the JVM ends here
-            r = pendingExit != null ? pendingExit : ExitReason.exception(t);
+            r = state == UNWINDING ? signals.pendingExit() : ExitReason.exception(t);
         }
         try {
-            if (!terminated) {
-                terminated = true;
-                terminate(r);
-            }
+            if (state < EXITING) terminate(r); // else Signals.rethrowExit ended it (and never returns)
         } catch (Throwable t) {
             sched.internalError(Thread.currentThread(), t);
         }
@@ -258,7 +278,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the exit reason, or null
      */
     public ExitReason exitReason() {
-        return exitReason;
+        return state == EXITED ? exitReason : null;
     }
 
     /**
@@ -267,7 +287,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return whether it is alive
      */
     public boolean isAlive() {
-        return !exiting;
+        return state < EXITING;
     }
 
     /**
@@ -280,34 +300,21 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     /**
-     * At the end of the body: releases the name, closes the mailbox, answers signals that came too late
-     * (a link gets noproc, a monitor gets a noproc Down), then sends exit signals to links and Down
-     * messages to monitors.
+     * The process's end, at the end of its body (or from {@link Signals#rethrowExit}): it is EXITING;
+     * its name is released, its mailbox closed; signals that came too late are answered (a link gets
+     * noproc, a monitor a noproc Down), exit signals go to its links and Downs to its monitors; then it
+     * is EXITED and its exit hook hears the reason. Owner only.
      */
-    private void terminate(ExitReason reason) {
-        exiting = true;
-        boolean seen = heardOfBySomeone();
+    void terminate(ExitReason reason) {
+        moveTo(EXITING); // before the name is released (see Registry)
+        boolean seen = exitHook != null || signals.heardOfBySomeone();
         CrashReports.processEnded(this, reason, seen);
         sched.processEnded(this, reason, seen);
         sched.registry.releaseOnExit(this);
         mailbox.close();
-        mailbox.drainClosed(this::handleAfterDeath);
-        if (links != null) {
-            for (Map.Entry<Proc, Link> e : links.entrySet()) {
-                if (e.getValue().active) {
-                    e.getKey().signal(new SysSignal(SysSignal.EXIT_LINK, this, reason, null, 0));
-                }
-            }
-            links = null;
-        }
-        if (watchers != null) {
-            for (Map.Entry<Ref, Proc> e : watchers.entrySet()) {
-                e.getValue().signal(new SysSignal(SysSignal.DOWN, this, reason, e.getKey(), 0));
-            }
-            watchers = null;
-        }
-        monitors = null;
+        signals.processEnded(reason);
         exitReason = reason;
+        moveTo(EXITED); // publishes exitReason
         sched.processExited(this, reason);
         Consumer<ExitReason> hook = exitHook;
         if (hook != null) {
@@ -319,32 +326,19 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
     }
 
-    /** Owner: whether a link, a monitor or a waiter ({@code run}, a start that awaits it) hears of this process's end. */
-    private boolean heardOfBySomeone() {
-        if (exitHook != null || (watchers != null && !watchers.isEmpty())) return true;
-        if (links != null) {
-            for (Link l : links.values()) if (l.active) return true;
-        }
-        return false;
+    /** Owner: a signal decided the process ends ({@link Signals}); it is UNWINDING from now on. */
+    void exitDecided() {
+        moveTo(UNWINDING);
     }
 
-    /** Signals that reached the mailbox after the body ended. */
-    private void handleAfterDeath(Signal s) {
-        if (!(s instanceof SysSignal sig)) return; // messages to a dead process are dropped
-        switch (sig.kind) {
-            case SysSignal.LINK ->
-                    sig.from.signal(new SysSignal(SysSignal.EXIT_LINK, this, ExitReason.NOPROC, null, 0));
-            case SysSignal.UNLINK -> {
-                if (links != null) links.remove(sig.from);
-                sig.from.signal(new SysSignal(SysSignal.UNLINK_ACK, this, null, null, sig.id));
-            }
-            case SysSignal.MONITOR ->
-                    sig.from.signal(new SysSignal(SysSignal.DOWN, this, ExitReason.NOPROC, sig.ref, 0));
-            case SysSignal.DEMONITOR -> {
-                if (watchers != null) watchers.remove(sig.ref);
-            }
-            default -> { } // exits, downs and acks for a dead process mean nothing
-        }
+    /** Whether an exit was decided and the process unwinds (racy unless the owner asks). */
+    boolean unwinding() {
+        return state == UNWINDING;
+    }
+
+    /** Whether the process has not started yet (its creator may still set up its links and monitors). */
+    boolean isNew() {
+        return state == NEW;
     }
 
     // =====================================================================================
@@ -356,7 +350,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         if (s.kind != Signal.MESSAGE) SYS_PENDING.getAndAdd(this, 1); // before the push: the owner resets it before draining
         if (!mailbox.push(s)) return false;
         if (sched.det != null) sched.det.sent(this, s);
-        if (waiting) LockSupport.unpark(thread);
+        if (state == WAITING) LockSupport.unpark(thread); // after the push: the Dekker pairing with park
         return true;
     }
 
@@ -383,7 +377,7 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first tick. */
     void mounting() {
-        if (sysPending != 0 || pendingExit != null) ask(ASK_SIGNALS);
+        if (sysPending != 0 || state == UNWINDING) ask(ASK_SIGNALS);
     }
 
     /** Owner, from a tick while requests are out: act on this process's own, if any. */
@@ -404,16 +398,13 @@ public final class Proc implements Executor, Consumer<Signal> {
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
     private void exitAgainAtTick() {
-        if (pendingExit != null) {
-            ask(ASK_SIGNALS);
-            if (exitGrace-- <= 0) rethrowExit();
-        }
+        if (state == UNWINDING) signals.exitAgainAtTick();
     }
 
     /** Owner: moves what arrived into the mailbox, acting on system signals (may throw ProcessExit). */
     private void drainIncoming() {
         if (sysPending != 0) sysPending = 0;
-        mailbox.drain(this);
+        signals.drain();
     }
 
     /**
@@ -432,96 +423,8 @@ public final class Proc implements Executor, Consumer<Signal> {
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (pendingExit != null) rethrowExit();
+        if (state == UNWINDING) signals.rethrowExit();
         drainIncoming();
-    }
-
-    /**
-     * The process must end but is still running: it is unwinding through finally blocks, or it caught
-     * the ProcessExit. Throw again; after {@link #SWALLOW_LIMIT} throws it is swallowing them, so end it
-     * for everyone now (exit signals, Downs, name) and park its thread for good: it never runs again.
-     */
-    private void rethrowExit() {
-        if (++exitThrows >= SWALLOW_LIMIT && !terminated) {
-            terminated = true;
-            terminate(pendingExit);
-            while (true) LockSupport.park(this); // nobody unparks it: its mailbox is closed
-        }
-        throw new ProcessExit(pendingExit);
-    }
-
-    /** Mailbox drain callback for system signals (owner only). */
-    @Override
-    public void accept(Signal s) {
-        SysSignal sig = (SysSignal) s;
-        switch (sig.kind) {
-            case SysSignal.LINK -> {
-                if (links == null) links = newMap();
-                // A link request while we are unlinking that process stays unlinking: our unlink,
-                // which it will see next, removes its side too.
-                links.putIfAbsent(sig.from, new Link());
-            }
-            case SysSignal.UNLINK -> {
-                if (links != null) links.remove(sig.from);
-                sig.from.signal(new SysSignal(SysSignal.UNLINK_ACK, this, null, null, sig.id));
-            }
-            case SysSignal.UNLINK_ACK -> {
-                Link l = links == null ? null : links.get(sig.from);
-                if (l != null && l.unlinkId == sig.id) {
-                    if (l.active) l.unlinkId = 0;
-                    else links.remove(sig.from);
-                }
-            }
-            case SysSignal.EXIT_LINK -> {
-                Link l = links == null ? null : links.get(sig.from);
-                if (l == null || !l.active || l.unlinkId != 0) return; // unlinked: no effect
-                links.remove(sig.from);
-                ExitReason reason = (ExitReason) sig.payload;
-                if (trapExits) {
-                    deliverToSelf(new Exit(sig.from.pid, reason));
-                } else if (!reason.isNormal()) {
-                    die(reason);
-                }
-            }
-            case SysSignal.EXIT -> {
-                ExitReason reason = (ExitReason) sig.payload;
-                if (reason == ExitReason.KILL) {
-                    die(ExitReason.KILLED);
-                } else if (trapExits) {
-                    deliverToSelf(new Exit(sig.from == null ? sig.remoteFrom : sig.from.pid, reason));
-                } else if (!reason.isNormal() || sig.from == this) {
-                    die(reason);
-                }
-            }
-            case SysSignal.MONITOR -> {
-                if (watchers == null) watchers = newMap();
-                watchers.put(sig.ref, sig.from);
-            }
-            case SysSignal.DEMONITOR -> {
-                if (watchers != null) watchers.remove(sig.ref);
-            }
-            case SysSignal.DOWN -> {
-                if (monitors != null && monitors.remove(sig.ref) != null) {
-                    deliverToSelf(new Down(sig.ref, sig.from.pid, (ExitReason) sig.payload));
-                }
-            }
-            case SysSignal.REPLY -> {
-                if (sig.ref.equals(awaitingReply)) deliverToSelf(new Reply(sig.ref, sig.payload));
-            }
-            default -> throw new IllegalStateException("unknown signal " + sig.kind);
-        }
-    }
-
-    /** Appends a message made from a drained system signal, in that signal's place in the order. */
-    private void deliverToSelf(Object message) {
-        mailbox.append(new Signal(Signal.MESSAGE, message));
-    }
-
-    private void die(ExitReason reason) {
-        pendingExit = reason;
-        exitGrace = 1;
-        ask(ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
-        throw new ProcessExit(reason);
     }
 
     // =====================================================================================
@@ -605,7 +508,10 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     private boolean park() {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        waiting = true;
+        // Only an ACTIVE process waits (see state): after its body, an exit hook that waits leaves the
+        // state alone, and no waker looks at it then (its mailbox is closed).
+        boolean waits = state == ACTIVE;
+        if (waits) moveTo(WAITING); // before the inbox check below: the Dekker pairing with signal
         try {
             if (!mailbox.hasIncoming()) LockSupport.park(this);
         } catch (StackOverflowError tooDeep) {
@@ -615,7 +521,7 @@ public final class Proc implements Executor, Consumer<Signal> {
             pinned(PIN_STACK);
             Thread.onSpinWait();
         } finally {
-            waiting = false;
+            if (waits) moveTo(ACTIVE);
         }
         return Thread.interrupted();
     }
@@ -716,8 +622,16 @@ public final class Proc implements Executor, Consumer<Signal> {
      * called from a class initialiser) does not pay a refused yield every few hundred reductions.
      */
     private void pinned(String reason) {
-        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, 16)), reason);
+        countPin(Math.min(sched.budget, sched.retryBudget << Math.min(pinStreak++, MAX_PIN_SHIFT)), reason);
     }
+
+    /**
+     * The bound on the back-off's doubling. It only keeps the shift from overflowing: the retry budget is
+     * at most 256 (2^8), so the back-off stays at most 2^24 reductions, a positive int (and Java takes a
+     * shift distance modulo 32, so an unbounded streak would wrap round to short budgets). Any scheduler
+     * budget under 2^24 caps the back-off first, after log2(budget / retry budget) refusals in a row.
+     */
+    private static final int MAX_PIN_SHIFT = 16;
 
     /**
      * Counts a refused (or not tried) yield, accounts what the slice spent, and runs on with {@code next}.
@@ -778,7 +692,7 @@ public final class Proc implements Executor, Consumer<Signal> {
     }
 
     // =====================================================================================
-    // Owner side: links, monitors, exits (called by the process on itself)
+    // Owner side: links, monitors, exits (called by the process on itself; see Signals)
     // =====================================================================================
 
     /**
@@ -788,7 +702,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void setTrapExits(boolean on) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        trapExits = on;
+        signals.trapExits(on);
     }
 
     /**
@@ -797,7 +711,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the flag
      */
     public boolean trapsExits() {
-        return trapExits;
+        return signals.trapsExits();
     }
 
     /**
@@ -808,30 +722,13 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void link(Proc other) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (other == this) return;
-        if (links == null) links = newMap();
-        Link l = links.get(other);
-        if (l != null && l.active) return;
-        if (other.isAlive() && other.signal(new SysSignal(SysSignal.LINK, this, null, null, 0))) {
-            if (l == null) links.put(other, new Link());
-            else l.active = true; // relinked before our unlink was acknowledged
-            return;
-        }
-        if (l != null) links.remove(other);
-        if (trapExits) {
-            deliverToSelf(new Exit(other.pid, ExitReason.NOPROC));
-        } else {
-            throw new NoProcessException(other.pid, "link: no such process " + other.pid);
-        }
+        signals.link(other);
     }
 
     /** Owner. Links a child that has not started yet: both sides at once, before it runs. */
     void linkUnstarted(Proc child) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (links == null) links = newMap();
-        links.put(child, new Link());
-        child.links = newMap();
-        child.links.put(this, new Link());
+        signals.linkBeforeStart(child);
     }
 
     /**
@@ -841,15 +738,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public void unlink(Proc other) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (links == null) return;
-        Link l = links.get(other);
-        if (l == null || !l.active) return;
-        long id = NEXT_UNLINK.getAndIncrement();
-        l.active = false;
-        l.unlinkId = id;
-        if (!other.signal(new SysSignal(SysSignal.UNLINK, this, null, null, id))) {
-            links.remove(other);
-        }
+        signals.unlink(other);
     }
 
     /**
@@ -860,24 +749,13 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public Ref monitor(Proc target) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        Ref ref = Ref.make();
-        if (monitors == null) monitors = new HashMap<>();
-        monitors.put(ref, target);
-        if (!target.isAlive() || !target.signal(new SysSignal(SysSignal.MONITOR, this, null, ref, 0))) {
-            signal(new SysSignal(SysSignal.DOWN, target, ExitReason.NOPROC, ref, 0));
-        }
-        return ref;
+        return signals.monitor(target);
     }
 
     /** Owner. Monitors a child that has not started yet. */
     Ref monitorUnstarted(Proc child) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        Ref ref = Ref.make();
-        if (monitors == null) monitors = new HashMap<>();
-        monitors.put(ref, child);
-        child.watchers = newMap();
-        child.watchers.put(ref, this);
-        return ref;
+        return signals.monitorBeforeStart(child);
     }
 
     /**
@@ -890,15 +768,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      */
     public boolean demonitor(Ref ref, boolean flush) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        Proc target = monitors == null ? null : monitors.remove(ref);
-        if (target != null) {
-            // Still active: no Down for it was drained yet, and one still in the inbox is dropped when
-            // drained (its ref is gone from monitors), so there is nothing to flush.
-            target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
-            return true;
-        }
-        if (flush) mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
-        return false;
+        return signals.demonitor(ref, flush);
     }
 
     // =====================================================================================
@@ -928,7 +798,7 @@ public final class Proc implements Executor, Consumer<Signal> {
         }
         Signal mark = mark();
         Ref ref = monitor(server);
-        awaitingReply = ref;
+        signals.awaitReply(ref);
         try {
             server.deliver(new Call(ref, pid, request));
             Object m = receive(x -> (x instanceof Reply r && r.tag == ref) || (x instanceof Down d && d.ref() == ref),
@@ -945,11 +815,8 @@ public final class Proc implements Executor, Consumer<Signal> {
             }
             return ((Reply) m).value;
         } finally {
-            awaitingReply = null;
-            Proc target = monitors.remove(ref);
-            if (target != null) {
-                target.signal(new SysSignal(SysSignal.DEMONITOR, this, null, ref, 0));
-            } else {
+            signals.awaitReply(null);
+            if (!signals.demonitor(ref, false)) { // it fired: its Down may be in the mailbox
                 mailbox.takeFirst(mark, x -> x instanceof Down d && d.ref() == ref); // only after the marker
             }
         }
@@ -991,17 +858,17 @@ public final class Proc implements Executor, Consumer<Signal> {
      * after {@code mark}; a reply with another tag, or one that comes after this returned, is dropped.
      */
     Object awaitReply(Ref tag, Signal mark) {
-        awaitingReply = tag;
+        signals.awaitReply(tag);
         try {
             return ((Reply) receive(x -> x instanceof Reply r && r.tag == tag, -1, mark)).value;
         } finally {
-            awaitingReply = null;
+            signals.awaitReply(null);
         }
     }
 
     /** Any thread: a reply tagged {@code tag} for this process (dropped unless it waits for that tag). */
     void reply(Ref tag, Object value) {
-        signal(new SysSignal(SysSignal.REPLY, null, value, tag, 0));
+        signal(SysSignal.reply(tag, value));
     }
 
     /**
@@ -1026,7 +893,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param reason the signal's reason
      */
     public void exitSignal(Proc from, ExitReason reason) {
-        signal(new SysSignal(SysSignal.EXIT, from, reason, null, 0));
+        signal(SysSignal.exit(from, reason));
     }
 
     /**
@@ -1038,7 +905,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @param reason the signal's reason
      */
     public void remoteExitSignal(Pid from, ExitReason reason) {
-        signal(new SysSignal(SysSignal.EXIT, null, reason, null, 0, from));
+        signal(SysSignal.remoteExit(from, reason));
     }
 
     // =====================================================================================
@@ -1051,18 +918,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return their pids
      */
     public List<Pid> linkedPids() {
-        List<Pid> out = new ArrayList<>();
-        HashMap<Proc, Link> l = links;
-        if (l != null) {
-            try {
-                l.forEach((p, st) -> {
-                    if (st.active) out.add(p.pid);
-                });
-            } catch (RuntimeException concurrent) {
-                // read while the owner changes it: best effort
-            }
-        }
-        return out;
+        return signals.linkedPids();
     }
 
     /**
@@ -1071,7 +927,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return their pids, one per monitor
      */
     public List<Pid> monitoredPids() {
-        return pidsOf(monitors);
+        return signals.monitoredPids();
     }
 
     /**
@@ -1080,37 +936,38 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return their pids, one per monitor
      */
     public List<Pid> monitoredByPids() {
-        return pidsOf(watchers);
-    }
-
-    private static List<Pid> pidsOf(HashMap<Ref, Proc> m) {
-        List<Pid> out = new ArrayList<>();
-        if (m != null) {
-            try {
-                m.values().forEach(p -> out.add(p.pid));
-            } catch (RuntimeException concurrent) {
-                // best effort
-            }
-        }
-        return out;
+        return signals.monitoredByPids();
     }
 
     /**
-     * running, runnable, waiting, exiting or dead.
+     * What the process is doing, as {@link ProcessInfo} shows it (racy unless called by the owner). An
+     * active process is running if a carrier runs it now, waiting if its thread is blocked in a JDK call,
+     * else runnable (a new or an unwinding process counts as active).
      *
-     * @return the state's name, in lower case
+     * @return the state
+     */
+    public ProcessInfo.State state() {
+        int s = state;
+        if (s == EXITED) return ProcessInfo.State.DEAD;
+        if (s == EXITING) return ProcessInfo.State.EXITING;
+        if (s == WAITING) return ProcessInfo.State.WAITING;
+        Carrier c = carrier;
+        if (c != null && c.current == this) return ProcessInfo.State.RUNNING;
+        return switch (thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> ProcessInfo.State.WAITING;
+            case TERMINATED -> ProcessInfo.State.DEAD;
+            default -> ProcessInfo.State.RUNNABLE;
+        };
+    }
+
+    /**
+     * {@link #state()} in lower case, for traces and the JMX and JFR views: running, runnable, waiting,
+     * exiting or dead.
+     *
+     * @return the state's name
      */
     public String stateName() {
-        if (exitReason != null) return "dead";
-        if (exiting) return "exiting";
-        if (waiting) return "waiting";
-        Carrier c = carrier;
-        if (c != null && c.current == this) return "running";
-        return switch (thread.getState()) {
-            case WAITING, TIMED_WAITING, BLOCKED -> "waiting";
-            case TERMINATED -> "dead";
-            default -> "runnable";
-        };
+        return state().name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -1175,7 +1032,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * @return the flag (racy unless called by the owner)
      */
     public boolean trapExitsFlag() {
-        return trapExits;
+        return signals.trapsExits();
     }
 
     /**
@@ -1219,7 +1076,7 @@ public final class Proc implements Executor, Consumer<Signal> {
      * not started (its creator sets up links and monitors before it runs; Thread.start publishes them).
      */
     private boolean ownedHere() {
-        return Thread.currentThread() == thread || thread.getState() == Thread.State.NEW;
+        return Thread.currentThread() == thread || state == NEW;
     }
 
     @Override

@@ -1,0 +1,398 @@
+package dev.preempt.internal.sched;
+
+import dev.preempt.Down;
+import dev.preempt.Exit;
+import dev.preempt.ExitReason;
+import dev.preempt.NoProcessException;
+import dev.preempt.Pid;
+import dev.preempt.ProcessExit;
+import dev.preempt.Ref;
+import dev.preempt.internal.mail.Signal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * One process's side of the signal protocol: its links, the monitors it holds and those held on it,
+ * whether it traps exits, the exit a signal decided for it, and, when it ends, its exit signals to its
+ * links, its Downs to its watchers and the answers to signals that came too late.
+ *
+ * <p><b>Owner only.</b> Every method runs on the process's own thread, but for
+ * {@link #linkBeforeStart} and {@link #monitorBeforeStart}, which its creator calls while the child is
+ * still NEW (Thread.start then publishes what they wrote to the child), and the introspection
+ * snapshots ({@link #linkedPids} and the like), which any thread may take, best effort. Other threads
+ * reach the process only through its mailbox ({@link Proc#signal}); the process acts on what they sent
+ * when it drains ({@link #drain}), in the order each sender sent it.
+ *
+ * <p><b>Links</b> are two-sided: each side has a {@link Link} in its map. Unlinking is a handshake
+ * (OTP's): the side that unlinks marks its link inactive with a fresh id and sends UNLINK; the other
+ * side removes its link and answers UNLINK_ACK with that id, which removes the first side's (unless it
+ * relinked meanwhile). An exit signal over a link being unlinked has no effect.
+ *
+ * <p><b>Exits.</b> An exit signal that kills the process makes it UNWINDING ({@link #die}): it throws
+ * {@link ProcessExit}, and throws it again at later yield points and ticks until the body ends; one that
+ * swallows it {@link #SWALLOW_LIMIT} times is ended at once ({@link #rethrowExit}).
+ */
+final class Signals {
+
+    private static final AtomicLong NEXT_UNLINK = new AtomicLong(1);
+
+    private final Proc self;
+    /** The mailbox's callback for drained system signals: a private method, not public API. */
+    private final Consumer<Signal> onSystemSignal = this::accept;
+
+    private boolean trapExits;
+    /** Links: other process -> state. Absent: no link. */
+    private HashMap<Proc, Link> links;
+    /** Monitors this process holds: ref -> target. */
+    private HashMap<Ref, Proc> monitors;
+    /** Monitors others hold on this process: ref -> watcher. */
+    private HashMap<Ref, Proc> watchers;
+    /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
+    private Ref awaitingReply;
+
+    /** Why this process must end, once a signal decided it (the process is then UNWINDING). */
+    private ExitReason pendingExit;
+    /** Checks at a tick of an exit decided that may pass before it is thrown again; set to {@link #EXIT_GRACE} by {@link #die}. */
+    private int exitGrace;
+    /**
+     * The checks at a tick ({@link #exitAgainAtTick}) that let a swallowed exit pass once before they
+     * throw it again; the yield points ({@link Proc#drainSignals}) never do. Written when only the end of
+     * a slice looked, it gave the unwinding code one more slice; since an exit decided is asked at every
+     * tick ({@link Proc#ASK_SIGNALS}) it is one tick: the first tick inside the catch or finally block
+     * that handles the ProcessExit does not throw at once.
+     */
+    private static final int EXIT_GRACE = 1;
+    /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
+    private int exitThrows;
+    private static final int SWALLOW_LIMIT = 16;
+
+    /** A link as this side sees it. */
+    private static final class Link {
+        boolean active = true;
+        long unlinkId; // != 0 while an unlink we sent is not yet acknowledged
+    }
+
+    Signals(Proc self) {
+        this.self = self;
+    }
+
+    /**
+     * A map for links or watchers. A deterministic scheduler needs insertion order: a process's exit
+     * signals go out in the map's order, and a HashMap keyed by identity hashes would order them
+     * differently in every run.
+     */
+    private <K, V> HashMap<K, V> newMap() {
+        return self.sched.det != null ? new java.util.LinkedHashMap<>() : new HashMap<>();
+    }
+
+    // =====================================================================================
+    // Draining: acting on what others sent
+    // =====================================================================================
+
+    /** Moves what arrived into the message list, acting on system signals (may throw ProcessExit). */
+    void drain() {
+        self.mailbox.drain(onSystemSignal);
+    }
+
+    /** A system signal, in its place in the inbox's order. */
+    private void accept(Signal s) {
+        SysSignal sig = (SysSignal) s;
+        switch (sig.kind) {
+            case SysSignal.LINK -> {
+                if (links == null) links = newMap();
+                // A link request while we are unlinking that process stays unlinking: our unlink,
+                // which it will see next, removes its side too.
+                links.putIfAbsent(sig.from, new Link());
+            }
+            case SysSignal.UNLINK -> {
+                if (links != null) links.remove(sig.from);
+                sig.from.signal(SysSignal.unlinkAck(self, sig.id));
+            }
+            case SysSignal.UNLINK_ACK -> {
+                Link l = links == null ? null : links.get(sig.from);
+                if (l != null && l.unlinkId == sig.id) {
+                    if (l.active) l.unlinkId = 0;
+                    else links.remove(sig.from);
+                }
+            }
+            case SysSignal.EXIT_LINK -> {
+                Link l = links == null ? null : links.get(sig.from);
+                if (l == null || !l.active || l.unlinkId != 0) return; // unlinked: no effect
+                links.remove(sig.from);
+                ExitReason reason = sig.reason();
+                if (trapExits) {
+                    deliverToSelf(new Exit(sig.from.pid, reason));
+                } else if (!reason.isNormal()) {
+                    die(reason);
+                }
+            }
+            case SysSignal.EXIT -> {
+                ExitReason reason = sig.reason();
+                if (reason == ExitReason.KILL) {
+                    die(ExitReason.KILLED);
+                } else if (trapExits) {
+                    deliverToSelf(new Exit(sig.from == null ? sig.remoteFrom : sig.from.pid, reason));
+                } else if (!reason.isNormal() || sig.from == self) {
+                    die(reason);
+                }
+            }
+            case SysSignal.MONITOR -> {
+                if (watchers == null) watchers = newMap();
+                watchers.put(sig.ref, sig.from);
+            }
+            case SysSignal.DEMONITOR -> {
+                if (watchers != null) watchers.remove(sig.ref);
+            }
+            case SysSignal.DOWN -> {
+                if (monitors != null && monitors.remove(sig.ref) != null) {
+                    deliverToSelf(new Down(sig.ref, sig.from.pid, sig.reason()));
+                }
+            }
+            case SysSignal.REPLY -> {
+                if (sig.ref.equals(awaitingReply)) deliverToSelf(new Proc.Reply(sig.ref, sig.payload));
+            }
+            default -> throw new IllegalStateException("unknown signal " + sig.kind);
+        }
+    }
+
+    /** Appends a message made from a drained system signal, in that signal's place in the order. */
+    private void deliverToSelf(Object message) {
+        self.mailbox.append(new Signal(Signal.MESSAGE, message));
+    }
+
+    // =====================================================================================
+    // Exits decided
+    // =====================================================================================
+
+    /** A signal decided this process ends: it unwinds, from a ProcessExit thrown now. */
+    private void die(ExitReason reason) {
+        pendingExit = reason;
+        exitGrace = EXIT_GRACE;
+        self.exitDecided();
+        self.ask(Proc.ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
+        throw new ProcessExit(reason);
+    }
+
+    /** The exit decided for the process (while it is UNWINDING), else null. */
+    ExitReason pendingExit() {
+        return pendingExit;
+    }
+
+    /**
+     * The process must end but is still running: it is unwinding through finally blocks, or it caught
+     * the ProcessExit. Throw again; after {@link #SWALLOW_LIMIT} throws it is swallowing them, so end it
+     * for everyone now (exit signals, Downs, name) and park its thread for good: it never runs again.
+     */
+    void rethrowExit() {
+        assert self.unwinding() : self + " rethrows an exit it is not unwinding from";
+        if (++exitThrows >= SWALLOW_LIMIT) {
+            self.terminate(pendingExit);
+            while (true) LockSupport.park(self); // nobody unparks it: its mailbox is closed
+        }
+        throw new ProcessExit(pendingExit);
+    }
+
+    /** At a tick while UNWINDING: the exit is thrown again (after its grace); until it ends, each tick looks again. */
+    void exitAgainAtTick() {
+        self.ask(Proc.ASK_SIGNALS);
+        if (exitGrace-- <= 0) rethrowExit();
+    }
+
+    // =====================================================================================
+    // The process's end
+    // =====================================================================================
+
+    /** Whether a link or a monitor hears of this process's end. */
+    boolean heardOfBySomeone() {
+        if (watchers != null && !watchers.isEmpty()) return true;
+        if (links != null) {
+            for (Link l : links.values()) if (l.active) return true;
+        }
+        return false;
+    }
+
+    /**
+     * After the mailbox closed: answers the signals that reached it after the body ended (a link gets
+     * noproc, a monitor a noproc Down), then sends exit signals to links and Downs to watchers, and
+     * forgets them all.
+     */
+    void processEnded(ExitReason reason) {
+        self.mailbox.drainClosed(this::afterDeath);
+        if (links != null) {
+            for (Map.Entry<Proc, Link> e : links.entrySet()) {
+                if (e.getValue().active) e.getKey().signal(SysSignal.exitLink(self, reason));
+            }
+            links = null;
+        }
+        if (watchers != null) {
+            for (Map.Entry<Ref, Proc> e : watchers.entrySet()) {
+                e.getValue().signal(SysSignal.down(self, e.getKey(), reason));
+            }
+            watchers = null;
+        }
+        monitors = null;
+    }
+
+    /** A signal that reached the mailbox after the body ended. */
+    private void afterDeath(Signal s) {
+        if (!(s instanceof SysSignal sig)) return; // messages to a dead process are dropped
+        switch (sig.kind) {
+            case SysSignal.LINK -> sig.from.signal(SysSignal.exitLink(self, ExitReason.NOPROC));
+            case SysSignal.UNLINK -> {
+                if (links != null) links.remove(sig.from);
+                sig.from.signal(SysSignal.unlinkAck(self, sig.id));
+            }
+            case SysSignal.MONITOR -> sig.from.signal(SysSignal.down(self, sig.ref, ExitReason.NOPROC));
+            case SysSignal.DEMONITOR -> {
+                if (watchers != null) watchers.remove(sig.ref);
+            }
+            default -> { } // exits, downs and acks for a dead process mean nothing
+        }
+    }
+
+    // =====================================================================================
+    // Links, monitors, trapping exits: the process acting on itself
+    // =====================================================================================
+
+    void trapExits(boolean on) {
+        trapExits = on;
+    }
+
+    /** Whether the process traps exits (racy unless the owner asks). */
+    boolean trapsExits() {
+        return trapExits;
+    }
+
+    /** Links to {@code other}; noproc (exception, or an Exit message if trapping) if it is dead. */
+    void link(Proc other) {
+        if (other == self) return;
+        if (links == null) links = newMap();
+        Link l = links.get(other);
+        if (l != null && l.active) return;
+        if (other.isAlive() && other.signal(SysSignal.link(self))) {
+            if (l == null) links.put(other, new Link());
+            else l.active = true; // relinked before our unlink was acknowledged
+            return;
+        }
+        if (l != null) links.remove(other);
+        if (trapExits) {
+            deliverToSelf(new Exit(other.pid, ExitReason.NOPROC));
+        } else {
+            throw new NoProcessException(other.pid, "link: no such process " + other.pid);
+        }
+    }
+
+    /** Links a child that has not started yet: both sides at once, before it runs (the creator calls it). */
+    void linkBeforeStart(Proc child) {
+        if (links == null) links = newMap();
+        links.put(child, new Link());
+        assert child.isNew() : child + " has started";
+        Signals theirs = child.signals;
+        theirs.links = newMap(); // ours, as before the split: the creator's scheduler picks the map's kind
+        theirs.links.put(self, new Link());
+    }
+
+    /** After it returns, the link (if any) has no further effect on this process. */
+    void unlink(Proc other) {
+        if (links == null) return;
+        Link l = links.get(other);
+        if (l == null || !l.active) return;
+        long id = NEXT_UNLINK.getAndIncrement();
+        l.active = false;
+        l.unlinkId = id;
+        if (!other.signal(SysSignal.unlink(self, id))) {
+            links.remove(other);
+        }
+    }
+
+    /** Sets a monitor on {@code target}: a Down arrives when it ends (at once, noproc, if it has). */
+    Ref monitor(Proc target) {
+        Ref ref = Ref.make();
+        if (monitors == null) monitors = new HashMap<>();
+        monitors.put(ref, target);
+        if (!target.isAlive() || !target.signal(SysSignal.monitor(self, ref))) {
+            self.signal(SysSignal.down(target, ref, ExitReason.NOPROC));
+        }
+        return ref;
+    }
+
+    /** Monitors a child that has not started yet (the creator calls it). */
+    Ref monitorBeforeStart(Proc child) {
+        Ref ref = Ref.make();
+        if (monitors == null) monitors = new HashMap<>();
+        monitors.put(ref, child);
+        assert child.isNew() : child + " has started";
+        Signals theirs = child.signals;
+        theirs.watchers = newMap(); // ours: see linkBeforeStart
+        theirs.watchers.put(ref, self);
+        return ref;
+    }
+
+    /**
+     * Removes a monitor. After it returns no Down for {@code ref} is added to the mailbox; with
+     * {@code flush}, one already there is removed too. Returns true if the monitor was active.
+     */
+    boolean demonitor(Ref ref, boolean flush) {
+        Proc target = monitors == null ? null : monitors.remove(ref);
+        if (target != null) {
+            // Still active: no Down for it was drained yet, and one still in the inbox is dropped when
+            // drained (its ref is gone from monitors), so there is nothing to flush.
+            target.signal(SysSignal.demonitor(self, ref));
+            return true;
+        }
+        if (flush) self.mailbox.removeFirst(m -> m instanceof Down d && d.ref().equals(ref));
+        return false;
+    }
+
+    /** While a call waits: only a reply tagged {@code tag} is kept (null: none is). */
+    void awaitReply(Ref tag) {
+        awaitingReply = tag;
+    }
+
+    // =====================================================================================
+    // Introspection (racy snapshots unless the owner asks)
+    // =====================================================================================
+
+    /** The processes linked to this one. */
+    List<Pid> linkedPids() {
+        List<Pid> out = new ArrayList<>();
+        HashMap<Proc, Link> l = links;
+        if (l != null) {
+            try {
+                l.forEach((p, st) -> {
+                    if (st.active) out.add(p.pid);
+                });
+            } catch (RuntimeException concurrent) {
+                // read while the owner changes it: best effort
+            }
+        }
+        return out;
+    }
+
+    /** The processes this one monitors, one per monitor. */
+    List<Pid> monitoredPids() {
+        return pidsOf(monitors);
+    }
+
+    /** The processes that monitor this one, one per monitor. */
+    List<Pid> monitoredByPids() {
+        return pidsOf(watchers);
+    }
+
+    private static List<Pid> pidsOf(HashMap<Ref, Proc> m) {
+        List<Pid> out = new ArrayList<>();
+        if (m != null) {
+            try {
+                m.values().forEach(p -> out.add(p.pid));
+            } catch (RuntimeException concurrent) {
+                // best effort
+            }
+        }
+        return out;
+    }
+}
