@@ -20,13 +20,17 @@ class ShapesIT {
     @ParameterizedTest(name = "ticks={0}")
     @ValueSource(strings = {"count", "flag"})
     void everyShapeIsPreemptedAndComputesWhatItComputesUninstrumented(String ticks) {
-        // One carrier and no hand-off: no spare may run the witness beside a shape (on a loaded machine
-        // the OS can deschedule the carrier long enough for the watchdog to take it for held). With
+        // One carrier, no hand-off and no spares: nothing may run the witness beside a shape. (On a loaded
+        // machine the OS can deschedule the carrier long enough for the watchdog to take it for held; and
+        // a spare started for the main process's blocking console write took the witness, and the OS then
+        // left that spare's thread unscheduled for milliseconds: the witness sat "running" on it, the
+        // shape saw no other work and ran unpreempted, witness=0, about 1 run in 7 beside two busy
+        // loops; with spares=0, 0 in 20.) With
         // ticks=flag the shapes that only call are preempted by time alone, and a shape of a few
         // milliseconds may end before the watchdog's first look at its slice (up to its idle period,
         // 10 ms, after an idle spell): there the results must still be identical, and the witness must
         // have run during some shapes, not each (SliceBoundsIT shows every shape cut in that mode).
-        Jvm.Result with = Jvm.withAgent("carriers=1,handoff=0,ticks=" + ticks).run("dev.preempt.it.apps.Shapes");
+        Jvm.Result with = Jvm.withAgent("carriers=1,handoff=0,spares=0,ticks=" + ticks).run("dev.preempt.it.apps.Shapes");
         Jvm.Result without = Jvm.plain().jvmArg("-Dpreempt.quiet=true").run("dev.preempt.it.apps.Shapes");
         assertThat(with.exit()).as(with.toString()).isZero();
         assertThat(without.exit()).as(without.toString()).isZero();
@@ -47,7 +51,7 @@ class ShapesIT {
 
     @Test
     void classesReadFromTheRewriteCacheBehaveAsRewrittenOnes(@TempDir Path dir) {
-        String options = "carriers=1,handoff=0,stats=true,cache=" + dir.resolve("cache");
+        String options = "carriers=1,handoff=0,spares=0,stats=true,cache=" + dir.resolve("cache"); // as above: nothing beside a shape
         Jvm.Result first = Jvm.withAgent(options).run("dev.preempt.it.apps.Shapes");
         Jvm.Result second = Jvm.withAgent(options).run("dev.preempt.it.apps.Shapes");
         assertThat(first.exit()).as(first.toString()).isZero();
