@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -780,6 +781,37 @@ public final class Preempt {
     }
 
     // ---------------------------------------------------------------- introspection
+
+    /**
+     * The messages waiting in {@code pid}'s mailbox, oldest first: Erlang's
+     * {@code process_info(Pid, messages)}, for tests and tools. The process takes the snapshot itself,
+     * when it next handles its signals (at once if it waits in {@code receive}, else at its next tick),
+     * so it holds every message sent to it before this call and not yet received; a receive that is
+     * waiting goes on waiting. The list is unmodifiable; the messages are the ones in the mailbox
+     * (under the default send policy, immutable).
+     *
+     * <pre>{@code
+     * Pid p = spawn(() -> receive(m -> m.equals("go")));
+     * send(p, "a"); send(p, "b");
+     * messagesOf(p, Duration.ofSeconds(1));   // Optional[[a, b]]
+     * }</pre>
+     *
+     * @param pid the process to look at (of this JVM)
+     * @param timeout how long to wait for the process to answer
+     * @return its queued messages; empty if it has ended, or did not answer in time (it runs code that
+     *         handles no signals: a long JDK call, a lock)
+     * @throws InterruptedException if the caller is interrupted while waiting
+     */
+    public static Optional<List<Object>> messagesOf(Pid pid, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return Optional.ofNullable(pid.proc().inspectMailbox().get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Optional.empty();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
 
     /**
      * A snapshot of {@code pid}'s process; empty if it has ended.

@@ -2,6 +2,7 @@ package dev.preempt;
 
 import static dev.preempt.Preempt.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,6 +148,31 @@ class IntrospectionTest {
                 assertThat(info.reductions()).as("accounted across budget refills").isGreaterThanOrEqualTo(40_000);
                 assertThat(info.preemptions()).as("nobody else wanted the carrier").isZero();
             });
+        }
+    }
+
+    @Test
+    void aMailboxCanBeLookedIntoWithoutTakingAnythingFromIt() throws Exception {
+        try (Scheduler own = Scheduler.builder().name("inspect").carriers(2).build()) {
+            java.util.concurrent.CompletableFuture<Object> got = new java.util.concurrent.CompletableFuture<>();
+            Pid p = own.spawn(() -> got.complete(receive(m -> m.equals("go"))));
+            own.run(() -> {
+                send(p, "a");
+                send(p, "b");
+            });
+            // a selective receive waits for "go" with "a" and "b" queued: the snapshot has both, in order
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            java.util.List<Object> seen = java.util.List.of();
+            while (seen.size() < 2 && System.nanoTime() < deadline) seen = messagesOf(p, Duration.ofSeconds(5)).orElseThrow();
+            assertThat(seen).containsExactly("a", "b");
+            assertThatThrownBy(() -> messagesOf(p, Duration.ofSeconds(1)).orElseThrow().add("x"))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            // looking took nothing: the receive still gets its message, and the others stay
+            own.run(() -> send(p, "go"));
+            assertThat(got.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("go");
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (isAlive(p) && System.nanoTime() < end) Thread.sleep(5);
+            assertThat(messagesOf(p, Duration.ofSeconds(1))).as("an ended process has no mailbox").isEmpty();
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.preempt.Pid;
 import dev.preempt.Preempt;
 import dev.preempt.Ref;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Waiting for processes in tests. */
@@ -47,5 +48,27 @@ public final class ProcessAsserts {
      */
     public static int mailboxLength(Pid pid) {
         return Preempt.processInfo(pid).map(i -> i.mailboxLength()).orElse(0);
+    }
+
+    /**
+     * A read-only view of {@code pid}'s mailbox: the messages waiting in it, oldest first, taken by the
+     * process itself ({@link Preempt#messagesOf}); nothing is received or reordered.
+     *
+     * <pre>{@code
+     * assertThat(ProcessAsserts.messagesOf(worker)).containsExactly(new Job(1), new Job(2));
+     * }</pre>
+     *
+     * @param pid the process
+     * @return its queued messages
+     * @throws AssertionError if it has ended, or did not answer within 5 s
+     */
+    public static List<Object> messagesOf(Pid pid) {
+        try {
+            return Preempt.messagesOf(pid, Duration.ofSeconds(5))
+                    .orElseThrow(() -> new AssertionError("no mailbox to look into: " + pid + " has ended or did not answer in 5 s"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while looking into " + pid + "'s mailbox", e);
+        }
     }
 }

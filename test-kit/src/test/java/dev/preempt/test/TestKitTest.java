@@ -40,6 +40,17 @@ class TestKitTest {
     }
 
     @PreemptTest
+    void aMailboxCanBeSeenWithoutTakingFromIt() {
+        Pid worker = Preempt.spawn(() -> Preempt.receive(m -> m.equals("go")));
+        Preempt.send(worker, "job 1");
+        Preempt.send(worker, "job 2");
+        assertEquals(java.util.List.of("job 1", "job 2"), ProcessAsserts.messagesOf(worker));
+        Preempt.send(worker, "go");
+        assertTrue(ProcessAsserts.awaitExit(worker, Duration.ofSeconds(5)).isNormal());
+        assertThrows(AssertionError.class, () -> ProcessAsserts.messagesOf(worker));
+    }
+
+    @PreemptTest
     void expectExitAndAwaitExit() {
         TestProbe probe = TestProbe.create();
         Pid crasher = Preempt.spawn(() -> {

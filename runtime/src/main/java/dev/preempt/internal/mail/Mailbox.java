@@ -206,6 +206,17 @@ public final class Mailbox {
     }
 
     /**
+     * Owner. The messages in the list now, oldest first (not counting what is still in the inbox).
+     *
+     * @return an unmodifiable copy of their payloads
+     */
+    public java.util.List<Object> messages() {
+        java.util.List<Object> out = new java.util.ArrayList<>(size);
+        for (Signal s = first; s != null; s = s.nextMsg) out.add(s.payload);
+        return java.util.Collections.unmodifiableList(out);
+    }
+
+    /**
      * Any thread, best effort: messages queued plus signals pushed but not yet drained. Exact only when
      * the owner is not running; used for introspection and backlog sampling.
      *

@@ -355,6 +355,19 @@ public final class Proc implements Executor {
     }
 
     /**
+     * Any thread: asks this process for a snapshot of its message list; the process takes it when it
+     * next handles its signals (at once if it waits in receive, at its next tick if it runs), so the
+     * snapshot holds what was sent before the request. Completes with null if the process has ended.
+     *
+     * @return the snapshot to come
+     */
+    public java.util.concurrent.CompletableFuture<java.util.List<Object>> inspectMailbox() {
+        var answer = new java.util.concurrent.CompletableFuture<java.util.List<Object>>();
+        if (!isAlive() || !signal(SysSignal.inspect(answer))) answer.complete(null);
+        return answer;
+    }
+
+    /**
      * Asks this process to stop at its next tick, for {@code why}. Any thread; the first bit set counts
      * the process into {@link TickRequests}' count.
      */

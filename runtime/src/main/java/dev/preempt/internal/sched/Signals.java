@@ -156,6 +156,8 @@ final class Signals {
             case SysSignal.REPLY -> {
                 if (sig.ref.equals(awaitingReply)) deliverToSelf(new Proc.Reply(sig.ref, sig.payload));
             }
+            // in its place in the order: the messages sent before the request, not those after
+            case SysSignal.INSPECT -> sig.answer().complete(self.mailbox.messages());
             default -> throw new IllegalStateException("unknown signal " + sig.kind);
         }
     }
@@ -251,6 +253,7 @@ final class Signals {
             case SysSignal.DEMONITOR -> {
                 if (watchers != null) watchers.remove(sig.ref);
             }
+            case SysSignal.INSPECT -> sig.answer().complete(null); // no mailbox any more
             default -> { } // exits, downs and acks for a dead process mean nothing
         }
     }

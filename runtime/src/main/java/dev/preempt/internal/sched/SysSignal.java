@@ -24,6 +24,7 @@ final class SysSignal extends Signal {
     static final int DEMONITOR = 7;
     static final int DOWN = 8;       // payload: ExitReason
     static final int REPLY = 9;      // payload: the reply; ref: the call's tag
+    static final int INSPECT = 10;   // payload: the future that gets a snapshot of the message list
 
     /** The sending process (for DOWN: the monitored process; null for REPLY and a remote EXIT). */
     final Proc from;
@@ -92,6 +93,17 @@ final class SysSignal extends Signal {
         return new SysSignal(REPLY, null, value, tag, 0, null);
     }
 
+    /** Asks the receiver for a snapshot of its message list, which completes {@code answer}. */
+    static SysSignal inspect(java.util.concurrent.CompletableFuture<java.util.List<Object>> answer) {
+        return new SysSignal(INSPECT, null, answer, null, 0, null);
+    }
+
+    /** The future of an INSPECT. */
+    @SuppressWarnings("unchecked")
+    java.util.concurrent.CompletableFuture<java.util.List<Object>> answer() {
+        return (java.util.concurrent.CompletableFuture<java.util.List<Object>>) payload;
+    }
+
     /** The reason of an EXIT, EXIT_LINK or DOWN. */
     ExitReason reason() {
         return (ExitReason) payload;
@@ -109,6 +121,7 @@ final class SysSignal extends Signal {
             case DEMONITOR -> "demonitor";
             case DOWN -> "down";
             case REPLY -> "reply";
+            case INSPECT -> "inspect";
             default -> "signal " + kind;
         };
     }
