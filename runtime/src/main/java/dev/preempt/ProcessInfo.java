@@ -1,5 +1,6 @@
 package dev.preempt;
 
+import dev.preempt.internal.RemoteRouting;
 import dev.preempt.internal.sched.Proc;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +19,9 @@ import java.util.Optional;
  * @param state what it is doing
  * @param reductions reductions spent so far in finished slices
  * @param mailboxLength messages waiting (and signals not yet looked at)
- * @param links processes linked to it
- * @param monitors processes it monitors
- * @param monitoredBy processes that monitor it
+ * @param links processes linked to it (on other nodes too, when this JVM is a node)
+ * @param monitors processes it monitors (on other nodes too)
+ * @param monitoredBy processes that monitor it (on other nodes too)
  * @param registeredName its registered name, if any
  * @param trapExits whether it turns exit signals into {@link Exit} messages
  * @param preemptions slices it was preempted at (its budget ran out)
@@ -50,8 +51,22 @@ public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLeng
 
     static Optional<ProcessInfo> of(Proc p) {
         if (!p.isAlive()) return Optional.empty();
-        return Optional.of(new ProcessInfo(p.pid(), p.state(), p.reductions(), p.mailboxLength(), p.linkedPids(),
-                p.monitoredPids(), p.monitoredByPids(), Optional.ofNullable(p.registeredName()), p.trapsExits(),
+        Pid pid = p.pid();
+        // Links and monitors across nodes live in the distribution layer, when a node runs in this JVM.
+        RemoteRouting.Router r = RemoteRouting.current();
+        return Optional.of(new ProcessInfo(pid, p.state(), p.reductions(), p.mailboxLength(),
+                both(p.linkedPids(), r == null ? List.of() : r.remoteLinks(pid)),
+                both(p.monitoredPids(), r == null ? List.of() : r.remoteMonitors(pid)),
+                r == null ? p.monitoredByPids()
+                        : both(p.monitoredByPids().stream().filter(m -> !r.isHelper(m)).toList(), r.remoteMonitoredBy(pid)),
+                Optional.ofNullable(p.registeredName()), p.trapsExits(),
                 p.preemptions(), p.pins(), p.entryName(), List.of(p.stackTrace())));
+    }
+
+    private static List<Pid> both(List<Pid> local, List<Pid> remote) {
+        if (remote.isEmpty()) return List.copyOf(local);
+        List<Pid> all = new java.util.ArrayList<>(local);
+        all.addAll(remote);
+        return List.copyOf(all);
     }
 }

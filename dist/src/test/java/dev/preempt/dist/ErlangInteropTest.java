@@ -316,6 +316,31 @@ class ErlangInteropTest {
         }
     }
 
+    /** The process listing (ProcessInfo) shows links and monitors across nodes, both ways. */
+    @Test
+    void theProcessListingShowsRemoteLinksAndMonitors() throws Exception {
+        String peer = erlName("l") + "@" + host();
+        try (Erl erl = agentNode("l")) {
+            scheduler.runOrThrow(() -> {
+                Pid linked = victim(peer);
+                Pid watched = victim(peer);
+                Preempt.link(linked);
+                Preempt.monitor(watched);
+                // an Erlang process monitors this one (the MONITOR_P arrives before the agent's reply)
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("monitor"), Preempt.self()));
+                Preempt.receive(Atom.of("monitoring")::equals, Duration.ofSeconds(5)).orElseThrow();
+                dev.preempt.ProcessInfo info = Preempt.processInfo(Preempt.self()).orElseThrow();
+                assertThat(info.links()).contains(linked);
+                assertThat(info.monitors()).contains(watched);
+                assertThat(info.monitoredBy()).hasSize(1);
+                assertThat(info.monitoredBy().get(0).isRemote()).isTrue();
+                assertThat(info.monitoredBy().get(0).node()).contains(peer);
+                Preempt.unlink(linked);
+                assertThat(Preempt.processInfo(Preempt.self()).orElseThrow().links()).doesNotContain(linked);
+            });
+        }
+    }
+
     /**
      * A LINK from the peer is in place for whatever follows it: the Erlang side links, tells us so, and
      * the process fails at once on our next message; the peer must see the failure's reason, never

@@ -4,6 +4,7 @@ import dev.preempt.Call;
 import dev.preempt.ExitReason;
 import dev.preempt.Pid;
 import dev.preempt.Ref;
+import java.util.List;
 
 /**
  * Where sends to remote pids (and replies to calls from other nodes) go: the distribution module installs a {@link Router} when a node starts
@@ -78,6 +79,49 @@ public final class RemoteRouting {
          * @throws dev.preempt.CallException as a local call does
          */
         Object call(Pid to, Object request, long timeoutNanos);
+
+        /**
+         * The remote processes {@code local} is linked to, for introspection (the process listing).
+         *
+         * @param local a local process
+         * @return its links across nodes (a racy snapshot)
+         */
+        default List<Pid> remoteLinks(Pid local) {
+            return List.of();
+        }
+
+        /**
+         * The remote processes {@code local} monitors (by pid; a monitor by name is listed by the pid
+         * the peer answered with once known, else left out).
+         *
+         * @param local a local process
+         * @return what it monitors on other nodes (a racy snapshot)
+         */
+        default List<Pid> remoteMonitors(Pid local) {
+            return List.of();
+        }
+
+        /**
+         * The remote processes that monitor {@code local}.
+         *
+         * @param local a local process
+         * @return its monitors from other nodes (a racy snapshot)
+         */
+        default List<Pid> remoteMonitoredBy(Pid local) {
+            return List.of();
+        }
+
+        /**
+         * Whether {@code local} is one of the distribution layer's own helper processes (one that
+         * monitors a local process on behalf of a remote link or monitor): the listing shows the remote
+         * process instead.
+         *
+         * @param local a local process
+         * @return true for a helper
+         */
+        default boolean isHelper(Pid local) {
+            return false;
+        }
     }
 
     private static volatile Router router;

@@ -33,7 +33,8 @@ final class Inbound {
     /** Remote monitors of local processes: monitor ref -> the watcher process and the connection it reports to. */
     private final ConcurrentHashMap<ErlRef, Watcher> watchers = new ConcurrentHashMap<>();
 
-    private record Watcher(Pid pid, Connection connection) {}
+    /** A remote process ({@code remote}) monitoring {@code local}, through a watcher process {@code pid}. */
+    private record Watcher(Pid pid, Connection connection, Pid remote, Pid local) {}
 
     Inbound(NodeEngine node, RemoteMonitors monitors, RemoteLinks links) {
         this.node = node;
@@ -151,7 +152,17 @@ final class Inbound {
                         Reasons.toTerm(dn.reason())), null));
             }
         });
-        watchers.put(ref, new Watcher(w, c));
+        watchers.put(ref, new Watcher(w, c, watcher, watched));
+    }
+
+    /** The remote processes that monitor {@code local} (a racy snapshot, for the process listing). */
+    java.util.List<Pid> monitorsOf(Pid local) {
+        return watchers.values().stream().filter(w -> w.local().equals(local)).map(Watcher::remote).toList();
+    }
+
+    /** Whether {@code pid} is the watcher process of a remote monitor. */
+    boolean isWatcher(Pid pid) {
+        return watchers.values().stream().anyMatch(w -> w.pid().equals(pid));
     }
 
     private void demonitor(ErlRef ref) {

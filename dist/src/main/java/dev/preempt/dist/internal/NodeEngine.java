@@ -340,6 +340,30 @@ public final class NodeEngine implements RemoteRouting.Router {
         return new dev.preempt.dist.ErlRef(identity.name(), identity.creation(), List.of((int) n, (int) (n >>> 32), (int) System.nanoTime()));
     }
 
+    /** {@link RemoteRouting.Router}: for the process listing. */
+    @Override
+    public java.util.List<Pid> remoteLinks(Pid local) {
+        return links.remotesOf(local);
+    }
+
+    /** {@link RemoteRouting.Router}: for the process listing. */
+    @Override
+    public java.util.List<Pid> remoteMonitors(Pid local) {
+        return monitors.targetsOf(local);
+    }
+
+    /** {@link RemoteRouting.Router}: for the process listing. */
+    @Override
+    public java.util.List<Pid> remoteMonitoredBy(Pid local) {
+        return inbound.monitorsOf(local);
+    }
+
+    /** {@link RemoteRouting.Router}: the watcher processes behind remote links and monitors. */
+    @Override
+    public boolean isHelper(Pid local) {
+        return links.isWatcher(local) || inbound.isWatcher(local);
+    }
+
     /** {@link RemoteRouting.Router}: the calling process monitors the remote process {@code target}. */
     @Override
     public dev.preempt.Ref monitor(Pid target) {

@@ -108,6 +108,16 @@ final class RemoteLinks {
         ApiAccess.procOf(local).remoteExitSignal(remote, Reasons.fromTerm(reason));
     }
 
+    /** The remote processes {@code local} is linked to (a racy snapshot, for the process listing). */
+    java.util.List<Pid> remotesOf(Pid local) {
+        return links.keySet().stream().filter(k -> k.local().equals(local)).map(Key::remote).toList();
+    }
+
+    /** Whether {@code pid} is the watcher process of one of the links. */
+    boolean isWatcher(Pid pid) {
+        return links.values().stream().anyMatch(l -> l.watcher().equals(pid));
+    }
+
     /** The connection went down: each link through it is an exit signal noconnection. */
     void connectionClosed(Connection c) {
         links.forEach((k, l) -> {

@@ -59,6 +59,12 @@ final class RemoteMonitors {
         return ref;
     }
 
+    /** The remote processes {@code watcher} monitors by pid (a racy snapshot, for the process listing). */
+    java.util.List<Pid> targetsOf(Pid watcher) {
+        return byRef.values().stream().filter(m -> m.watcher().equals(watcher) && m.target() instanceof Pid)
+                .map(m -> (Pid) m.target()).toList();
+    }
+
     /** Removes the monitor; true if it was active. */
     boolean demonitor(Ref ref) {
         Monitor m = byRef.remove(ref);
