@@ -388,6 +388,21 @@ public final class Proc implements Executor {
         return a;
     }
 
+    /** Whether it waits in Preempt's own park (receive, sleep), not in a JDK park (a lock, a condition). Racy. */
+    boolean waitsInPreempt() {
+        return state == WAITING;
+    }
+
+    /**
+     * Owner: this process just woke another from a JDK park; it gives up its carrier at its next tick
+     * (if someone waits for it), so that the woken one runs before this one can take back what it
+     * released. See {@link SchedulerCore#submit}.
+     */
+    void yieldAtNextTick() {
+        budget = 0;
+        ask(ASK_SLICE); // the flag-mode tick spends nothing: the request is what stops it
+    }
+
     /** Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first tick. */
     void mounting() {
         if (sysPending != 0 || state == UNWINDING) ask(ASK_SIGNALS);

@@ -557,6 +557,14 @@ public final class SchedulerCore {
                 wakeIdle();
             } else if (p.mounts > 0) { // a wake-up (a new process has never been mounted)
                 c.pushNext(p);
+                // Woken from a JDK park (a lock released, a condition signalled), not from receive: the
+                // waker yields at its next tick. Otherwise a process that releases a non-fair lock and
+                // takes it again at once (a loop around lock/unlock) keeps it: the woken waiter only runs
+                // when the waker is preempted, which is mostly while it holds the lock again, and 64
+                // processes on one ReentrantLock left 19-52 of them without a single turn in 3 s
+                // (LocksIT). A message's wake-up keeps runnext's rule: the woken runs when the waker
+                // waits or its slice ends.
+                if (!p.waitsInPreempt()) me.yieldAtNextTick();
             } else {
                 c.pushLocal(p, true);
             }
