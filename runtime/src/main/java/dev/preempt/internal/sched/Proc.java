@@ -864,21 +864,7 @@ public final class Proc implements Executor {
         Proc target = ApiAccess.procOf(server);
         Proc self = current();
         if (self != null) return self.call(target, request, timeoutNanos);
-        java.util.concurrent.CompletableFuture<Object> answer = new java.util.concurrent.CompletableFuture<>();
-        target.sched.spawn(() -> {
-            try {
-                answer.complete(current().call(target, request, timeoutNanos));
-            } catch (Throwable t) {
-                answer.completeExceptionally(t);
-            }
-        });
-        try {
-            return answer.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw e;
-        }
+        return target.sched.inProcess(() -> current().call(target, request, timeoutNanos));
     }
 
     /**

@@ -495,6 +495,34 @@ public final class SchedulerCore {
     }
 
     /**
+     * Runs {@code body} in a process of this scheduler and returns what it returned (rethrowing what it
+     * threw): for callers that may not be processes themselves (a plain thread calling a server).
+     * Called from a process, the body runs there, directly.
+     *
+     * @param <T> the result's type
+     * @param body what to run
+     * @return its result
+     */
+    public <T> T inProcess(Supplier<T> body) {
+        if (Proc.current() != null) return body.get();
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        spawn(() -> {
+            try {
+                answer.complete(body.get());
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        });
+        try {
+            return answer.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /**
      * A child and the reference of the monitor its parent put on it before it ran.
      *
      * @param proc the child

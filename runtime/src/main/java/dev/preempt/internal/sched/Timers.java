@@ -101,20 +101,8 @@ final class Timers {
             Proc p;
             if (!lock.tryLock()) return fired;
             try {
-                if (size == 0 || heap[0].deadline - now > 0) {
-                    next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
-                    return fired;
-                }
-                Entry e = heap[0];
-                Entry last = heap[--size];
-                heap[size] = null;
-                e.index = -1;
-                if (size > 0) {
-                    heap[0] = last;
-                    last.index = 0;
-                    siftDown(0);
-                }
-                p = e.proc;
+                p = popDue(now);
+                if (p == null) return fired;
             } finally {
                 lock.unlock();
             }
@@ -123,6 +111,27 @@ final class Timers {
             LockSupport.unpark(p.thread);
             fired++;
         }
+    }
+
+    /**
+     * Under the lock: removes the earliest timer if it is due at {@code now} and returns its process;
+     * else sets {@link #next} to the earliest deadline (or none) and returns null.
+     */
+    private Proc popDue(long now) {
+        if (size == 0 || heap[0].deadline - now > 0) {
+            next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+            return null;
+        }
+        Entry e = heap[0];
+        Entry last = heap[--size];
+        heap[size] = null;
+        e.index = -1;
+        if (size > 0) {
+            heap[0] = last;
+            last.index = 0;
+            siftDown(0);
+        }
+        return e.proc;
     }
 
     int size() {
@@ -138,21 +147,9 @@ final class Timers {
         if (next - now > 0) return null;
         lock.lock();
         try {
-            if (size == 0 || heap[0].deadline - now > 0) {
-                next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
-                return null;
-            }
-            Entry e = heap[0];
-            Entry last = heap[--size];
-            heap[size] = null;
-            e.index = -1;
-            if (size > 0) {
-                heap[0] = last;
-                last.index = 0;
-                siftDown(0);
-            }
-            next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
-            return e.proc;
+            Proc p = popDue(now);
+            if (p != null) next = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+            return p;
         } finally {
             lock.unlock();
         }
