@@ -23,8 +23,8 @@ import java.util.Objects;
  * @param strategy how choices are made
  * @param seed the seed of every choice
  * @param maxBudget the largest slice budget drawn (budgets are drawn log-uniformly from 1 to this)
- * @param depth PCT's bug depth d (d - 1 priority change points); 1 for {@link Strategy#RANDOM}, which has none
- * @param steps PCT's estimate k of the number of scheduling steps in a run; 1 for {@link Strategy#RANDOM}
+ * @param depth PCT's bug depth d (d - 1 priority change points); 1 for the other strategies, which have none
+ * @param steps PCT's estimate k of the number of scheduling steps in a run; 1 for the other strategies
  */
 public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, int steps) {
 
@@ -43,7 +43,15 @@ public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, i
          * random steps out of an estimated k the running process drops to a priority below every other.
          * Finds a bug of depth d with probability at least 1/(n k^(d-1)) per run (n processes).
          */
-        PCT
+        PCT,
+        /**
+         * Partial order sampling (Yuan, Yang, Gu, CAV 2018): every process's next step has a random
+         * priority and the highest-priority runnable process runs; after a step, the process that ran and
+         * every process whose next step races with it (sends to the same mailboxes, predicted from its
+         * last step, or receives what the step sent) get fresh priorities, so that the orders of racing
+         * steps are sampled close to uniformly.
+         */
+        POS
     }
 
     /**
@@ -61,7 +69,7 @@ public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, i
         if (maxBudget < 1) throw new IllegalArgumentException("maxBudget must be at least 1, was " + maxBudget);
         if (depth < 1) throw new IllegalArgumentException("depth must be at least 1, was " + depth);
         if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, was " + steps);
-        if (strategy == Strategy.RANDOM) { // not used: kept fixed, so that equal keys are equal schedules
+        if (strategy != Strategy.PCT) { // not used: kept fixed, so that equal keys are equal schedules
             depth = 1;
             steps = 1;
         }
@@ -75,6 +83,16 @@ public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, i
      */
     public static Schedule random(long seed) {
         return new Schedule(Strategy.RANDOM, seed, DEFAULT_MAX_BUDGET, 1, 1);
+    }
+
+    /**
+     * A POS (partial order sampling) schedule with the default budget bound.
+     *
+     * @param seed the seed
+     * @return the schedule ({@code strategy=pos seed=... budget=64})
+     */
+    public static Schedule pos(long seed) {
+        return new Schedule(Strategy.POS, seed, DEFAULT_MAX_BUDGET, 1, 1);
     }
 
     /**
@@ -120,7 +138,7 @@ public record Schedule(Strategy strategy, long seed, int maxBudget, int depth, i
     }
 
     /**
-     * The replay key: {@code strategy=random seed=7 budget=64} or
+     * The replay key: {@code strategy=random seed=7 budget=64}, {@code strategy=pos seed=7 budget=64} or
      * {@code strategy=pct seed=7 depth=3 steps=120 budget=64}; {@link #parse} reads it back.
      *
      * @return the one-line key

@@ -20,10 +20,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the suites and prints side-by-side tables (Markdown) with the machine they ran on:
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [echo] [libraries] [startup] [--quick] [--agent path/to/preempt-agent.jar]
+ * java -jar benchmarks/target/benchmarks.jar [runtime] [overhead] [footprint] [echo] [libraries] [startup] [schedules] [--quick] [--agent path/to/preempt-agent.jar]
  * java -jar benchmarks/target/benchmarks.jar tail [options, see TailSuite]
  * </pre>
- * With no suite named, all but {@code tail} run (runtime, overhead, footprint, echo, libraries, startup). {@code --quick} shortens warm-up and measurement
+ * With no suite named, all but {@code tail} run (runtime, overhead, footprint, echo, libraries, startup, schedules). {@code --quick} shortens warm-up and measurement
  * (wider error). {@code tail} (scheduling gaps beside CPU hogs, Preempt beside BEAM) runs alone, from
  * the repository root.
  */
@@ -47,7 +47,7 @@ public final class Report {
                 default -> suites.add(args[i]);
             }
         }
-        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint", "echo", "libraries", "startup");
+        if (suites.isEmpty()) suites = List.of("runtime", "overhead", "footprint", "echo", "libraries", "startup", "schedules");
         if (agent == null) agent = findAgent();
         System.out.println(machine());
         if (suites.contains("runtime")) {
@@ -58,6 +58,7 @@ public final class Report {
         if (suites.contains("overhead")) overhead(quick, agent);
         if (suites.contains("libraries")) libraries(quick, agent);
         if (suites.contains("startup")) startup(quick ? 3 : 7, agent);
+        if (suites.contains("schedules")) schedules(quick);
         if (suites.contains("echo")) {
             System.out.println();
             EchoBench.report(quick, agent);
@@ -85,6 +86,26 @@ public final class Report {
         if (rp != null && rv != null) {
             System.out.printf("| ring 10,000 x 100 | %.2f M msg/s (%.0f ns/hop) | %.2f M msg/s (%.0f ns/hop) | %.2fx the throughput |%n",
                     1e3 / rp[0], rp[0], 1e3 / rv[0], rv[0], rv[0] / rp[0]);
+        }
+    }
+
+    /**
+     * {@link ScheduleBenchmarks}: schedules per second of a small test, one fresh scheduler per
+     * schedule, under each strategy and on a normal one-carrier scheduler.
+     */
+    static void schedules(boolean quick) throws Exception {
+        Collection<RunResult> rs = new Runner(base(quick).include(ScheduleBenchmarks.class.getName() + "\\.").build()).run();
+        System.out.println();
+        System.out.println("| small test (4 processes), a fresh scheduler per run | random walk | PCT (d=3) | POS | normal scheduler, 1 carrier |");
+        System.out.println("|---|---|---|---|---|");
+        for (String body : List.of("lostUpdate", "bank")) {
+            Map<String, double[]> by = byParam(rs, body, "strategy");
+            StringBuilder row = new StringBuilder("| " + body);
+            for (String st : List.of("random", "pct", "pos", "normal")) {
+                double[] us = by.get(st);
+                row.append(us == null ? " | -" : String.format(" | %.0f runs/s (%.0f ± %.0f us)", 1e6 / us[0], us[0], us[1]));
+            }
+            System.out.println(row.append(" |"));
         }
     }
 

@@ -97,7 +97,7 @@ class DeterministicSchedulerTest {
 
     @Test
     void theSameSeedGivesTheSameTraceTwice() {
-        for (Schedule sch : List.of(Schedule.random(11), Schedule.pct(11, 3, 40), Schedule.random(12).withMaxBudget(1))) {
+        for (Schedule sch : List.of(Schedule.random(11), Schedule.pct(11, 3, 40), Schedule.pos(11), Schedule.random(12).withMaxBudget(1))) {
             TraceScenario.Result a = TraceScenario.run(sch);
             TraceScenario.Result b = TraceScenario.run(sch);
             assertThat(b.trace()).as("trace of " + sch).isEqualTo(a.trace());
@@ -108,11 +108,21 @@ class DeterministicSchedulerTest {
     }
 
     @Test
+    void posVariesTheInterleavingByItselfAndItsKeyReadsBack() {
+        Set<List<String>> orders = new HashSet<>();
+        for (long seed = 0; seed < 30; seed++) orders.add(TraceScenario.run(Schedule.pos(seed)).order());
+        assertThat(orders).as("distinct delivery orders over 30 POS schedules").hasSizeGreaterThan(3);
+        Schedule pos = Schedule.pos(7);
+        assertThat(pos.toString()).isEqualTo("strategy=pos seed=7 budget=64");
+        assertThat(Schedule.parse(pos.toString())).isEqualTo(pos);
+    }
+
+    @Test
     void seedsVaryTheInterleavingAndKeepPerPairOrder() {
         Set<List<String>> orders = new HashSet<>();
         Set<Long> hashes = new HashSet<>();
         for (long seed = 0; seed < 30; seed++) {
-            for (Schedule sch : List.of(Schedule.random(seed), Schedule.pct(seed, 3, 40))) {
+            for (Schedule sch : List.of(Schedule.random(seed), Schedule.pct(seed, 3, 40), Schedule.pos(seed))) {
                 TraceScenario.Result r = TraceScenario.run(sch);
                 orders.add(r.order());
                 hashes.add(r.hash());
@@ -121,7 +131,7 @@ class DeterministicSchedulerTest {
                 }
             }
         }
-        assertThat(orders).as("distinct delivery orders over 60 schedules").hasSizeGreaterThan(3);
+        assertThat(orders).as("distinct delivery orders over 90 schedules").hasSizeGreaterThan(3);
         assertThat(hashes.size()).isGreaterThan(10);
     }
 

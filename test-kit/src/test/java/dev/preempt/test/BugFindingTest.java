@@ -63,7 +63,7 @@ class BugFindingTest {
     @org.junit.jupiter.api.Test
     void schedulesToFirstFailureOverManySearches() throws Exception {
         StringBuilder b = new StringBuilder("| bug | normal scheduler, 2 carriers: runs failed | random walk: schedules to first failure,"
-                + " median (min-max) over " + SEARCHES + " searches | PCT (d=3) |\n|---|---|---|---|\n");
+                + " median (min-max) over " + SEARCHES + " searches | PCT (d=3) | POS |\n|---|---|---|---|---|\n");
         for (Bugs.Bug bug : Bugs.all()) {
             b.append("| ").append(bug).append(" | ").append(plainFailures(bug)).append(" |");
             for (Schedule.Strategy st : Schedule.Strategy.values()) {
@@ -72,7 +72,7 @@ class BugFindingTest {
                 int[] runs = new int[searches];
                 int found = 0;
                 for (int k = 0; k < searches; k++) {
-                    Schedule base = st == Schedule.Strategy.PCT ? Schedule.pct(k * 100_000L, 3, 1) : Schedule.random(k * 100_000L);
+                    Schedule base = base(st, k * 100_000L);
                     ScheduleSearch.Outcome o = ScheduleSearch.explore(base, 0, BUDGET, 10_000, bug.buggy());
                     if (!deepForThis) assertTrue(o.failed(), bug + ": search " + k + " (" + st + ") found nothing in " + BUDGET + " schedules");
                     if (o.failed()) found++;
@@ -105,9 +105,16 @@ class BugFindingTest {
     }
 
     static Stream<Arguments> cases() {
-        return Bugs.all().stream().flatMap(b -> Stream.of(
-                Arguments.of(b, Schedule.random(1)),
-                Arguments.of(b, Schedule.pct(1, 3, 1))));
+        return Bugs.all().stream().flatMap(b -> Stream.of(Schedule.Strategy.values()).map(st -> Arguments.of(b, base(st, 1))));
+    }
+
+    /** The base schedule of a search: PCT with d = 3 (its steps learnt from the runs), a random walk, POS. */
+    static Schedule base(Schedule.Strategy st, long seed) {
+        return switch (st) {
+            case RANDOM -> Schedule.random(seed);
+            case PCT -> Schedule.pct(seed, 3, 1);
+            case POS -> Schedule.pos(seed);
+        };
     }
 
     private static String withoutPids(Throwable t) {

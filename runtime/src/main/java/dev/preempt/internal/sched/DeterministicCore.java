@@ -205,6 +205,10 @@ public final class DeterministicCore {
         synchronized (this) {
             Integer target = ids.get(to);
             record("send " + (inside ? "p" + ids.get(from) : "outside") + " -> " + (target == null ? "?" : "p" + target) + " " + what);
+            if (inside && target != null) {
+                Integer source = ids.get(from);
+                if (source != null) chooser.sent(source, target);
+            }
         }
         if (!inside) {
             warn("outside-send", "a " + what + " reached a process from thread '" + Thread.currentThread().getName()

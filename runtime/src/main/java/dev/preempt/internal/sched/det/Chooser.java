@@ -37,6 +37,15 @@ public interface Chooser {
     int budget();
 
     /**
+     * The running process sent a message or a signal to another of the scheduler's processes (a
+     * strategy that tracks what steps touch, such as {@link Pos}, listens; the others ignore it).
+     *
+     * @param from the sender's index
+     * @param to the receiver's index
+     */
+    default void sent(int from, int to) {}
+
+    /**
      * A slice ended (a scheduling step).
      *
      * @param id the process that ran
@@ -55,6 +64,7 @@ public interface Chooser {
         return switch (s.strategy()) {
             case RANDOM -> new RandomWalk(s.seed(), s.maxBudget());
             case PCT -> new Pct(s.seed(), s.maxBudget(), s.depth(), s.steps());
+            case POS -> new Pos(s.seed(), s.maxBudget());
         };
     }
 }
