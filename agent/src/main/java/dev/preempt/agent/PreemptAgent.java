@@ -1,5 +1,6 @@
 package dev.preempt.agent;
 
+import dev.preempt.Preempt;
 import dev.preempt.internal.AgentStatus;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
@@ -9,7 +10,9 @@ import java.util.Set;
  * {@code -javaagent:preempt-agent.jar[=options]}: opens {@code java.lang} and {@code jdk.internal.vm} to the
  * runtime and exports {@code jdk.internal.misc} to it (processes are virtual threads with their own
  * scheduler; their frozen stacks are measured; carriers are told of blocking calls), passes the options to the runtime as system properties,
- * and installs the transformer that makes application code preemptible. Stateless; everything lives in
+ * and installs the transformer that makes application code preemptible. With the runtime on the module
+ * path (the named module {@code dev.preempt}), those packages are opened to that module, and each named
+ * module a class is rewritten in is made to read it ({@code ModuleReads}). Stateless; everything lives in
  * the objects it creates.
  */
 public final class PreemptAgent {
@@ -34,7 +37,16 @@ public final class PreemptAgent {
             return;
         }
         AgentLog.setLevel(options.log());
-        Module runtime = PreemptAgent.class.getModule(); // the unnamed module of the loader that has the runtime
+        Module agent = PreemptAgent.class.getModule(); // the class path's unnamed module: the agent jar is there
+        // The runtime: the agent jar's own copy on the class path (then the same unnamed module), or the named
+        // module dev.preempt when the application puts the runtime on the module path (its packages then
+        // come from that module, not from the agent jar). A named runtime exports dev.preempt.internal to
+        // dev.preempt.dist alone: the agent, a class-path jar, exports it to itself (AgentStatus).
+        Module runtime = Preempt.class.getModule();
+        if (runtime.isNamed()) {
+            // by name: AgentStatus.class would be resolved, and refused, before the export exists
+            inst.redefineModule(runtime, Set.of(), Map.of("dev.preempt.internal", Set.of(agent)), Map.of(), Set.of(), Map.of());
+        }
         // java.lang: processes are virtual threads with a scheduler of our own (a private constructor);
         // jdk.internal.vm: the size of a process's frozen stack, for its bound (FrozenStack);
         // jdk.internal.misc (exported): carriers are the JDK's CarrierThread kind, told of blocking calls.
@@ -63,7 +75,7 @@ public final class PreemptAgent {
         RewriteCache cache = cacheDir == null ? null : RewriteCache.open(cacheDir, "stripmine=" + options.stripMine()
                 + ",tickBatch=" + Integer.getInteger("preempt.tickBatch", 32));
         PreemptTransformer transformer = new PreemptTransformer(filter, new ClassRewriter(options.stripMine()),
-                MainClass.internalName(), filters, cache);
+                MainClass.internalName(), filters, cache, new ModuleReads(inst, runtime));
         inst.addTransformer(transformer, false);
         if (Boolean.getBoolean("preempt.agentStats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(transformer.stats()), "preempt-agent-stats"));

@@ -25,8 +25,13 @@ final class PreemptTransformer implements ClassFileTransformer {
     /** Rewritten classes kept between runs ({@code cache=DIR}), or null. */
     private final RewriteCache cache;
 
-    PreemptTransformer(ClassFilter filter, ClassRewriter rewriter, String mainClass, String filters, RewriteCache cache) {
+    /** Read edges from the named modules of rewritten classes to the runtime's. */
+    private final ModuleReads reads;
+
+    PreemptTransformer(ClassFilter filter, ClassRewriter rewriter, String mainClass, String filters, RewriteCache cache,
+            ModuleReads reads) {
         this.cache = cache;
+        this.reads = reads;
         this.filter = filter;
         this.rewriter = rewriter;
         this.mainClass = mainClass;
@@ -54,7 +59,10 @@ final class PreemptTransformer implements ClassFileTransformer {
                 out = rewriter.rewrite(classfileBuffer, loader, className);
                 if (key != null) cache.put(key, out);
             }
-            if (out != null) rewritten.incrementAndGet();
+            if (out != null) {
+                reads.rewrittenIn(module);
+                rewritten.incrementAndGet();
+            }
             if (className.equals(mainClass)) mainLoads();
             return out;
         } catch (Throwable t) {

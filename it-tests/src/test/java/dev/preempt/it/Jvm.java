@@ -65,6 +65,11 @@ final class Jvm {
         return j;
     }
 
+    /** A JVM without the agent and without the runtime (on the class path, the apps alone). */
+    static Jvm bare() {
+        return new Jvm();
+    }
+
     /** A JVM without the agent (the program runs uninstrumented), with {@code preempt-runtime} on the class path. */
     static Jvm plain() {
         return new Jvm().classPath(runtimeOnClassPath());
@@ -99,6 +104,17 @@ final class Jvm {
         return this;
     }
 
+    /**
+     * Puts {@code entries} on the module path; then {@link #run} takes {@code module/class} for the main
+     * class (a named module's main class, {@code -m}).
+     */
+    Jvm modulePath(Path... entries) {
+        for (Path e : entries) modulePath.add(e.toString());
+        return this;
+    }
+
+    private final List<String> modulePath = new ArrayList<>();
+
     private List<String> command(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -107,6 +123,11 @@ final class Jvm {
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
+        if (!modulePath.isEmpty()) {
+            cmd.add("--module-path");
+            cmd.add(String.join(File.pathSeparator, modulePath));
+            cmd.add("-m");
+        }
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         return cmd;
@@ -116,7 +137,7 @@ final class Jvm {
     private static Path[] outputFiles(String mainClass) throws IOException {
         Path dir = work();
         int n = RUNS.incrementAndGet();
-        String simple = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+        String simple = mainClass.substring(Math.max(mainClass.lastIndexOf('.'), mainClass.lastIndexOf('/')) + 1);
         return new Path[] {dir.resolve(n + "-" + simple + ".out"), dir.resolve(n + "-" + simple + ".err")};
     }
 

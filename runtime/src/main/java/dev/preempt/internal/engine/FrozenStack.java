@@ -28,7 +28,7 @@ public final class FrozenStack {
     private static final String UNAVAILABLE;
 
     /** The package the agent (or {@code --add-opens java.base/jdk.internal.vm=ALL-UNNAMED}) opens for this. */
-    public static final String PACKAGE = "jdk.internal.vm";
+    private static final String PACKAGE = "jdk.internal.vm";
 
     static {
         MethodHandle cont = null, tail = null, parent = null, size = null;

@@ -23,8 +23,14 @@ import java.util.concurrent.Executor;
  */
 public final class VirtualThreads implements Engine {
 
-    /** The flag a user adds when running without the agent. */
+    /** The flag a user adds when running without the agent, with the runtime on the class path. */
     public static final String ADD_OPENS = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    /** {@link #ADD_OPENS}, or, with the runtime a named module (on the module path), the flag naming it. */
+    private static String addOpens() {
+        Module me = VirtualThreads.class.getModule();
+        return me.isNamed() ? "--add-opens java.base/java.lang=" + me.getName() : ADD_OPENS;
+    }
 
     private static final Class<?> VT_CLASS;
     private static final MethodHandle NEW_THREAD;
@@ -92,7 +98,7 @@ public final class VirtualThreads implements Engine {
         if (UNAVAILABLE != null) {
             throw new IllegalStateException("Preempt cannot create processes: " + UNAVAILABLE
                     + ". Run with -javaagent:preempt-agent.jar (it opens the package itself), or add "
-                    + ADD_OPENS + " to the java command line. Java " + Runtime.version()
+                    + addOpens() + " to the java command line. Java " + Runtime.version()
                     + " (Preempt needs JDK 21 or newer).");
         }
         return INSTANCE;

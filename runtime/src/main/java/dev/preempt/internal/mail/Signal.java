@@ -35,8 +35,12 @@ public class Signal {
     Signal nextMsg;
     /** {@link #MESSAGE} or a system signal kind defined by the process layer. */
     public final int kind;
-    /** The message, or the signal's argument. */
-    public Object payload;
+    /**
+     * The message, or the signal's argument. Written once here, and cleared by the mailbox alone when the
+     * node leaves the message list (the node may stay on as the inbox stub): read it through
+     * {@link #payload()} outside this package.
+     */
+    Object payload;
 
     /**
      * A node not yet in any queue.
@@ -47,6 +51,15 @@ public class Signal {
     public Signal(int kind, Object payload) {
         this.kind = kind;
         this.payload = payload;
+    }
+
+    /**
+     * Returns the message, or the signal's argument (null once the mailbox has taken the message out).
+     *
+     * @return the payload
+     */
+    public final Object payload() {
+        return payload;
     }
 
     Signal nextAcquire() {

@@ -31,7 +31,7 @@ public final class Policies {
      * @return the policy
      * @throws IllegalArgumentException if the name is none of them
      */
-    public static SendPolicy parse(String name) {
+    static SendPolicy parse(String name) {
         try {
             return SendPolicy.valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

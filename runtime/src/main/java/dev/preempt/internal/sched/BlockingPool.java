@@ -88,7 +88,7 @@ public final class BlockingPool {
      *
      * @return the count
      */
-    public static int threads() {
+    static int threads() {
         return POOL.getPoolSize();
     }
 }

@@ -311,7 +311,7 @@ public final class Carrier {
      *
      * @return the scheduler
      */
-    public SchedulerCore scheduler() {
+    SchedulerCore scheduler() {
         return sched;
     }
 
@@ -555,7 +555,7 @@ public final class Carrier {
      *
      * @return true for a spare
      */
-    public boolean isSpare() {
+    boolean isSpare() {
         return spare;
     }
 

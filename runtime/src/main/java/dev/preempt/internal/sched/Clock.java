@@ -13,7 +13,7 @@ package dev.preempt.internal.sched;
  * long deadline = sched.clock.nanoTime() + timeoutNanos;
  * }</pre>
  */
-public interface Clock {
+interface Clock {
 
     /**
      * Now, in nanoseconds from an arbitrary origin (compare differences only, as with System.nanoTime).

@@ -109,7 +109,7 @@ public final class DeterministicCore {
      * @param n how many
      * @return those lines
      */
-    public String traceTail(int n) {
+    String traceTail(int n) {
         return trace.tail(n);
     }
 
@@ -200,7 +200,7 @@ public final class DeterministicCore {
         if (closing) return;
         Proc from = Proc.current();
         boolean inside = from != null && from.sched == sched;
-        String what = s.kind == Signal.MESSAGE ? "message " + (s.payload == null ? "null" : s.payload.getClass().getSimpleName())
+        String what = s.kind == Signal.MESSAGE ? "message " + (s.payload() == null ? "null" : s.payload().getClass().getSimpleName())
                 : SysSignal.nameOf(s.kind);
         synchronized (this) {
             Integer target = ids.get(to);

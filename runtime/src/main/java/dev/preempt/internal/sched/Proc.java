@@ -277,7 +277,7 @@ public final class Proc implements Executor {
      *
      * @return the exit reason, or null
      */
-    public ExitReason exitReason() {
+    ExitReason exitReason() {
         return state == EXITED ? exitReason : null;
     }
 
@@ -500,7 +500,7 @@ public final class Proc implements Executor {
      *
      * @return the newest signal, or null if the mailbox is empty
      */
-    public Signal mark() {
+    Signal mark() {
         drainSignals();
         return mailbox.newest();
     }
@@ -630,7 +630,7 @@ public final class Proc implements Executor {
     }
 
     /** The pin reason of a yield that ran out of stack (other reasons are guessed from the stack). */
-    public static final String PIN_STACK = "stack too deep to yield";
+    static final String PIN_STACK = "stack too deep to yield";
 
     /** Refused yields in a row; the retry budget doubles with each, up to a full budget. Owner only. */
     private int pinStreak;
@@ -819,7 +819,7 @@ public final class Proc implements Executor {
      * @throws CallException on timeout, if the server dies first, or if it is this process
      * @throws NoProcessException if the server is not there
      */
-    public Object call(Proc server, Object request, long timeoutNanos) {
+    Object call(Proc server, Object request, long timeoutNanos) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         if (server == this) {
             throw new CallException(pid, ExitReason.of("calling_self"), "call: " + pid + " called itself (it would wait forever)");
@@ -1045,7 +1045,7 @@ public final class Proc implements Executor {
      *
      * @return the flag (racy unless called by the owner)
      */
-    public boolean trapExitsFlag() {
+    boolean trapExitsFlag() {
         return signals.trapsExits();
     }
 

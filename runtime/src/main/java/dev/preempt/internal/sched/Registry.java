@@ -31,7 +31,7 @@ public final class Registry {
     private final ConcurrentHashMap<String, Proc> names = new ConcurrentHashMap<>();
 
     /** An empty registry. */
-    public Registry() {}
+    Registry() {}
 
     /**
      * Registers {@code name} for {@code p}; NoProcessException if it is dead, IllegalArgumentException if it

@@ -154,7 +154,7 @@ final class Signals {
                 }
             }
             case SysSignal.REPLY -> {
-                if (sig.ref.equals(awaitingReply)) deliverToSelf(new Proc.Reply(sig.ref, sig.payload));
+                if (sig.ref.equals(awaitingReply)) deliverToSelf(new Proc.Reply(sig.ref, sig.payload()));
             }
             // in its place in the order: the messages sent before the request, not those after
             case SysSignal.INSPECT -> sig.answer().complete(self.mailbox.messages());

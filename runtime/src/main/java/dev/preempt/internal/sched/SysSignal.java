@@ -101,12 +101,12 @@ final class SysSignal extends Signal {
     /** The future of an INSPECT. */
     @SuppressWarnings("unchecked")
     java.util.concurrent.CompletableFuture<java.util.List<Object>> answer() {
-        return (java.util.concurrent.CompletableFuture<java.util.List<Object>>) payload;
+        return (java.util.concurrent.CompletableFuture<java.util.List<Object>>) payload();
     }
 
     /** The reason of an EXIT, EXIT_LINK or DOWN. */
     ExitReason reason() {
-        return (ExitReason) payload;
+        return (ExitReason) payload();
     }
 
     /** The kind's name, for traces: {@code link}, {@code exit-link}, ... */

@@ -13,7 +13,7 @@ package dev.preempt.internal.sched;
  * c.advanceTo(c.nanoTime() + 3_600_000_000_000L);   // an hour later, at once
  * }</pre>
  */
-public final class VirtualClock implements Clock {
+final class VirtualClock implements Clock {
 
     /** Where every deterministic run's time starts (far from 0 and from overflow). */
     public static final long ORIGIN = 1L << 40;

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * Chooser c = new Pct(7, 64, 3, 200);   // bug depth 3, about 200 steps a run
  * }</pre>
  */
-public final class Pct implements Chooser {
+final class Pct implements Chooser {
 
     private final SplitMix rng;
     private final int maxBudget;

@@ -9,7 +9,7 @@ package dev.preempt.internal.sched.det;
  * int next = c.pick(new int[] {0, 2, 5}, 3);   // 0, 1 or 2: a position
  * }</pre>
  */
-public final class RandomWalk implements Chooser {
+final class RandomWalk implements Chooser {
 
     private final SplitMix rng;
     private final int maxBudget;

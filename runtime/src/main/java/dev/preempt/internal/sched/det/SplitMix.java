@@ -12,7 +12,7 @@ package dev.preempt.internal.sched.det;
  * int i = r.nextInt(3);   // 0, 1 or 2, the same for seed 42 every time
  * }</pre>
  */
-public final class SplitMix {
+final class SplitMix {
 
     private long state;
 

@@ -19,7 +19,7 @@ package dev.preempt.internal.sched.det;
 public final class Trace {
 
     /** Text past this many characters is not kept (the hash and the count still cover it). */
-    public static final int MAX_CHARS = 8 << 20;
+    static final int MAX_CHARS = 8 << 20;
 
     private final StringBuilder text = new StringBuilder();
     private long hash = 0xcbf29ce484222325L; // FNV-1a, 64 bits
@@ -85,7 +85,7 @@ public final class Trace {
      *
      * @return the line count
      */
-    public synchronized long lines() {
+    synchronized long lines() {
         return lines;
     }
 }
