@@ -273,15 +273,6 @@ public final class Proc implements Executor {
     }
 
     /**
-     * The reason it ended; null while alive.
-     *
-     * @return the exit reason, or null
-     */
-    ExitReason exitReason() {
-        return state == EXITED ? exitReason : null;
-    }
-
-    /**
      * True until the process begins exiting.
      *
      * @return whether it is alive
@@ -1038,15 +1029,6 @@ public final class Proc implements Executor {
      */
     public long preemptions() {
         return preemptions;
-    }
-
-    /**
-     * Whether the process traps exits; the same as {@link #trapsExits()}.
-     *
-     * @return the flag (racy unless called by the owner)
-     */
-    boolean trapExitsFlag() {
-        return signals.trapsExits();
     }
 
     /**
