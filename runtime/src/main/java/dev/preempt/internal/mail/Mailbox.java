@@ -48,6 +48,23 @@ public final class Mailbox {
     /** The node tail pointed at when the mailbox was closed (set by {@link #close()}). */
     private Signal closedAt;
 
+    /** The owning thread, for the asserts of owner-only methods; null: not checked (a test's own mailbox). */
+    private Thread owner;
+
+    /**
+     * Names the owning thread: from now on the owner-only methods assert they run on it (with {@code -ea}).
+     *
+     * @param t the owner (a process's own thread), set before the owner first runs
+     */
+    public void ownedBy(Thread t) {
+        owner = t;
+    }
+
+    /** For the asserts of owner-only methods: the caller is the owner (or no owner was named). */
+    private boolean ownedHere() {
+        return owner == null || Thread.currentThread() == owner;
+    }
+
     /** An empty, open mailbox. */
     public Mailbox() {
         Signal stub = new Signal(-2, null);
@@ -78,6 +95,7 @@ public final class Mailbox {
      * @return whether the inbox holds something
      */
     public boolean hasIncoming() {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         Signal t = tail; // volatile read: pairs with the waker's read of the process state (Dekker)
         return t != head && t != CLOSED;
     }
@@ -90,6 +108,7 @@ public final class Mailbox {
      * @param system the handler of system signals
      */
     public void drain(Consumer<Signal> system) {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         Signal n;
         while ((n = head.nextAcquire()) != null) {
             head = n;
@@ -107,6 +126,7 @@ public final class Mailbox {
      * @param n the node, already taken from the inbox or new
      */
     public void append(Signal n) {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         n.nextMsg = null;
         if (last == null) {
             first = n;
@@ -127,6 +147,7 @@ public final class Mailbox {
      * @return the payload, or {@link #NO_MATCH}
      */
     public Object takeFirst(Signal from, Predicate<Object> match) {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         Signal prev = from;
         Signal cur = from == null ? first : from.nextMsg;
         while (cur != null) {
@@ -187,6 +208,7 @@ public final class Mailbox {
      * @return true if one was removed
      */
     public boolean removeFirst(Predicate<Object> match) {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         return takeFirst(null, match) != NO_MATCH;
     }
 
@@ -211,6 +233,7 @@ public final class Mailbox {
      * @return an unmodifiable copy of their payloads
      */
     public java.util.List<Object> messages() {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         java.util.List<Object> out = new java.util.ArrayList<>(size);
         for (Signal s = first; s != null; s = s.nextMsg) out.add(s.payload);
         return java.util.Collections.unmodifiableList(out);
@@ -235,6 +258,7 @@ public final class Mailbox {
 
     /** Owner, at exit. From now on every {@link #push} fails. */
     public void close() {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         for (;;) {
             Signal t = tail;
             if (t == CLOSED) return;
@@ -253,6 +277,7 @@ public final class Mailbox {
      * @param each gets every signal pushed before the close, in order
      */
     public void drainClosed(Consumer<Signal> each) {
+        assert ownedHere() : "owner only: " + Thread.currentThread();
         while (head != closedAt) {
             Signal n = head.nextAcquire();
             if (n == null) {

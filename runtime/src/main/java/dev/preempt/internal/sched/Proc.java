@@ -158,6 +158,7 @@ public final class Proc implements Executor {
         // Named by its pid, so that thread dumps, JFR method samples and the JDK's virtual-thread events
         // say which process they saw (registering a name adds it: see Registry).
         this.thread = sched.engine.newThread(this, pid.toString(), this::body);
+        mailbox.ownedBy(thread);
         this.cont = VirtualThreads.continuationOf(thread);
     }
 
