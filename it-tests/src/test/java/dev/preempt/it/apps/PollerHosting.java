@@ -5,7 +5,6 @@ import dev.preempt.Scheduler;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -61,7 +60,7 @@ public final class PollerHosting {
                     } catch (Exception e) {
                         return; // closed
                     }
-                    start.accept(() -> serve(s));
+                    start.accept(() -> EchoFirstSocket.serve(s));
                 }
             });
             AtomicInteger ok = new AtomicInteger();
@@ -92,17 +91,6 @@ public final class PollerHosting {
             return ok.get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static void serve(Socket s) {
-        try (s) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            PrintWriter out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
-            String line;
-            while ((line = in.readLine()) != null) out.println(line);
-        } catch (Exception ignored) {
-            // the client went away
         }
     }
 

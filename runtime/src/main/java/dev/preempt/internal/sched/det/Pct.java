@@ -54,6 +54,14 @@ final class Pct implements Chooser {
 
     @Override
     public int pick(int[] runnable, int n) {
+        return Pct.highest(priority, runnable, n);
+    }
+
+    /**
+     * The index in {@code runnable} (of its first {@code n}) of the process with the highest priority;
+     * ties go to the lower index. PCT's and POS's choice alike.
+     */
+    static int highest(long[] priority, int[] runnable, int n) {
         int best = 0;
         for (int i = 1; i < n; i++) {
             if (priority[runnable[i]] > priority[runnable[best]]) best = i;

@@ -55,11 +55,7 @@ public final class Pos implements Chooser {
 
     @Override
     public int pick(int[] runnable, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (priority[runnable[i]] > priority[runnable[best]]) best = i;
-        }
-        return best;
+        return Pct.highest(priority, runnable, n);
     }
 
     @Override
