@@ -165,12 +165,12 @@ public final class Carrier {
     }
 
     private void runSlice(Proc p) {
+        if (!p.claimMount()) return; // a second entry while it runs elsewhere: that carrier requeues it after
         int cap = p.budgetCap;
         int start = fromRunnext && leftover > 0 ? Math.min(leftover, cap) : cap;
         p.budget = start;
         p.sliceStart = start;
-        p.carrier = this;
-        p.mounts++; // only the carrier that dequeued it writes this
+        p.mountedBy(this);
         current = p;
         p.mounting();
         boolean timed = sched.observeSlices;
@@ -189,6 +189,7 @@ public final class Carrier {
         int spent = p.sliceStart - left;
         leftover = Math.max(0, left);
         p.account(spent);
+        if (p.releaseMount()) pushLocal(p, true); // an entry was dropped while it ran: it may have been its next turn
         slices++;
         if (timed) sched.sliceEnded(p, this, spent, System.nanoTime() - t0, p.preemptions != preemptionsBefore);
     }

@@ -49,13 +49,16 @@ import java.util.function.Predicate;
 public final class Proc implements Executor {
 
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
-    private static final VarHandle REDUCTIONS, ASKED, SYS_PENDING;
+    private static final VarHandle REDUCTIONS, ASKED, SYS_PENDING, MOUNT, CARRIER, MOUNTS;
 
     static {
         try {
             REDUCTIONS = MethodHandles.lookup().findVarHandle(Proc.class, "reductions", long.class);
             ASKED = MethodHandles.lookup().findVarHandle(Proc.class, "asked", int.class);
             SYS_PENDING = MethodHandles.lookup().findVarHandle(Proc.class, "sysPending", int.class);
+            MOUNT = MethodHandles.lookup().findVarHandle(Proc.class, "mount", int.class);
+            CARRIER = MethodHandles.lookup().findVarHandle(Proc.class, "carrier", Carrier.class);
+            MOUNTS = MethodHandles.lookup().findVarHandle(Proc.class, "mounts", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -89,8 +92,70 @@ public final class Proc implements Executor {
     static final int ASK_SIGNALS = 2;
     /** System signals pushed since the owner last drained; any thread increments, the owner resets. */
     private volatile int sysPending;
-    /** The carrier running it now (or last). Written by that carrier before it mounts the thread. */
+    /** The carrier running it now (or last). Written by that carrier, holding the mount claim, before it mounts the thread. */
     volatile Carrier carrier;
+
+    // ---- the mount claim: FREE -> CLAIMED (a carrier runs a slice) -> FREE, or -> CLAIMED_DROPPED -> FREE ----
+    /**
+     * Which carrier may run this process's slice: the one that set it from {@link #FREE} to
+     * {@link #CLAIMED} ({@link #claimMount}); it sets it back when the slice is over
+     * ({@link #releaseMount}). Only the holder writes the per-slice state ({@link #carrier}, the budget,
+     * {@link #mounts}) and mounts the thread.
+     *
+     * <p>Why it exists: the JDK may queue a process twice. Taking the stack of an unmounted runnable
+     * virtual thread from another thread ({@code Thread.getStackTrace}, as {@code Preempt.processInfo}
+     * and the watchdog's JFR event do) suspends it and then submits it once more, "as the task may have
+     * run while suspended" ({@code VirtualThread.tryGetStackTrace}). The JDK's own pool shrugs at a
+     * second entry: its run returns at once. Here a carrier taking it while the process ran elsewhere
+     * rewrote {@link #carrier} under the running process, whose next wake-up then pushed onto that other
+     * carrier's owner-only queue from a foreign thread: processes lost, the scheduler hung
+     * (StackTraceWhileRunningTest). A carrier that finds the claim held drops its entry and marks
+     * {@link #CLAIMED_DROPPED}; the holder then queues the process once more when its slice is over,
+     * since the dropped entry may have been its real next turn (a yield or wake-up submitted just before
+     * the slice's bookkeeping ended). A stale entry taken while the claim is free only runs a slice in
+     * which the JDK mounts nothing.
+     */
+    private volatile int mount;
+    private static final int FREE = 0, CLAIMED = 1, CLAIMED_DROPPED = 2;
+
+    /**
+     * A carrier that dequeued this process: true if it may run the slice. False if another carrier
+     * holds the claim (then this entry is dropped, and the holder requeues the process). Waits a little
+     * first: mostly the holder is only finishing the bookkeeping of a slice whose process already
+     * yielded, and then the entry in hand is the process's real next turn.
+     */
+    boolean claimMount() {
+        for (int spins = 0; ; spins++) {
+            int m = mount;
+            if (m == FREE) {
+                if (MOUNT.compareAndSet(this, FREE, CLAIMED)) return true;
+            } else if (spins < CLAIM_SPINS) {
+                Thread.onSpinWait();
+            } else if (m == CLAIMED_DROPPED || MOUNT.compareAndSet(this, CLAIMED, CLAIMED_DROPPED)) {
+                return false;
+            }
+        }
+    }
+
+    /** About a microsecond of spinning: longer than a slice's bookkeeping, far shorter than a slice. */
+    private static final int CLAIM_SPINS = 32;
+
+    /**
+     * The claim's holder, before it mounts the thread: the per-slice state. Plain (opaque) stores, not
+     * volatile ones: the process reads them on the same OS thread, the claim's CAS and release order them
+     * for the next holder, and other readers (the watchdog, samplers, the JFR observer) are racy anyway.
+     * Each volatile store is a full fence on x86, as the claim's CAS is; these keep a slice's cost where
+     * it was before the claim.
+     */
+    void mountedBy(Carrier c) {
+        CARRIER.setOpaque(this, c);
+        MOUNTS.setOpaque(this, mounts + 1);
+    }
+
+    /** The holder, its slice over: frees the claim; true if an entry was dropped meanwhile (requeue it). */
+    boolean releaseMount() {
+        return (int) MOUNT.getAndSet(this, FREE) == CLAIMED_DROPPED;
+    }
     /** Set while it yields because its budget ran out (see {@link SchedulerCore#submit}). */
     boolean preempting;
     /** How many times a carrier has mounted it; a yield that did not change it was refused (pinned). */
@@ -708,7 +773,9 @@ public final class Proc implements Executor {
 
     /** Carrier, after a slice: adds what it spent. */
     void account(int spent) {
-        if (spent > 0) REDUCTIONS.getAndAdd(this, (long) spent);
+        // One writer at a time: the holder of the mount claim (its carrier, or the process mounted on it);
+        // the claim's CAS and release order successive holders. So no atomic add: readers are racy.
+        if (spent > 0) REDUCTIONS.setOpaque(this, reductions + spent);
     }
 
     // =====================================================================================
