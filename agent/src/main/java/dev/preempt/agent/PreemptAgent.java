@@ -27,15 +27,7 @@ public final class PreemptAgent {
      * @param inst the JVM's instrumentation
      */
     public static void premain(String args, Instrumentation inst) {
-        AgentOptions options;
-        try {
-            options = AgentOptions.parse(args);
-        } catch (AgentOptions.Invalid e) {
-            System.err.println("[preempt] error: bad -javaagent option: " + e.getMessage());
-            System.err.flush();
-            Runtime.getRuntime().halt(2);
-            return;
-        }
+        AgentOptions options = parseOrHalt(args, "-javaagent option");
         AgentLog.setLevel(options.log());
         Module agent = PreemptAgent.class.getModule(); // the class path's unnamed module: the agent jar is there
         // The runtime: the agent jar's own copy on the class path (then the same unnamed module), or the named
@@ -52,17 +44,46 @@ public final class PreemptAgent {
         // jdk.internal.misc (exported): carriers are the JDK's CarrierThread kind, told of blocking calls.
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc", Set.of(runtime)),
                 Map.of("java.lang", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());
+        PreemptTransformer transformer = install(options, new ModuleReads(inst, runtime));
+        startRecording(options);
+        inst.addTransformer(transformer, false);
+        AgentLog.info("agent installed: budget=" + options.budget() + ", stripmine=" + options.stripMine()
+                + (options.include().isEmpty() ? "" : ", include=" + options.include())
+                + (options.exclude().isEmpty() ? "" : ", exclude=" + options.exclude()));
+    }
+
+    /** The option {@code jfr=FILE}, if given: the recording starts. */
+    static void startRecording(AgentOptions options) {
+        if (options.jfr() == null) return;
+        try {
+            FlightRecording.start(options.jfr());
+        } catch (Throwable t) { // no jdk.jfr module, an unwritable path: say so, run on
+            System.err.println("[preempt] warning: cannot start the recording jfr=" + options.jfr() + ": " + t);
+        }
+    }
+
+    /** The options, or (bad ones) one line on stderr and the JVM ends with status 2. */
+    static AgentOptions parseOrHalt(String args, String what) {
+        try {
+            return AgentOptions.parse(args);
+        } catch (AgentOptions.Invalid e) {
+            System.err.println("[preempt] error: bad " + what + ": " + e.getMessage());
+            System.err.flush();
+            Runtime.getRuntime().halt(2);
+            throw e; // not reached
+        }
+    }
+
+    /**
+     * What the agent and {@link PreemptLoader} share, once the JDK's packages are open to the runtime:
+     * the options to the runtime, its agent status, and the transformer that rewrites application
+     * classes. The recording ({@link #startRecording}) is the caller's: the loader starts it later.
+     */
+    static PreemptTransformer install(AgentOptions options, ModuleReads reads) {
         for (Map.Entry<String, String> e : options.runtimeProperties().entrySet()) {
             System.setProperty(e.getKey(), e.getValue());
         }
         AgentStatus.markInstalled();
-        if (options.jfr() != null) {
-            try {
-                FlightRecording.start(options.jfr());
-            } catch (Throwable t) { // no jdk.jfr module, an unwritable path: say so, run on
-                System.err.println("[preempt] warning: cannot start the recording jfr=" + options.jfr() + ": " + t);
-            }
-        }
         ClassFilter filter = new ClassFilter(options.include(), options.exclude());
         for (String c : options.classLikePrefixes()) {
             AgentLog.warnOnce("class " + c, "include=" + c + " looks like a class name; include and exclude take package"
@@ -75,13 +96,10 @@ public final class PreemptAgent {
         RewriteCache cache = cacheDir == null ? null : RewriteCache.open(cacheDir, "stripmine=" + options.stripMine()
                 + ",tickBatch=" + Integer.getInteger("preempt.tickBatch", 32));
         PreemptTransformer transformer = new PreemptTransformer(filter, new ClassRewriter(options.stripMine()),
-                MainClass.internalName(), filters, cache, new ModuleReads(inst, runtime));
-        inst.addTransformer(transformer, false);
+                MainClass.internalName(), filters, cache, reads);
         if (Boolean.getBoolean("preempt.agentStats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(transformer.stats()), "preempt-agent-stats"));
         }
-        AgentLog.info("agent installed: budget=" + options.budget() + ", stripmine=" + options.stripMine()
-                + (options.include().isEmpty() ? "" : ", include=" + options.include())
-                + (options.exclude().isEmpty() ? "" : ", exclude=" + options.exclude()));
+        return transformer;
     }
 }

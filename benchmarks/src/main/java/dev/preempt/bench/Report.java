@@ -114,26 +114,44 @@ public final class Report {
 
     /**
      * Switch costs as users meet them: under {@code -javaagent} (any agent makes the VM report every
-     * virtual-thread mount and unmount to JVMTI), and with that reporting turned off.
+     * virtual-thread mount and unmount to JVMTI), with that reporting turned off, and with no agent at
+     * all under {@code PreemptLoader} ({@code java @agent/preempt.args}, the agent jar on the class path:
+     * JMH's forks take the class path of this JVM, so it is appended to it for that run).
      */
     static void underAgent(boolean quick, String agent) throws Exception {
         String include = RuntimeBenchmarks.class.getName() + "\\.(yield|pingPong|ring)Preempt";
-        String agentArg = "-javaagent:" + agent + "=exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
+        String exclude = "exclude=dev.preempt.bench.jmh_generated:org.openjdk.jmh";
+        String agentArg = "-javaagent:" + agent + "=" + exclude;
         Map<String, double[]> with = scores(new Runner(base(quick).include(include).jvmArgsAppend(agentArg).build()).run());
         Map<String, double[]> off = scores(new Runner(base(quick).include(include)
                 .jvmArgsAppend(agentArg, NO_VT_TRANSITIONS[0], NO_VT_TRANSITIONS[1]).build()).run());
+        Map<String, double[]> loader = Map.of();
+        Path args = Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
+        if (Files.isRegularFile(args)) {
+            String cp = System.getProperty("java.class.path");
+            System.setProperty("java.class.path", cp + File.pathSeparator + agent);
+            try {
+                loader = scores(new Runner(base(quick).include(include)
+                        .jvmArgsAppend("@" + args, "-Dpreempt.options=" + exclude).build()).run());
+            } finally {
+                System.setProperty("java.class.path", cp);
+            }
+        }
         System.out.println();
-        System.out.println("| Preempt, under -javaagent:preempt-agent.jar | as is | with " + String.join(" ", NO_VT_TRANSITIONS) + " |");
-        System.out.println("|---|---|---|");
+        System.out.println("| Preempt, with its rewriting | -javaagent:preempt-agent.jar | agent, with " + String.join(" ", NO_VT_TRANSITIONS)
+                + " | no agent: java @agent/preempt.args (PreemptLoader) |");
+        System.out.println("|---|---|---|---|");
         for (String[] w : new String[][] {{"yield + resume", "yieldPreempt"}, {"ping-pong round trip", "pingPongPreempt"},
                 {"ring 10,000 x 100 (per hop)", "ringPreempt"}}) {
-            double[] a = with.get(w[1]), b = off.get(w[1]);
+            double[] a = with.get(w[1]), b = off.get(w[1]), c = loader.get(w[1]);
             if (a == null || b == null) continue;
-            String extra = w[1].equals("ringPreempt")
-                    ? String.format(" (%.2f M msg/s) | %.0f ± %.0f ns (%.2f M msg/s)", 1e3 / a[0], b[0], b[1], 1e3 / b[0])
-                    : String.format(" | %.0f ± %.0f ns", b[0], b[1]);
-            System.out.printf("| %s | %.0f ± %.0f ns%s |%n", w[0], a[0], a[1], extra);
+            boolean ring = w[1].equals("ringPreempt");
+            System.out.printf("| %s | %s | %s | %s |%n", w[0], cell(a, ring), cell(b, ring), c == null ? "-" : cell(c, ring));
         }
+    }
+
+    private static String cell(double[] ns, boolean ring) {
+        return ring ? String.format("%.0f ± %.0f ns (%.2f M msg/s)", ns[0], ns[1], 1e3 / ns[0]) : String.format("%.0f ± %.0f ns", ns[0], ns[1]);
     }
 
     static void row(Map<String, double[]> s, String label, String prefix, String unit) {
@@ -205,9 +223,14 @@ public final class Report {
     static void startup(int runs, String agent) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
-        List<Long> plain = new ArrayList<>(), with = new ArrayList<>();
+        List<Long> plain = new ArrayList<>(), with = new ArrayList<>(), loader = new ArrayList<>();
         String stats = "";
+        Path args = Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
         for (int i = 0; i < runs; i++) {
+            if (Files.isRegularFile(args)) { // no agent: the same rewriting by PreemptLoader
+                loader.add(Long.parseLong(field(runChild(List.of(javaBin, "@" + args, "-Dpreempt.options=stats=true",
+                        "-cp", cp + File.pathSeparator + agent, StartupApp.class.getName()))[0], "firstRequestMs")));
+            }
             // without the agent the runtime needs java.lang opened (the agent opens it itself)
             plain.add(Long.parseLong(field(runChild(List.of(javaBin, "--add-opens=java.base/java.lang=ALL-UNNAMED", "-Dpreempt.quiet=true",
                     "-cp", cp, StartupApp.class.getName()))[0], "firstRequestMs")));
@@ -217,11 +240,15 @@ public final class Report {
         }
         java.util.Collections.sort(plain);
         java.util.Collections.sort(with);
+        java.util.Collections.sort(loader);
         long a = plain.get(runs / 2), b = with.get(runs / 2);
         System.out.println();
-        System.out.println("| start-up to the first reply (Jackson app, median of " + runs + ") | no agent | with the agent | ratio |");
-        System.out.println("|---|---|---|---|");
-        System.out.printf("| %s | %d ms (%s) | %d ms (%s) | %.2fx |%n", "StartupApp", a, plain, b, with, (double) b / a);
+        System.out.println("| start-up to the first reply (Jackson app, median of " + runs + ") | not rewritten | with the agent | ratio"
+                + " | PreemptLoader (no agent) | ratio |");
+        System.out.println("|---|---|---|---|---|---|");
+        String l = loader.isEmpty() ? "- | -" : String.format("%d ms (%s) | %.2fx", loader.get(runs / 2), loader,
+                (double) loader.get(runs / 2) / a);
+        System.out.printf("| %s | %d ms (%s) | %d ms (%s) | %.2fx | %s |%n", "StartupApp", a, plain, b, with, (double) b / a, l);
         System.out.println(stats);
     }
 

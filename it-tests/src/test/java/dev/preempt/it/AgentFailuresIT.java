@@ -29,7 +29,7 @@ class AgentFailuresIT {
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
         assertThat(r.out()).as("the program did not run").isEmpty();
         assertThat(r.err().lines().toList()).as(r.toString()).hasSize(1);
-        assertThat(r.err()).startsWith("[preempt] error: bad -javaagent option: ").contains(mentions);
+        assertThat(r.err()).startsWith(Jvm.badOptionPrefix()).contains(mentions);
     }
 
     @Test

@@ -58,11 +58,55 @@ final class Jvm {
         classPath.add(apps().toString());
     }
 
-    /** A JVM with the agent; {@code options} is the text after '=' (empty for none). */
+    /**
+     * How the preempted JVMs run: {@code agent} ({@code -javaagent:preempt-agent.jar=options}, the default) or
+     * {@code loader} (no JVMTI agent: {@code java @agent/preempt.args -Dpreempt.options=options}, the agent
+     * jar on the class path; see {@code PreemptLoader}). The build runs the it-tests both ways.
+     */
+    static final String LAUNCH = System.getProperty("preempt.launch", "agent");
+
+    /** Whether this run launches the preempted JVMs through the class loader rather than the agent. */
+    static boolean underLoader() {
+        return LAUNCH.equals("loader");
+    }
+
+    /** The line a bad option gets, up to the message: the agent's or the loader's wording. */
+    static String badOptionPrefix() {
+        return underLoader() ? "[preempt] error: bad -Dpreempt.options value: " : "[preempt] error: bad -javaagent option: ";
+    }
+
+    /**
+     * A JVM with Preempt's rewriting, as this run launches it ({@link #LAUNCH}); {@code options} is the
+     * agent's option text (empty for none).
+     */
     static Jvm withAgent(String options) {
+        Jvm j = new Jvm();
+        if (underLoader()) {
+            j.jvmArgs.add("@" + argsFile());
+            if (!options.isEmpty()) j.jvmArgs.add("-Dpreempt.options=" + options);
+            j.loaderJar = true;
+        } else if (LAUNCH.equals("agent")) {
+            return withJavaAgent(options);
+        } else {
+            throw new IllegalArgumentException("-Dpreempt.launch=" + LAUNCH + ": agent or loader");
+        }
+        return j;
+    }
+
+    /** A JVM with {@code -javaagent:preempt-agent.jar=options} whatever {@link #LAUNCH} says (what only the agent does). */
+    static Jvm withJavaAgent(String options) {
         Jvm j = new Jvm();
         j.jvmArgs.add("-javaagent:" + agentJar() + (options.isEmpty() ? "" : "=" + options));
         return j;
+    }
+
+    /** Under the loader: the agent jar goes last on the class path, whatever the test sets. */
+    private boolean loaderJar;
+
+    static Path argsFile() {
+        Path p = Paths.get(System.getProperty("preempt.args", "../agent/preempt.args"));
+        assertThat(p).as("the loader's argument file").isRegularFile();
+        return p.toAbsolutePath().normalize();
     }
 
     /** A JVM without the agent and without the runtime (on the class path, the apps alone). */
@@ -119,14 +163,14 @@ final class Jvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xss1m");
-        // Not -ea:dev.preempt... yet: with it, StaticInitHog under JfrRecordingIT (carriers=2, class-init
-        // hogs, 5 spares) hit Carrier.pushNext's owner-only assert about 1 run in 4: a process running on
-        // one spare whose Proc.carrier named another, so its wake-up pushed onto that other carrier's
-        // runnext from a foreign thread (an open bug, see issue 8's note; without -ea it goes unnoticed, as
-        // before the assert existed). Surefire runs the runtime's own tests with assertions on.
+        // The runtime's owner-only asserts on, as in surefire: they caught a process queued twice (a stack
+        // taken from outside, see Proc.claimMount) under JfrRecordingIT, which runs without them unnoticed.
+        cmd.add("-ea:dev.preempt...");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, classPath));
+        List<String> cp = new ArrayList<>(classPath);
+        if (loaderJar) cp.add(agentJar().toString());
+        cmd.add(String.join(File.pathSeparator, cp));
         if (!modulePath.isEmpty()) {
             cmd.add("--module-path");
             cmd.add(String.join(File.pathSeparator, modulePath));

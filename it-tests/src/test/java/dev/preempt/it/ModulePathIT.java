@@ -88,7 +88,8 @@ class ModulePathIT {
      */
     @Test
     void underTheAgentAHogInAModuleThatDoesNotRequireTheRuntimeIsPreempted() {
-        Jvm.Result r = Jvm.withAgent("carriers=1,spares=0").jvmArg("-Dpreempt.quiet=true").modulePath(runtime, compiled)
+        // the agent itself: PreemptLoader rewrites class-path classes only
+        Jvm.Result r = Jvm.withJavaAgent("carriers=1,spares=0").jvmArg("-Dpreempt.quiet=true").modulePath(runtime, compiled)
                 .timeout(60).run("app/dev.preempt.modapp.Main", "hog");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).as(r.toString()).contains("hog turns>0=true").contains("hog reason=normal")

@@ -43,10 +43,15 @@ class ShapesIT {
         for (String line : with.lines("shape")) {
             // one carrier: the witness only counts while a shape runs if that shape yielded to it
             long witness = Long.parseLong(line.substring(line.indexOf("witness=") + 8));
+            if (unseenByTheLoader(line)) {
+                assertThat(witness).as("PreemptLoader leaves a class another loader defines unrewritten: %s", line).isZero();
+                continue;
+            }
             if (ticks.equals("count")) assertThat(witness).as("the witness ran during: %s", line).isPositive();
             if (witness > 0) preempted++;
         }
-        assertThat(preempted).as(with.toString()).isGreaterThanOrEqualTo(ticks.equals("count") ? 10 : 2);
+        int rewritten = Jvm.underLoader() ? 9 : 10;
+        assertThat(preempted).as(with.toString()).isGreaterThanOrEqualTo(ticks.equals("count") ? rewritten : 2);
     }
 
     @Test
@@ -62,8 +67,17 @@ class ShapesIT {
         assertThat(results(second)).isEqualTo(results(first));
         for (String line : second.lines("shape")) {
             long witness = Long.parseLong(line.substring(line.indexOf("witness=") + 8));
+            if (unseenByTheLoader(line)) continue;
             assertThat(witness).as("still preempted: %s", line).isPositive();
         }
+    }
+
+    /**
+     * The shape whose class a second class loader defines: under PreemptLoader (no agent) nothing rewrites
+     * it, as the README says; under the agent it is preempted like the others.
+     */
+    private static boolean unseenByTheLoader(String line) {
+        return Jvm.underLoader() && line.contains("name=secondClassLoader ");
     }
 
     private static Map<String, String> results(Jvm.Result r) {
