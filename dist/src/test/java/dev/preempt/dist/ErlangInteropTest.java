@@ -127,6 +127,51 @@ class ErlangInteropTest {
         }
     }
 
+    /**
+     * A process writes its frame to the socket itself when nothing is queued (Connection's "writing from
+     * the sender"), and queues it behind the writer thread otherwise. Three senders, each pausing at
+     * random (busy waits of up to 40 us, sleeps of 1 ms) so that both paths and their hand-overs occur
+     * many times: each sender's messages must still arrive in its order.
+     */
+    @Test
+    void sendersThatWriteThemselvesAndSendersThatQueueKeepEachSendersOrder() throws Exception {
+        int perSender = 3_000, senders = 3;
+        String peer = erlName("w") + "@" + host();
+        try (Erl erl = Erl.node(erlName("w"), COOKIE,
+                "Check = fun C(_, 0) -> io:format(\"erl got all in order~n\");"
+                        + " C(M, Left) -> receive {seq, S, I} -> case maps:get(S, M, 1) of"
+                        + " I -> C(M#{S => I + 1}, Left - 1);"
+                        + " J -> io:format(\"erl got ~p from ~p when ~p was due~n\", [I, S, J]) end"
+                        + " after 20000 -> io:format(\"erl timed out~n\") end end,"
+                        + "register(esink, spawn(fun() -> Check(#{}, " + perSender * senders + ") end)),"
+                        + "io:format(\"ready~n\"), receive after infinity -> ok end.")) {
+            erl.awaitOutput("ready", 30);
+            scheduler.runOrThrow(() -> {
+                Pid me = Preempt.self();
+                for (long s = 1; s <= senders; s++) {
+                    long sender = s;
+                    Preempt.spawnLink(() -> {
+                        java.util.Random r = new java.util.Random(sender);
+                        for (long i = 1; i <= perSender; i++) {
+                            node.send("esink", peer, Tuple.of(Atom.of("seq"), sender, i));
+                            int k = r.nextInt(100);
+                            if (k < 3) {
+                                Preempt.sleep(Duration.ofMillis(1));
+                            } else if (k < 30) {
+                                long until = System.nanoTime() + r.nextInt(40_000);
+                                while (System.nanoTime() < until) Thread.onSpinWait();
+                            }
+                        }
+                        Preempt.send(me, "sent");
+                    });
+                }
+                for (int s = 0; s < senders; s++) Preempt.receive(String.class);
+            });
+            erl.awaitOutput("erl got all in order", 30);
+            assertThat(erl.output()).doesNotContain("was due").doesNotContain("timed out");
+        }
+    }
+
     @Test
     void tenThousandMessagesArriveInOrderBothWays() throws Exception {
         int n = 10_000;

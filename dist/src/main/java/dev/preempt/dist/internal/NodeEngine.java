@@ -88,7 +88,7 @@ public final class NodeEngine implements RemoteRouting.Router {
         }
         this.unhookJfr = dev.preempt.dist.internal.jfr.DistJfr.registerSampler(
                 () -> connections.values().stream().filter(Connection::isUp).toList());
-        Thread.ofVirtual().name("preempt-dist-accept " + name).start(this::acceptLoop);
+        scheduler.spawn(this::acceptLoop); // a process: its accept is where the JDK's socket pollers start, on the carriers
     }
 
     /**
