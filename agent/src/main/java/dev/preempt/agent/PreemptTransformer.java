@@ -51,13 +51,13 @@ final class PreemptTransformer implements ClassFileTransformer {
         accepted.increment();
         try {
             String key = cache != null && RewriteCache.caches(loader) ? cache.key(className, classfileBuffer) : null;
-            byte[] hit = key == null ? null : cache.get(key);
+            byte[] hit = key == null ? null : cache.get(key, classfileBuffer);
             byte[] out;
             if (hit != null) {
                 out = hit.length == 0 ? null : hit;
             } else {
                 out = rewriter.rewrite(classfileBuffer, loader, className);
-                if (key != null) cache.put(key, out);
+                if (key != null) cache.put(key, classfileBuffer, out);
             }
             if (out != null) {
                 reads.rewrittenIn(module);
