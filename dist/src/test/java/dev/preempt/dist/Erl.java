@@ -81,9 +81,19 @@ final class Erl implements AutoCloseable {
      * until the script halts or {@link #close()} kills it. Its output goes to a log file.
      */
     static Erl node(String name, String cookie, String script, String... extraArgs) throws IOException, InterruptedException {
+        return start("-sname", name, cookie, script, extraArgs);
+    }
+
+    /** {@link #node} with {@code erl -name name}: long (fully qualified) names, such as {@code e@127.0.0.1}. */
+    static Erl longNameNode(String name, String cookie, String script) throws IOException, InterruptedException {
+        return start("-name", name, cookie, script);
+    }
+
+    private static Erl start(String nameFlag, String name, String cookie, String script, String... extraArgs)
+            throws IOException, InterruptedException {
         ensureEpmd();
         Path log = Files.createTempFile("erl-" + name, ".log");
-        List<String> cmd = new ArrayList<>(List.of(executable(), "-sname", name, "-setcookie", cookie, "-noshell"));
+        List<String> cmd = new ArrayList<>(List.of(executable(), nameFlag, name, "-setcookie", cookie, "-noshell"));
         cmd.addAll(List.of(extraArgs));
         cmd.addAll(List.of("-eval", script));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
