@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The connection to one peer node. Made on first use (or when the peer connects) and usable at once:
  * frames queue until a socket is {@linkplain #attach attached} after a handshake, and are dropped if none
- * is attached before the setup time. Two threads serve an attached socket: the reader, a process of
- * the node's scheduler (frames in order, dispatched by it, so one sender's messages arrive in order),
- * and the writer, a virtual thread (drains the queue in order, flushes when it is empty, sends a tick
- * when nothing went out for a quarter of the tick time). A peer silent for the whole tick time is taken
- * as down ({@code net_tick_timeout}).
+ * is attached before the setup time. Two processes of the node's scheduler serve an attached socket:
+ * the reader (frames in order, dispatched by it, so one sender's messages arrive in order) and the
+ * writer (drains the queue in order, flushes when it is empty, sends a tick when nothing went out for a
+ * quarter of the tick time). A peer silent for the whole tick time is taken as down
+ * ({@code net_tick_timeout}).
  *
- * <p><b>The reader is a process</b>, blocked in the socket's read as any process may be: the JDK's
+ * <p><b>The reader is a process</b> (the writer too), blocked in the socket's read as any process may be: the JDK's
  * poller wakes it on a carrier, and the processes it delivers to are woken from there, on the same
  * carrier (its {@code runnext}), instead of from a ForkJoinPool worker through the shared queue: one
  * thread wake-up less per message. Killed (its scheduler closes), it closes the connection.
@@ -178,7 +178,7 @@ public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.T
         up = true;
         stream = o;
         node.scheduler().spawn(() -> readLoop(in)); // a process: see the class comment
-        Thread.ofVirtual().name("preempt-dist-writer " + peer).start(() -> writeLoop(o));
+        node.scheduler().spawn(() -> writeLoop(o));
         settled.countDown();
         node.nodeUp(this);
         return true;
@@ -244,6 +244,9 @@ public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.T
             close("connection_closed");
         } catch (InterruptedException e) {
             close("interrupted");
+        } catch (dev.preempt.ProcessExit e) { // the writer process was killed (its scheduler closes, say)
+            close("connection_closed");
+            throw e;
         }
     }
 

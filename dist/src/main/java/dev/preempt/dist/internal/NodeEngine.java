@@ -156,7 +156,7 @@ public final class NodeEngine implements RemoteRouting.Router {
         if (peer.indexOf('@') <= 0) throw new IllegalArgumentException("not a node name (alive@host): " + peer);
         Connection[] made = new Connection[1];
         Connection c = connections.computeIfAbsent(peer, p -> made[0] = new Connection(this, p));
-        if (made[0] != null) Thread.ofVirtual().name("preempt-dist-connect " + peer).start(() -> connect(made[0]));
+        if (made[0] != null) scheduler.spawn(() -> connect(made[0])); // a process, as every thread of a connection
         return c;
     }
 
@@ -200,7 +200,7 @@ public final class NodeEngine implements RemoteRouting.Router {
                 if (closed) return;
                 continue;
             }
-            Thread.ofVirtual().name("preempt-dist-handshake").start(() -> accepted(s));
+            scheduler.spawn(() -> accepted(s));
         }
     }
 
