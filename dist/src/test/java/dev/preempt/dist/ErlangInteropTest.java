@@ -172,6 +172,32 @@ class ErlangInteropTest {
         }
     }
 
+    /**
+     * The writer waits for a kick when nothing is queued; a kick lost in a race with its last look left
+     * the rest of a stream waiting for the writer's idle timeout (a quarter of the tick time, 15 s here),
+     * once per 200,000 messages in DistBench. 200,000 messages in a stream must all arrive well within
+     * that (they take about a second).
+     */
+    @Test
+    void aStreamIsNeverLeftWaitingForTheWritersTimeout() throws Exception {
+        int n = 200_000;
+        String peer = erlName("s") + "@" + host();
+        try (Erl erl = Erl.node(erlName("s"), COOKIE,
+                "Count = fun C(0) -> io:format(\"erl got all~n\"); C(K) -> receive {seq, _} -> C(K - 1)"
+                        + " after 30000 -> io:format(\"erl timed out~n\") end end,"
+                        + "register(esink, spawn(fun() -> Count(" + n + ") end)),"
+                        + "io:format(\"ready~n\"), receive after infinity -> ok end.")) {
+            erl.awaitOutput("ready", 30);
+            long t0 = System.nanoTime();
+            scheduler.runOrThrow(() -> {
+                for (long i = 1; i <= n; i++) node.send("esink", peer, Tuple.of(Atom.of("seq"), i));
+            });
+            erl.awaitOutput("erl got all", 30);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertThat(seconds).as("the stream's last frames waited for the writer's timeout").isLessThan(10);
+        }
+    }
+
     @Test
     void tenThousandMessagesArriveInOrderBothWays() throws Exception {
         int n = 10_000;
