@@ -14,6 +14,8 @@ import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,10 +163,26 @@ public final class PreemptLoader extends URLClassLoader {
         return pkg.equals("dev.preempt") || pkg.startsWith("dev.preempt.internal") || pkg.startsWith("dev.preempt.agent");
     }
 
+    /**
+     * Resources are the parent's alone: it has the same class path, and answering here too made
+     * {@code getResources} list each one twice (every jar's manifest, every {@code META-INF/services}
+     * file), which a framework that reads them all would act on twice.
+     */
+    @Override
+    public URL findResource(String name) {
+        return null;
+    }
+
+    /** See {@link #findResource}: the parent's answer is the whole answer. */
+    @Override
+    public Enumeration<URL> findResources(String name) {
+        return Collections.emptyEnumeration();
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         String path = name.replace('.', '/') + ".class";
-        URL url = findResource(path);
+        URL url = super.findResource(path); // on this loader's own class path, for the bytes
         if (url == null) throw new ClassNotFoundException(name);
         byte[] bytes;
         String base;

@@ -28,7 +28,7 @@ class LoaderIT {
     }
 
     @Test
-    void aLibraryOnTheClassPathIsRewrittenAndKeepsItsManifestAndCodeSource() {
+    void aLibraryOnTheClassPathIsRewrittenAndKeepsItsManifestCodeSourceAndResources() {
         Path lang = Jvm.jarOnClassPath("commons-lang3-");
         Jvm.Result plain = Jvm.plain().jvmArg("-Dpreempt.quiet=true").classPath(lang).run("dev.preempt.it.apps.LibraryIdentity");
         Jvm.Result loader = Jvm.bare().jvmArg("@" + Jvm.argsFile()).jvmArg("-Dpreempt.options=carriers=1,spares=0,log=debug")
@@ -37,7 +37,7 @@ class LoaderIT {
         assertThat(loader.exit()).as(loader.toString()).isZero();
         String identity = plain.lines("identity").get(0);
         assertThat(identity).contains("version=3.").contains("source=file:").contains("sameLoader=true")
-                .contains("systemLoader=true").contains("resource=true");
+                .contains("systemLoader=true").contains("resource=true").contains("listed=1");
         assertThat(loader.lines("identity")).as(loader.toString()).containsExactly(identity);
         assertThat(loader.err()).as("StringUtils was rewritten").contains("instrumented org.apache.commons.lang3.StringUtils");
         assertThat(loader.longValue("hog", "witness")).as("the hog in commons-lang3 was preempted: %s", loader).isPositive();

@@ -14,6 +14,15 @@ public final class LibraryIdentity {
 
     private LibraryIdentity() {}
 
+    /** How many times the system class loader lists a resource (once per jar that has it). */
+    static int listed(String name) {
+        try {
+            return java.util.Collections.list(ClassLoader.getSystemClassLoader().getResources(name)).size();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
     @Process
     public static void main(String[] args) {
         Package p = StringUtils.class.getPackage();
@@ -21,7 +30,8 @@ public final class LibraryIdentity {
                 + " source=" + StringUtils.class.getProtectionDomain().getCodeSource().getLocation()
                 + " sameLoader=" + (StringUtils.class.getClassLoader() == LibraryIdentity.class.getClassLoader())
                 + " systemLoader=" + (ClassLoader.getSystemClassLoader() == LibraryIdentity.class.getClassLoader())
-                + " resource=" + (LibraryIdentity.class.getResource("/org/apache/commons/lang3/StringUtils.class") != null));
+                + " resource=" + (LibraryIdentity.class.getResource("/org/apache/commons/lang3/StringUtils.class") != null)
+                + " listed=" + listed("META-INF/maven/org.apache.commons/commons-lang3/pom.properties"));
         if (!Preempt.inProcess()) return;
         // on one carrier: the witness counts only while the hog, a loop of commons-lang3 calls, yields to it
         java.util.concurrent.atomic.AtomicLong witness = new java.util.concurrent.atomic.AtomicLong();
