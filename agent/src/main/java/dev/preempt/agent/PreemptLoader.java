@@ -26,17 +26,18 @@ import java.util.stream.Collectors;
 /**
  * Preempt without a JVMTI agent: the application's class loader, rewriting each class as it defines it.
  * Any {@code -javaagent} makes HotSpot send every virtual-thread mount and unmount through JVMTI, and
- * a process switch pays for it (a yield 242 against 164 ns here); this loader does the agent's
- * rewriting with no agent at all. Run with the argument file the agent module builds:
+ * a process switch pays for it (a yield 240 against 167 ns here); this loader does the agent's
+ * rewriting with no agent at all. Run with the argument file kept beside the agent's sources:
  *
  * <pre>{@code
  * java @agent/preempt.args -cp agent/target/preempt-agent.jar:app.jar com.acme.Main
  * java @agent/preempt.args -Dpreempt.options=carriers=2,budget=2000 -cp ... com.acme.Main
  * }</pre>
  *
- * The file ({@code agent/preempt.args}) holds {@code -Djava.system.class.loader=dev.preempt.agent.PreemptLoader} and the three
- * {@code --add-opens}/{@code --add-exports} flags the agent would otherwise set itself; {@code
- * -Dpreempt.options} takes the agent's options, with the same errors for bad ones.
+ * The file ({@code agent/preempt.args}) holds {@code -Djava.system.class.loader=dev.preempt.agent.PreemptLoader},
+ * the three {@code --add-opens}/{@code --add-exports} flags the agent would otherwise set itself, and
+ * {@code -Xlog:cds=off}; {@code -Dpreempt.options} takes the agent's options, with the same errors for
+ * bad ones.
  *
  * <p>How it loads: the JVM makes it the system class loader, with the JDK's application loader as its
  * parent, and the launcher loads the main class through it. It defines every class it finds on the
@@ -44,7 +45,8 @@ import java.util.stream.Collectors;
  * the JDK's (any package of the boot layer's modules) and Preempt's own runtime and agent, which it
  * leaves to the parent: one copy of each. Each class it defines goes through the agent's transformer,
  * so the filters, the warnings and the {@code @Process} main are the agent's. Classes keep their code
- * source (the jar or directory they came from) and jar manifests their package attributes.
+ * source (the jar or directory they came from) and jar manifests their package attributes. Resources
+ * are the parent's alone ({@link #findResource}).
  *
  * <p>What it does not cover, where the agent does: classes that another loader defines (a framework's
  * own class loaders, a plugin system, a fat-jar launcher), named modules on the module path, and
