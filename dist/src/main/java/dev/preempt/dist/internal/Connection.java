@@ -134,7 +134,7 @@ public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.T
             OutputStream o = stream;
             if (pending.get() != 0 || closed || o == null) return false;
             write(o, frame);
-            o.flush();
+            flush(o);
             return true;
         } catch (IOException e) {
             close("connection_closed");
@@ -248,7 +248,7 @@ public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.T
                         n++;
                     }
                     if (n > 0) {
-                        o.flush();
+                        flush(o);
                         pending.addAndGet(-n);
                     }
                 } finally {
@@ -299,10 +299,15 @@ public final class Connection implements dev.preempt.dist.internal.jfr.DistJfr.T
     private static final long STREAMING_NANOS = 20_000;
 
     private void write(OutputStream o, byte[] f) throws IOException {
-        lastWrite = System.nanoTime();
         o.write(f);
         framesOut++;
         bytesOut += f.length;
+    }
+
+    /** Under {@link #writing}: what was written goes out; stamped once per flush, not per frame (a volatile store each). */
+    private void flush(OutputStream o) throws IOException {
+        o.flush();
+        lastWrite = System.nanoTime();
     }
 
     /**

@@ -412,22 +412,7 @@ public final class NodeEngine implements RemoteRouting.Router {
      * @return what it returned; what it threw is rethrown
      */
     public <T> T inProcess(java.util.function.Supplier<T> body) {
-        if (Preempt.inProcess()) return body.get();
-        java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
-        scheduler.spawn(() -> {
-            try {
-                answer.complete(body.get());
-            } catch (Throwable t) {
-                answer.completeExceptionally(t);
-            }
-        });
-        try {
-            return answer.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw e;
-        }
+        return dev.preempt.internal.sched.SchedulerCore.inProcess(scheduler::spawn, body);
     }
 
     /**

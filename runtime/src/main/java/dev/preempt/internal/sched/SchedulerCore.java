@@ -504,9 +504,22 @@ public final class SchedulerCore {
      * @return its result
      */
     public <T> T inProcess(Supplier<T> body) {
+        return inProcess(this::spawn, body);
+    }
+
+    /**
+     * {@link #inProcess(Supplier)} with the helper process started by {@code spawner} (the distribution
+     * layer passes a public {@code Scheduler}'s spawn).
+     *
+     * @param <T> what it returns
+     * @param spawner starts a process that runs the given body
+     * @param body the work
+     * @return what it returned; what it threw is rethrown
+     */
+    public static <T> T inProcess(java.util.function.Consumer<Runnable> spawner, Supplier<T> body) {
         if (Proc.current() != null) return body.get();
         CompletableFuture<T> answer = new CompletableFuture<>();
-        spawn(() -> {
+        spawner.accept(() -> {
             try {
                 answer.complete(body.get());
             } catch (Throwable t) {
