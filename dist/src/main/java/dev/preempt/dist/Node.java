@@ -32,8 +32,9 @@ import java.util.function.BiConsumer;
  * }</pre>
  *
  * <p>Thread contract: every method may be called from any thread; {@link #call} and {@link #ping} wait
- * (inside a process without holding a carrier). Connections run on virtual threads over blocking socket
- * I/O: two per connection, plus one accepting.
+ * (inside a process without holding a carrier). Connections are processes of the node's
+ * scheduler over blocking socket I/O, which the JDK parks on its NIO pollers: a reader and a writer per
+ * connection, one for its set-up, plus one accepting; none holds a platform thread.
  */
 public final class Node implements AutoCloseable {
 
@@ -222,7 +223,8 @@ public final class Node implements AutoCloseable {
      * Adds a listener told {@code (node, reason)} whenever a connection that was up goes down (reason as
      * OTP says it: {@code connection_closed}, {@code net_tick_timeout}, ...).
      *
-     * @param listener called on a connection thread; must not block
+     * @param listener called in the process that saw the connection end (its reader, or the one that
+     *        closed it); must not block
      */
     public void onNodeDown(BiConsumer<String, String> listener) {
         engine.onNodeDown(Objects.requireNonNull(listener, "listener"));

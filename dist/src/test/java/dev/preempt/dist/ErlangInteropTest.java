@@ -1,6 +1,7 @@
 package dev.preempt.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.preempt.Pid;
 import dev.preempt.Preempt;
@@ -100,11 +101,25 @@ class ErlangInteropTest {
                 Pid erlPid = (Pid) reply.get(2);
                 assertThat(erlPid.isRemote()).isTrue();
                 assertThat(erlPid.node()).contains(peer);
-                assertThat(erlPid.toString()).matches("<\\d+\\.\\d+\\.\\d+>");
+                assertThat(erlPid.toString()).as("a remote pid prints with its node's number, never 0")
+                        .matches("<[1-9]\\d*\\.\\d+\\.\\d+>");
                 // and straight to the pid, not the name
                 Preempt.send(erlPid, Tuple.of(Preempt.self(), "again"));
                 Tuple again = Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
                 assertThat(again.get(1)).isEqualTo(Binary.of("again"));
+                // What cannot cross fails at the sender, with what and where; the connection carries on.
+                // A mutable value breaks the send policy first, as a local send would.
+                assertThatThrownBy(() -> Preempt.send(erlPid, Tuple.of(Preempt.self(), new StringBuilder("x"))))
+                        .isInstanceOf(dev.preempt.MessageNotSharableException.class).hasMessageContaining("StringBuilder");
+                // An immutable value with no Erlang term: the mapping's error.
+                assertThatThrownBy(() -> node.send("eecho", peer, Tuple.of(Preempt.self(), Duration.ofSeconds(1))))
+                        .isInstanceOf(UnmappableTermException.class).hasMessageContaining("Duration");
+                assertThatThrownBy(() -> Preempt.send(erlPid, Tuple.of(Preempt.self(), Duration.ofSeconds(1))))
+                        .isInstanceOf(UnmappableTermException.class).hasMessageContaining("Duration");
+                Preempt.send(erlPid, Tuple.of(Preempt.self(), "still up"));
+                Tuple still = Preempt.receive(Tuple.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(still.get(1)).isEqualTo(Binary.of("still up"));
+                assertThat(Preempt.receive(Duration.ofMillis(100))).as("nothing of the refused sends arrived").isEmpty();
             });
         }
     }

@@ -16,11 +16,13 @@ public final class PeerMain {
     /**
      * Runs the peer.
      *
-     * @param args node name, cookie, the node to greet
+     * @param args node name, cookie ({@code -} for {@code ~/.erlang.cookie}), the node to greet
      * @throws Exception if the node cannot start
      */
     public static void main(String[] args) throws Exception {
-        try (Node node = Node.start(Node.options(args[0]).cookie(args[1]))) {
+        Node.Options options = Node.options(args[0]);
+        if (!args[1].equals("-")) options.cookie(args[1]); // "-": the cookie file in user.home, as erl reads it
+        try (Node node = Node.start(options)) {
             Preempt.run(() -> {
                 Pid echo = Preempt.spawn(() -> {
                     while (true) {

@@ -1,6 +1,7 @@
 package dev.preempt.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.preempt.Pid;
 import dev.preempt.Preempt;
@@ -9,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,9 +45,13 @@ class PreemptPeersTest {
             });
             String cp = String.join(java.io.File.pathSeparator, where(PeerMain.class), where(Node.class), where(Pid.class));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // The peer reads the cookie as erl does, from ~/.erlang.cookie (a home of its own here).
+            Path home = Files.createTempDirectory("peer-home");
+            Files.writeString(home.resolve(".erlang.cookie"), cookie + "\n");
             Process p = new ProcessBuilder(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
                     "--add-opens", "java.base/jdk.internal.vm=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                    "-Dpreempt.quiet=true", "-cp", cp, PeerMain.class.getName(), "jthere_" + suffix, cookie, node.name()))
+                    "-Dpreempt.quiet=true", "-Duser.home=" + home, "-cp", cp, PeerMain.class.getName(), "jthere_" + suffix, "-",
+                    node.name()))
                     .redirectErrorStream(true).start();
             LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Thread.ofVirtual().start(() -> {
@@ -73,6 +79,24 @@ class PreemptPeersTest {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
                 Preempt.exit(peerEcho, dev.preempt.ExitReason.KILL);
             }
+        }
+    }
+
+    @Test
+    void withNoCookieGivenAndNoCookieFileTheNodeSaysWhereItLooked() throws Exception {
+        Path home = Files.createTempDirectory("no-cookie-home");
+        String was = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+        try {
+            assertThatThrownBy(() -> Node.start(Node.options("jnocookie")))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining(home.resolve(".erlang.cookie").toString())
+                    .hasMessageContaining("cookie(");
+            Files.writeString(home.resolve(".erlang.cookie"), "\n");
+            assertThatThrownBy(() -> Node.start(Node.options("jnocookie")))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("is empty");
+        } finally {
+            System.setProperty("user.home", was);
         }
     }
 

@@ -78,7 +78,10 @@ class TicksTest {
             assertThat(downs).containsExactly(peer + " net_tick_timeout");
             double seconds = (downAt.get(0) - stopped) / 1e9;
             System.out.printf("silent peer seen down after %.2f s (tick time 2 s)%n", seconds);
-            assertThat(seconds).isBetween(1.0, 6.0);
+            // The peer ticks every quarter tick time and our read times out a whole tick time after the
+            // last frame, so the silence is seen 1.5-2 s after the stop (OTP's own window is 0.75-1.25
+            // tick times); 0.1 s early and 0.6 s late for timer and scheduling slack on a busy machine.
+            assertThat(seconds).as("seen down within the tick time's window").isBetween(1.4, 2.6);
             assertThat(node.connectedNodes()).doesNotContain(peer);
 
             // At most once across the partition: 1-100 went before it (delivered once the peer runs

@@ -11,8 +11,8 @@ import java.security.SecureRandom;
 /**
  * The OTP 23+ distribution handshake ({@code HANDSHAKE_23}: send_name 'N', challenge 'N', big creation),
  * as the initiator ({@link #initiate}) and as the acceptor ({@link #accept}). The cookie is proved, never
- * sent: each side answers the other's random challenge with MD5(cookie ++ decimal challenge). Runs on
- * the connection's own thread with a read timeout already set on the socket; one handshake per socket.
+ * sent: each side answers the other's random challenge with MD5(cookie ++ decimal challenge). Runs in
+ * the connection's set-up process with a read timeout already set on the socket; one handshake per socket.
  */
 public final class Handshake {
 

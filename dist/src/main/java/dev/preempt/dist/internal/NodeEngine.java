@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
- * The running node: its epmd registration, its listening socket (an accept loop on a virtual thread),
+ * The running node: its epmd registration, its listening socket (an accept loop in a process),
  * its connections by peer name (made lazily on first send, as BEAM does), and the router that
  * {@link Preempt#send(Pid, Object)} uses for remote pids. Thread-safe.
  */
@@ -138,7 +138,7 @@ public final class NodeEngine implements RemoteRouting.Router {
     /**
      * Adds a listener told (peer, reason) each time a connection that was up goes down.
      *
-     * @param listener called on the connection's thread; must not block
+     * @param listener called in the process that saw the connection end; must not block
      */
     public void onNodeDown(BiConsumer<String, String> listener) {
         downListeners.add(listener);
