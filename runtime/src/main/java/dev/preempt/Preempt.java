@@ -522,6 +522,25 @@ public final class Preempt {
     }
 
     /**
+     * Sets the caller's scheduling priority, Erlang's {@code process_flag(priority, Level)}: a runnable
+     * {@link Priority#HIGH} process is taken before every {@code NORMAL} one, {@code LOW} runs after
+     * them (see {@link Priority}). Takes effect the next time the caller is queued (its next wait,
+     * yield or preemption).
+     *
+     * <pre>{@code
+     * Priority before = Preempt.setPriority(Priority.HIGH);
+     * }</pre>
+     *
+     * @param priority the new priority
+     * @return the caller's priority until now
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public static Priority setPriority(Priority priority) {
+        Objects.requireNonNull(priority, "priority");
+        return Proc.require("setPriority").setPriority(priority);
+    }
+
+    /**
      * Monitors {@code pid}: a {@link Down} arrives when it ends (at once, with noproc, if it has).
      *
      * <pre>{@code

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param monitoredBy processes that monitor it (on other nodes too)
  * @param registeredName its registered name, if any
  * @param trapExits whether it turns exit signals into {@link Exit} messages
+ * @param priority its scheduling priority ({@link Preempt#setPriority})
  * @param preemptions slices it was preempted at (its budget ran out)
  * @param pins yields that were refused (pinned: a native frame such as a class initialiser)
  * @param entry what it was started as, Erlang's initial call: {@code server com.acme.Counter},
@@ -33,7 +34,7 @@ import java.util.Optional;
  */
 public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLength, List<Pid> links,
         List<Pid> monitors, List<Pid> monitoredBy, Optional<String> registeredName, boolean trapExits,
-        long preemptions, long pins, String entry, List<StackTraceElement> stack) {
+        Priority priority, long preemptions, long pins, String entry, List<StackTraceElement> stack) {
 
     /** A process's state. */
     public enum State {
@@ -59,7 +60,7 @@ public record ProcessInfo(Pid pid, State state, long reductions, int mailboxLeng
                 both(p.monitoredPids(), r == null ? List.of() : r.remoteMonitors(pid)),
                 r == null ? p.monitoredByPids()
                         : both(p.monitoredByPids().stream().filter(m -> !r.isHelper(m)).toList(), r.remoteMonitoredBy(pid)),
-                Optional.ofNullable(p.registeredName()), p.trapsExits(),
+                Optional.ofNullable(p.registeredName()), p.trapsExits(), p.priority(),
                 p.preemptions(), p.pins(), p.entryName(), List.of(p.stackTrace())));
     }
 

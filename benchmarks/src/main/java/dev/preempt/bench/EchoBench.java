@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * The echo sample under load, Preempt beside JDK virtual threads in one run. For each connection count,
  * {@code EchoServer} under the agent (a process per connection) and then {@code EchoServer --vthreads} in
  * a JVM without the agent (a plain virtual thread per connection, the same server code), each in a
- * fresh JVM, are loaded by {@code EchoLoad} in a JVM of its own (on the same cores, over loopback).
+ * fresh JVM (and between them {@code EchoServer --probe-high}, the probe and its connection's process at
+ * {@code Priority.HIGH}, which virtual threads have no counterpart of), are loaded by {@code EchoLoad} in a JVM of its own (on the same cores, over loopback).
  * Prints a Markdown table: round trips per second and the server's probe lateness (a 1 ms sleep and
  * then a round trip over its own connection; {@code timer} is the sleep's overshoot alone), then the
  * product owner's goals and whether they were met.
@@ -96,6 +97,8 @@ public final class EchoBench {
             boolean jdkPollers, String agent) throws Exception {
         List<Server> servers = new ArrayList<>();
         servers.add(new Server("Preempt processes (agent)", List.of("-javaagent:" + agent), List.of("0"), false));
+        servers.add(new Server("Preempt processes (agent, probe at Priority.HIGH)", List.of("-javaagent:" + agent),
+                List.of("--probe-high", "0"), false));
         if (jvmtiOff) {
             servers.add(new Server("Preempt processes (agent, " + Report.NO_VT_TRANSITIONS[1] + ")",
                     List.of("-javaagent:" + agent, Report.NO_VT_TRANSITIONS[0], Report.NO_VT_TRANSITIONS[1]), List.of("0"), false));

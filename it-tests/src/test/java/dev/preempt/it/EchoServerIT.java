@@ -10,13 +10,15 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The echo sample under load: {@code EchoServer} under the agent on 2 carriers (a process per
  * connection, plain blocking sockets) in one JVM, {@code EchoLoad} with 2,000 or 10,000 connections in
  * another (each side holds one file descriptor per connection). Every connection gets every reply, the
  * server's probe is served meanwhile, and when the load's JVM is gone every connection's process ends.
+ * With 10,000 the probe runs at {@code Priority.HIGH} ({@code --probe-high}: the probe and the process
+ * serving its connection, which it asks for with a {@code #high} line).
  */
 class EchoServerIT {
 
@@ -25,11 +27,14 @@ class EchoServerIT {
     /** The load's control connection (it asks for #stats) and the probe's own: open beside the load's. */
     private static final int EXTRA_CONNECTIONS = 2;
 
-    @ParameterizedTest(name = "{0} connections")
-    @ValueSource(ints = {2_000, 10_000})
-    void everyConnectionGetsEveryReplyAndTheProbeIsServed(int connections) throws Exception {
-        try (Jvm.Running server = Jvm.withAgent("carriers=2").classPath(Jvm.samples()).start(SERVER, "0")) {
-            int port = Integer.parseInt(field(server.awaitLine("echo listening", 30), "port"));
+    @ParameterizedTest(name = "{0} connections, probe {1}")
+    @CsvSource({"2000, normal", "10000, high"})
+    void everyConnectionGetsEveryReplyAndTheProbeIsServed(int connections, String probe) throws Exception {
+        String[] args = probe.equals("high") ? new String[] {"--probe-high", "0"} : new String[] {"0"};
+        try (Jvm.Running server = Jvm.withAgent("carriers=2").classPath(Jvm.samples()).start(SERVER, args)) {
+            String listening = server.awaitLine("echo listening", 30);
+            assertThat(field(listening, "probe")).as(listening).isEqualTo(probe);
+            int port = Integer.parseInt(field(listening, "port"));
             Jvm.Result load = Jvm.plain().classPath(Jvm.samples()).timeout(90)
                     .run(LOAD, String.valueOf(port), String.valueOf(connections), "3", "--warmup", "1");
             String both = load + "\n=== server ===\n" + server;

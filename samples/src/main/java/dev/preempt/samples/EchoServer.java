@@ -1,6 +1,7 @@
 package dev.preempt.samples;
 
 import dev.preempt.Preempt;
+import dev.preempt.Priority;
 import dev.preempt.Process;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,9 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * 65,536 samples at most). {@link EchoLoad} asks for it before and after it measures.
  *
  * <pre>
- * java -javaagent:agent/target/preempt-agent.jar -cp samples/target/classes dev.preempt.samples.EchoServer [port] [--no-probe]
+ * java -javaagent:agent/target/preempt-agent.jar -cp samples/target/classes dev.preempt.samples.EchoServer [port] [--no-probe] [--probe-high]
  * java -cp samples/target/classes dev.preempt.samples.EchoServer --vthreads [port] [--no-probe]
  * </pre>
+ * {@code --probe-high} runs the probe and the process that serves its connection at
+ * {@link Priority#HIGH} (virtual threads have no priorities: not with {@code --vthreads}).
  * The port defaults to 7007 (0: any free one); the server prints {@code echo listening port=P mode=M}
  * and runs until it is killed. The probe alone keeps an idle server busy (it wakes a thousand times a
  * second: measured 17 % of a core under Preempt, 8 % on virtual threads); {@code --no-probe} leaves it out.
@@ -45,6 +48,8 @@ public final class EchoServer {
 
     /** The line that asks for the server's counters instead of an echo. */
     static final String STATS = "#stats";
+    /** The line that asks for the connection to be served at high priority; answered, not echoed. */
+    static final String HIGH = "#high";
     static final int DEFAULT_PORT = 7007;
     private static final Duration PROBE_SLEEP = Duration.ofMillis(1);
 
@@ -62,6 +67,12 @@ public final class EchoServer {
             void sleep(Duration d) {
                 Preempt.sleep(d);
             }
+
+            @Override
+            boolean raisePriority() {
+                Preempt.setPriority(Priority.HIGH);
+                return true;
+            }
         },
         VTHREADS {
             @Override
@@ -73,9 +84,17 @@ public final class EchoServer {
             void sleep(Duration d) throws InterruptedException {
                 Thread.sleep(d);
             }
+
+            @Override
+            boolean raisePriority() {
+                return false; // a virtual thread's priority is fixed (Thread.setPriority ignores it)
+            }
         };
 
         abstract void start(Runnable body);
+
+        /** Makes the caller high-priority, if this mode has priorities; says whether it did. */
+        abstract boolean raisePriority();
 
         abstract void sleep(Duration d) throws InterruptedException;
 
@@ -86,12 +105,13 @@ public final class EchoServer {
 
     @Process
     public static void main(String[] args) throws Exception {
-        boolean vthreads = false, probe = true;
+        boolean vthreads = false, probe = true, probeHigh = false;
         int port = DEFAULT_PORT;
         for (String a : args) {
             switch (a) {
                 case "--vthreads" -> vthreads = true;
                 case "--no-probe" -> probe = false;
+                case "--probe-high" -> probeHigh = true;
                 default -> port = Integer.parseInt(a);
             }
         }
@@ -100,6 +120,10 @@ public final class EchoServer {
         if (!vthreads && !Thread.currentThread().isVirtual()) {
             System.err.println("EchoServer: no agent, so main is not a process. Run it with"
                     + " -javaagent:preempt-agent.jar, or pass --vthreads for the virtual-thread baseline.");
+            System.exit(2);
+        }
+        if (vthreads && probeHigh) {
+            System.err.println("EchoServer: --probe-high needs Preempt's priorities; virtual threads have none.");
             System.exit(2);
         }
         Mode mode = vthreads ? Mode.VTHREADS : Mode.PREEMPT;
@@ -115,8 +139,9 @@ public final class EchoServer {
             }
         });
         int bound = server.getLocalPort();
-        if (probe) mode.start(() -> probe(bound, mode, stats.probe));
-        System.out.println("echo listening port=" + bound + " mode=" + mode.label()
+        boolean high = probeHigh;
+        if (probe) mode.start(() -> probe(bound, mode, high, stats.probe));
+        System.out.println("echo listening port=" + bound + " mode=" + mode.label() + " probe=" + (!probe ? "none" : high ? "high" : "normal")
                 + " cores=" + Runtime.getRuntime().availableProcessors());
         acceptorEnded.await();
         System.exit(1); // only a broken listening socket ends the acceptor
@@ -140,15 +165,19 @@ public final class EchoServer {
                 continue;
             }
             stats.accepted.incrementAndGet();
-            mode.start(() -> serve(s, stats));
+            mode.start(() -> serve(s, mode, stats));
         }
     }
 
     /** One connection: echo lines until the client closes. */
-    static void serve(Socket s, Stats stats) {
+    static void serve(Socket s, Mode mode, Stats stats) {
         stats.open.incrementAndGet();
         try (LineSocket c = new LineSocket(s)) {
             for (String line; (line = c.readLine()) != null; ) {
+                if (line.equals(HIGH)) {
+                    c.writeLine(HIGH + (mode.raisePriority() ? " ok" : " unsupported"));
+                    continue;
+                }
                 c.writeLine(line.equals(STATS) ? stats.line() : line);
             }
         } catch (SocketException e) {
@@ -160,10 +189,20 @@ public final class EchoServer {
         }
     }
 
-    /** The probe: sleep 1 ms, one round trip over its own connection, record the lateness; forever. */
-    static void probe(int port, Mode mode, Lateness lateness) {
+    /**
+     * The probe: sleep 1 ms, one round trip over its own connection, record the lateness; forever. With
+     * {@code high} it and the process serving its connection run at {@link Priority#HIGH} (asked for
+     * with a {@code #high} line, as a client of a real server would mark a control connection).
+     */
+    static void probe(int port, Mode mode, boolean high, Lateness lateness) {
         long sleepNanos = PROBE_SLEEP.toNanos();
         try (LineSocket c = new LineSocket(new Socket(InetAddress.getLoopbackAddress(), port))) {
+            if (high) {
+                if (!mode.raisePriority()) throw new IOException("--probe-high needs Preempt's processes, not --vthreads");
+                c.writeLine(HIGH);
+                String answer = c.readLine();
+                if (!(HIGH + " ok").equals(answer)) throw new IOException("asked for a high-priority connection, got '" + answer + "'");
+            }
             for (long seq = 0; ; seq++) {
                 long t0 = System.nanoTime();
                 mode.sleep(PROBE_SLEEP);

@@ -7,6 +7,7 @@ import dev.preempt.Exit;
 import dev.preempt.ExitReason;
 import dev.preempt.NoProcessException;
 import dev.preempt.Pid;
+import dev.preempt.Priority;
 import dev.preempt.ProcessExit;
 import dev.preempt.ProcessInfo;
 import dev.preempt.Ref;
@@ -703,6 +704,13 @@ public final class Proc implements Executor, Runnable {
 
     /** Refused yields in a row; the retry budget doubles with each, up to a full budget. Owner only. */
     private byte pinStreak; // saturates at MAX_PIN_SHIFT: a byte, not an int, keeps Proc 8 bytes smaller
+    /**
+     * The {@link Priority}'s ordinal. Written by the owner only; read by whoever queues the
+     * process (a plain read: a waker that still sees the old priority queues it once more where it was).
+     */
+    byte priority = NORMAL;
+    /** {@link #priority}'s values: {@link Priority}'s ordinals. */
+    static final byte LOW = 0, NORMAL = 1, HIGH = 2;
 
     /**
      * Owner, from a tick inside a static initialiser: a yield would be refused, so count the pin and
@@ -805,6 +813,33 @@ public final class Proc implements Executor, Runnable {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         signals.trapExits(on);
     }
+
+    /**
+     * Owner. Sets the process's scheduling priority; it applies from the next time it is queued.
+     *
+     * @param p the new priority
+     * @return the previous one
+     */
+    public Priority setPriority(Priority p) {
+        assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
+        Priority old = priority();
+        byte next = (byte) p.ordinal();
+        if (next == HIGH && priority != HIGH) sched.highProcesses.incrementAndGet();
+        if (next != HIGH && priority == HIGH) sched.highProcesses.decrementAndGet();
+        priority = next;
+        return old;
+    }
+
+    /**
+     * The process's scheduling priority (racy unless called by the owner).
+     *
+     * @return the priority
+     */
+    public Priority priority() {
+        return PRIORITIES[priority];
+    }
+
+    private static final Priority[] PRIORITIES = Priority.values();
 
     /**
      * Whether the process traps exits (racy unless called by the owner).

@@ -187,6 +187,19 @@ public final class SchedulerCore {
      */
     final ConcurrentLinkedQueue<Proc> woken = new ConcurrentLinkedQueue<>();
     /**
+     * Runnable processes of {@link dev.preempt.Priority#HIGH} and {@link dev.preempt.Priority#LOW}, from
+     * whoever queues them (a wake-up, a yield, a preemption): shared, so that any carrier takes a
+     * high-priority process at its next scheduling round instead of after what is queued on one carrier.
+     * Most programs have none: a carrier's look at an empty queue is one load.
+     */
+    final ConcurrentLinkedQueue<Proc> high = new ConcurrentLinkedQueue<>(), low = new ConcurrentLinkedQueue<>();
+    /**
+     * Live processes of high priority. While there is one, a carrier's sub-poller polls again after a
+     * few slices instead of after everything queued ({@link Carrier#deferSystemTask}): a socket that a
+     * high-priority process waits for is seen ready soon even when thousands of others are.
+     */
+    final AtomicInteger highProcesses = new AtomicInteger();
+    /**
      * Tasks of the JDK's socket sub-pollers when this scheduler hosts them ({@link SystemThreads}): any
      * thread offers, carriers take one between slices.
      */
@@ -564,11 +577,17 @@ public final class SchedulerCore {
      * calls: this scheduler's carrier itself (after a yield: the tail of its own queue), a process
      * mounted on one of our carriers (a wake-up or a spawn: that carrier's runnext, or its queue for a
      * new process), or anyone else (a wake-up to the woken queue, a new process to the global queue,
-     * waking an idle carrier).
+     * waking an idle carrier). A process whose priority is not NORMAL goes to its priority's shared
+     * queue, whoever queues it.
      */
     void submit(Proc p) {
         if (det != null) {
             det.submit(p);
+            return;
+        }
+        if (p.priority != Proc.NORMAL) {
+            (p.priority == Proc.HIGH ? high : low).offer(p);
+            wakeIdle();
             return;
         }
         Thread t = Thread.currentThread();
@@ -651,9 +670,9 @@ public final class SchedulerCore {
         }
     }
 
-    /** Whether processes wait in the global or the woken queue (racy). */
+    /** Whether processes wait in a shared queue (racy). */
     boolean sharedWorkWaiting() {
-        return !woken.isEmpty() || !global.isEmpty() || !system.isEmpty();
+        return !woken.isEmpty() || !global.isEmpty() || !system.isEmpty() || !high.isEmpty() || !low.isEmpty();
     }
 
     /** New work was queued: wake a parked carrier, if any, so it can take or steal it. */
@@ -769,6 +788,7 @@ public final class SchedulerCore {
 
     void processExited(Proc p, ExitReason reason) {
         table.remove(p.pid);
+        if (p.priority == Proc.HIGH) highProcesses.decrementAndGet();
         exited.incrementAndGet();
         Observer[] os = observerArray;
         if (os.length > 0) tell(os, o -> o.processExited(p, reason));
@@ -895,12 +915,22 @@ public final class SchedulerCore {
     }
 
     /**
-     * Processes waiting in the shared queues: the global and the woken one (racy).
+     * Live processes of {@link dev.preempt.Priority#HIGH} (racy).
+     *
+     * @return the count
+     */
+    public int highPriorityProcesses() {
+        return highProcesses.get();
+    }
+
+    /**
+     * Processes waiting in the shared queues: the global and the woken one, and the high- and
+     * low-priority ones (racy).
      *
      * @return the count
      */
     public int globalQueueLength() {
-        return global.size() + woken.size();
+        return global.size() + woken.size() + high.size() + low.size();
     }
 
     /**
