@@ -223,8 +223,13 @@ class DeterministicSchedulerTest {
     void aSliceThatHoldsTheCarrierIsWarned() {
         try (Scheduler s = Scheduler.deterministic(5)) {
             runOk(s, () -> {
-                long until = System.nanoTime() + 1_600_000_000L; // real time, no tick: nothing else can run
-                while (System.nanoTime() < until) Thread.onSpinWait();
+                // Real time, no tick: nothing else can run. The watch looks every 250 ms, so the warning
+                // comes 1.0-1.25 s in on an idle machine; spin until it does (up to 10 s), since a loaded
+                // machine can run the watch later than that (1.6 s of spinning failed so, once).
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < until && !String.join("\n", s.determinismWarnings()).contains("held the only carrier")) {
+                    Thread.onSpinWait();
+                }
             });
             assertThat(String.join("\n", s.determinismWarnings())).contains("has held the only carrier for over 1000 ms");
         }
