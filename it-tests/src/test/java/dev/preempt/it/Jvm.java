@@ -236,6 +236,12 @@ final class Jvm {
             return process.isAlive();
         }
 
+        /** Waits for the JVM to end by itself and returns its exit status; fails if it is still running after {@code seconds}. */
+        int awaitExit(long seconds) throws InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) fail("%s still running after %d s%n%s", command, seconds, this);
+            return process.exitValue();
+        }
+
         /** Kills the JVM (forcibly, with any process it started) and waits until it is gone. */
         @Override
         public void close() throws InterruptedException {
@@ -290,6 +296,13 @@ final class Jvm {
     static Path samples() {
         Path p = Paths.get(System.getProperty("preempt.samples", "../samples/target/classes")).toAbsolutePath().normalize();
         assertThat(p.resolve("dev/preempt/samples")).as("the samples' classes (build the samples module first)").isDirectory();
+        return p;
+    }
+
+    /** The dist module's classes (the samples' Erlang node needs them). */
+    static Path dist() {
+        Path p = Paths.get(System.getProperty("preempt.dist", "../dist/target/classes")).toAbsolutePath().normalize();
+        assertThat(p.resolve("dev/preempt/dist")).as("the dist module's classes (build the dist module first)").isDirectory();
         return p;
     }
 
