@@ -82,7 +82,7 @@ final class PreemptTransformer implements ClassFileTransformer {
         return String.format("[preempt] agent stats: %d classes rewritten of %d the filters accepted, %.0f ms spent rewriting"
                 + " (summed over loading threads; %.0f classes/s)%s", rewritten.get(), accepted.sum(), ms,
                 ms > 0 ? accepted.sum() / (ms / 1e3) : 0.0,
-                cache == null ? "" : String.format("; cache: %d read, %d stored", cache.hits.sum(), cache.stores.sum()));
+                cache == null ? "" : String.format("; cache: %d read (%d from its pack), %d stored", cache.hits.sum(), cache.packHits.sum(), cache.stores.sum()));
     }
 
     /**

@@ -2,7 +2,11 @@ package dev.preempt.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +42,72 @@ class RewriteCacheTest {
         String key = cache.key("a/C", original);
         cache.put(key, original, null);
         assertThat(cache.get(key, original)).isEmpty();
+    }
+
+    @Test
+    void aLaterRunFindsTheEntriesInThePackByteForByte(@TempDir Path dir) throws Exception {
+        byte[] a = {1, 2, 3, 4, 5}, b = {6, 7, 8}, outA = {9, 9};
+        RewriteCache first = RewriteCache.open(dir.toString(), "test");
+        first.put(first.key("a/A", a), a, outA);
+        first.put(first.key("a/B", b), b, null);
+        first.packIfStale(); // what its exit does: it stored entries
+        RewriteCache second = RewriteCache.open(dir.toString(), "test");
+        assertThat(second.get(second.key("a/A", a), a)).containsExactly(outA);
+        assertThat(second.get(second.key("a/B", b), b)).as("loaded unchanged").isEmpty();
+        assertThat(second.packHits.sum()).as("both from the pack").isEqualTo(2);
+        // as if another class had a's checksums and length: the pack's stored bytes decide, as a file's do
+        assertThat(second.get(second.key("a/A", a), new byte[] {1, 2, 3, 4, 6})).isNull();
+        // stored after the pack was written: read from its file
+        byte[] c = {4, 4};
+        second.put(second.key("a/C", c), c, new byte[] {1});
+        RewriteCache third = RewriteCache.open(dir.toString(), "test");
+        assertThat(third.get(third.key("a/C", c), c)).containsExactly(1);
+        assertThat(third.packHits.sum()).isZero();
+    }
+
+    @Test
+    void aRunThatOnlyReadTheCacheLeavesItsPackAsItWas(@TempDir Path dir) throws Exception {
+        byte[] a = {1, 2, 3};
+        RewriteCache first = RewriteCache.open(dir.toString(), "test");
+        first.put(first.key("a/A", a), a, new byte[] {5});
+        first.packIfStale();
+        Path pack = packOf(dir);
+        FileTime written = FileTime.fromMillis(1_000_000L);
+        Files.setLastModifiedTime(pack, written);
+        RewriteCache second = RewriteCache.open(dir.toString(), "test");
+        assertThat(second.get(second.key("a/A", a), a)).containsExactly(5);
+        second.packIfStale();
+        assertThat(Files.getLastModifiedTime(pack)).as("not rewritten").isEqualTo(written);
+    }
+
+    @Test
+    void aPackThatIsNotOneIsPassedOverAndTheEntriesAreReadFromTheirFiles(@TempDir Path dir) throws Exception {
+        byte[] a = {1, 2, 3, 4};
+        RewriteCache first = RewriteCache.open(dir.toString(), "test");
+        first.put(first.key("a/A", a), a, new byte[] {7});
+        first.packIfStale();
+        Path pack = packOf(dir);
+        byte[] torn = Files.readAllBytes(pack);
+        Files.write(pack, java.util.Arrays.copyOf(torn, torn.length - 3)); // cut short, as by a full disk
+        RewriteCache second = RewriteCache.open(dir.toString(), "test");
+        assertThat(second.get(second.key("a/A", a), a)).containsExactly(7);
+        assertThat(second.packHits.sum()).isZero();
+        Files.write(pack, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}); // not a pack at all
+        RewriteCache third = RewriteCache.open(dir.toString(), "test");
+        assertThat(third.get(third.key("a/A", a), a)).containsExactly(7);
+        third.packIfStale(); // it found no usable pack: it writes a good one
+        RewriteCache fourth = RewriteCache.open(dir.toString(), "test");
+        assertThat(fourth.get(fourth.key("a/A", a), a)).containsExactly(7);
+        assertThat(fourth.packHits.sum()).isEqualTo(1);
+    }
+
+    /** The pack of the one salt directory under {@code dir}. */
+    private static Path packOf(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            Path pack = s.filter(Files::isDirectory).findFirst().orElseThrow().resolve("pack");
+            assertThat(pack).isRegularFile();
+            return pack;
+        }
     }
 
     @Test
