@@ -236,6 +236,37 @@ class DeterministicSchedulerTest {
     }
 
     @Test
+    void aProcessAndAThreadOutsideThatBothAskForTheWarningsDoNotStopTheRun() throws Exception {
+        // The scheduler's state had a monitor: a process that found it held by a thread outside unmounted
+        // to wait (JEP 491), got it while unmounted, and the only carrier, which alone could run the process
+        // again, blocked on it for good. Here both sides take it as often as they can for a second.
+        try (Scheduler s = Scheduler.deterministic(7)) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread outside = new Thread(() -> {
+                while (!stop.get()) s.determinismWarnings();
+            });
+            outside.start();
+            CompletableFuture<Long> asked = CompletableFuture.supplyAsync(() -> {
+                long[] n = {0};
+                runOk(s, () -> {
+                    long until = System.nanoTime() + 1_000_000_000L;
+                    while (System.nanoTime() < until) {
+                        s.determinismWarnings();
+                        n[0]++;
+                    }
+                });
+                return n[0];
+            });
+            try {
+                assertThat(asked.get(30, TimeUnit.SECONDS)).as("the process's own calls").isPositive();
+            } finally {
+                stop.set(true);
+                outside.join(10_000);
+            }
+        }
+    }
+
+    @Test
     void aProcessBlockedInASocketIsWokenFromOutsideAndWarned() throws Exception {
         try (Scheduler s = Scheduler.deterministic(6); java.net.ServerSocket server = new java.net.ServerSocket(0)) {
             Thread client = new Thread(() -> {

@@ -10,7 +10,10 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -54,6 +57,31 @@ public final class DeterministicCore {
     private final Trace trace = new Trace();
 
     // ---- under this object's lock ----
+    /**
+     * Guards the runnable set, the ids and the rest marked "under the lock"; {@link #changed} is its
+     * condition (the carrier waits on it for work, a closing thread for rest). Taken through
+     * {@link #acquire()}, where a virtual thread spins instead of queueing.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    /**
+     * Takes {@link #lock}. A virtual thread (a process of this scheduler, mostly, waking another) never
+     * queues for it: it spins until it gets it. The one carrier is the only thread that runs the
+     * processes, so a process must never wait for the lock unmounted. It was a monitor once: a process
+     * that found it held (by the watch, or by a thread outside waking one) unmounted to wait (JEP 491),
+     * was handed the monitor while unmounted, and the carrier, which alone could run it again, blocked
+     * on that monitor for good (DeterministicSchedulerTest hung so, a process calling {@code warnings()}
+     * in a loop). A queued j.u.c lock fails the same way, the carrier queued behind the parked process.
+     * The others hold the lock briefly and never while a process of theirs could need it.
+     */
+    private void acquire() {
+        if (Thread.currentThread().isVirtual()) {
+            while (!lock.tryLock()) Thread.onSpinWait();
+        } else {
+            lock.lock();
+        }
+    }
     private final IdentityHashMap<Proc, Integer> ids = new IdentityHashMap<>();
     private final ArrayList<Proc> byId = new ArrayList<>();
     private final BitSet runnable = new BitSet();
@@ -136,8 +164,13 @@ public final class DeterministicCore {
      *
      * @return the warnings (a snapshot)
      */
-    public synchronized List<String> warnings() {
-        return new ArrayList<>(warnings.values());
+    public List<String> warnings() {
+        acquire();
+        try {
+            return new ArrayList<>(warnings.values());
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -161,7 +194,8 @@ public final class DeterministicCore {
         Thread t = Thread.currentThread();
         boolean inside = t == carrierThread || (Proc.of(t) instanceof Proc me && me.sched == sched);
         String outside = null;
-        synchronized (this) {
+        acquire();
+        try {
             Integer id = ids.get(p);
             if (id == null) {
                 id = byId.size();
@@ -190,7 +224,9 @@ public final class DeterministicCore {
             // Noted before the process can run: whoever reads the warnings after it has run sees this one.
             if (outside != null && !note(outside.contains("spawned") ? "outside-spawn" : "outside-wake", outside)) outside = null;
             runnable.set(id);
-            if (carrierWaiting) notifyAll();
+            if (carrierWaiting) changed.signalAll();
+        } finally {
+            lock.unlock();
         }
         if (outside != null) log(outside);
     }
@@ -202,13 +238,16 @@ public final class DeterministicCore {
         boolean inside = from != null && from.sched == sched;
         String what = s.kind == Signal.MESSAGE ? "message " + (s.payload() == null ? "null" : s.payload().getClass().getSimpleName())
                 : SysSignal.nameOf(s.kind);
-        synchronized (this) {
+        acquire();
+        try {
             Integer target = ids.get(to);
             record("send " + (inside ? "p" + ids.get(from) : "outside") + " -> " + (target == null ? "?" : "p" + target) + " " + what);
             if (inside && target != null) {
                 Integer source = ids.get(from);
                 if (source != null) chooser.sent(source, target);
             }
+        } finally {
+            lock.unlock();
         }
         if (!inside) {
             warn("outside-send", "a " + what + " reached a process from thread '" + Thread.currentThread().getName()
@@ -220,8 +259,11 @@ public final class DeterministicCore {
     void foreignThread(Proc p) {
         if (closing) return;
         Integer id;
-        synchronized (this) {
+        acquire();
+        try {
             id = ids.get(p);
+        } finally {
+            lock.unlock();
         }
         warn("virtual-thread", "process p" + id + " started a virtual thread; it runs on the JDK's scheduler, outside"
                 + " the deterministic one, so what it does and when is neither controlled nor replayed");
@@ -240,16 +282,19 @@ public final class DeterministicCore {
     void closing() {
         if (carrier != null && Thread.currentThread() != carrierThread && Proc.current() == null) {
             long until = System.nanoTime() + DRAIN_NANOS;
-            synchronized (this) {
+            acquire();
+            try {
                 draining = true;
-                notifyAll();
+                changed.signalAll();
                 try {
                     while (!atRest && System.nanoTime() - until < 0) {
-                        wait(Math.max(1, (until - System.nanoTime()) / 1_000_000L));
+                        changed.await(Math.max(1, (until - System.nanoTime()) / 1_000_000L), TimeUnit.MILLISECONDS);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            } finally {
+                lock.unlock();
             }
         }
         if (!closing) trace.line("close");
@@ -277,8 +322,11 @@ public final class DeterministicCore {
 
     private void warn(String kind, String message) {
         boolean fresh;
-        synchronized (this) {
+        acquire();
+        try {
             fresh = note(kind, message);
+        } finally {
+            lock.unlock();
         }
         if (fresh) log(message);
     }
@@ -323,13 +371,23 @@ public final class DeterministicCore {
         Watch.INSTANCE.remove(this);
     }
 
-    private synchronized boolean isDraining() {
-        return draining;
+    private boolean isDraining() {
+        acquire();
+        try {
+            return draining;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the run is over: every process spawned from outside has ended (under the lock). */
-    private synchronized boolean isQuiet() {
-        return outsideAlive == 0 && !byId.isEmpty();
+    private boolean isQuiet() {
+        acquire();
+        try {
+            return outsideAlive == 0 && !byId.isEmpty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -337,15 +395,20 @@ public final class DeterministicCore {
      * while the run is over or closing: say so, and wait (for the close, its kills, or a new process
      * from outside).
      */
-    private synchronized void rest(boolean capped) throws InterruptedException {
-        if (!runnable.isEmpty() && !capped) return;
-        atRest = true;
-        notifyAll();
-        carrierWaiting = true;
+    private void rest(boolean capped) throws InterruptedException {
+        acquire();
         try {
-            if ((runnable.isEmpty() || capped) && !sched.shutdown) wait(10);
+            if (!runnable.isEmpty() && !capped) return;
+            atRest = true;
+            changed.signalAll();
+            carrierWaiting = true;
+            try {
+                if ((runnable.isEmpty() || capped) && !sched.shutdown) changed.await(10, TimeUnit.MILLISECONDS);
+            } finally {
+                carrierWaiting = false;
+            }
         } finally {
-            carrierWaiting = false;
+            lock.unlock();
         }
     }
 
@@ -355,8 +418,11 @@ public final class DeterministicCore {
         Proc p;
         while ((p = sched.timers.pollDue(now)) != null) {
             Integer id;
-            synchronized (this) {
+            acquire();
+            try {
                 id = ids.get(p);
+            } finally {
+                lock.unlock();
             }
             record("timer p" + id);
             LockSupport.unpark(p.thread); // the JDK submits it from this thread: it joins the runnable set
@@ -364,21 +430,29 @@ public final class DeterministicCore {
     }
 
     /** Chooses and removes the next process to run, or null if none is runnable. */
-    private synchronized Proc take() {
-        int n = runnable.cardinality();
-        if (n == 0) return null;
-        if (scratch.length < n) scratch = new int[Math.max(n, scratch.length * 2)];
-        int k = 0;
-        for (int i = runnable.nextSetBit(0); i >= 0; i = runnable.nextSetBit(i + 1)) scratch[k++] = i;
-        int id = scratch[chooser.pick(scratch, n)];
-        runnable.clear(id);
-        return byId.get(id);
+    private Proc take() {
+        acquire();
+        try {
+            int n = runnable.cardinality();
+            if (n == 0) return null;
+            if (scratch.length < n) scratch = new int[Math.max(n, scratch.length * 2)];
+            int k = 0;
+            for (int i = runnable.nextSetBit(0); i >= 0; i = runnable.nextSetBit(i + 1)) scratch[k++] = i;
+            int id = scratch[chooser.pick(scratch, n)];
+            runnable.clear(id);
+            return byId.get(id);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void runSlice(Carrier c, Proc p) {
         int id;
-        synchronized (this) {
+        acquire();
+        try {
             id = ids.get(p);
+        } finally {
+            lock.unlock();
         }
         int budget = chooser.budget();
         steps++;
@@ -404,12 +478,15 @@ public final class DeterministicCore {
         // Time moves a little with every step, so a process that spins until a timer is due lets it come due.
         clock.advance(Math.max(1, spent) * VirtualClock.NANOS_PER_REDUCTION);
         String end;
-        synchronized (this) {
+        acquire();
+        try {
             end = !p.isAlive() ? "exited" : !runnable.get(id) ? "waiting" : p.preemptions != preemptions ? "preempted" : "yielded";
             if (end.equals("exited") && fromOutside.get(id)) {
                 fromOutside.clear(id);
                 if (--outsideAlive == 0) quietFrom = steps;
             }
+        } finally {
+            lock.unlock();
         }
         record("end p" + id + " spent=" + spent + " " + end);
         chooser.sliceEnded(id, steps, end.equals("yielded"));
@@ -431,7 +508,8 @@ public final class DeterministicCore {
      */
     private void awaitOutside() throws InterruptedException {
         boolean report = false;
-        synchronized (this) {
+        acquire();
+        try {
             if (!runnable.isEmpty() || sched.shutdown || sched.timers.next() != Long.MAX_VALUE) return;
             // Not traced: whether a run that ends with processes waiting gets here before it is closed is a
             // matter of real time.
@@ -442,7 +520,7 @@ public final class DeterministicCore {
                 while (runnable.isEmpty() && !sched.shutdown && !draining) {
                     long left = until - System.nanoTime();
                     if (left <= 0) break;
-                    wait(Math.max(1, left / 1_000_000L));
+                    changed.await(Math.max(1, left / 1_000_000L), TimeUnit.MILLISECONDS);
                 }
             } finally {
                 carrierWaiting = false;
@@ -451,6 +529,8 @@ public final class DeterministicCore {
                 deadlockReported = true;
                 report = true;
             }
+        } finally {
+            lock.unlock();
         }
         if (report) {
             String who = waitingProcesses();
@@ -467,8 +547,11 @@ public final class DeterministicCore {
     private String waitingProcesses() {
         StringBuilder b = new StringBuilder();
         List<Proc> live;
-        synchronized (this) {
+        acquire();
+        try {
             live = new ArrayList<>(byId);
+        } finally {
+            lock.unlock();
         }
         for (int i = 0; i < live.size(); i++) {
             Proc p = live.get(i);
@@ -500,7 +583,7 @@ public final class DeterministicCore {
         void add(DeterministicCore d) {
             cores.add(d);
             if (thread == null) {
-                synchronized (this) {
+                synchronized (this) { // the watch's own monitor: no carrier takes it
                     if (thread == null) {
                         Thread t = new Thread(null, this, "preempt-deterministic-watch", 0, false);
                         t.setDaemon(true);
@@ -544,8 +627,11 @@ public final class DeterministicCore {
             }
             if (now - s[1] >= HELD_WARNING_NANOS) {
                 Integer id;
-                synchronized (d) {
+                d.acquire();
+                try {
                     id = d.ids.get(p);
+                } finally {
+                    d.lock.unlock();
                 }
                 d.warn("held", "process p" + id + " (" + p.pid() + ") has held the only carrier for over "
                         + (HELD_WARNING_NANOS / 1_000_000) + " ms of real time (its thread is " + p.thread.getState()
