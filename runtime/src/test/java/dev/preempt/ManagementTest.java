@@ -21,7 +21,12 @@ class ManagementTest {
             Procs.await(Duration.ofSeconds(10), () -> server.isRegistered(name), "the MBean");
             Pid[] busy = new Pid[1];
             Pid[] sup = new Pid[1];
+            Pid[] urgent = new Pid[1];
             Procs.run(s, () -> {
+                urgent[0] = Preempt.spawn(() -> {
+                    Preempt.setPriority(Priority.HIGH);
+                    Preempt.receive(m -> false);
+                });
                 busy[0] = Preempt.spawn(() -> Preempt.receive(m -> false));
                 Preempt.register("backlogged", busy[0]);
                 for (int i = 0; i < 50; i++) Preempt.send(busy[0], i);
@@ -34,7 +39,10 @@ class ManagementTest {
             assertThat((Integer) server.getAttribute(name, "LiveProcesses")).isGreaterThanOrEqualTo(5);
             assertThat((int[]) server.getAttribute(name, "CarrierQueueLengths")).hasSize(2);
             String[] processes = (String[]) server.getAttribute(name, "Processes");
-            assertThat(processes).anySatisfy(l -> assertThat(l).startsWith(busy[0] + " ").contains("name=backlogged"));
+            assertThat(processes).anySatisfy(l -> assertThat(l).startsWith(busy[0] + " ").contains("name=backlogged")
+                    .doesNotContain("priority="));
+            Procs.await(Duration.ofSeconds(5), () -> java.util.Arrays.stream(processes(server, name)).anyMatch(
+                    l -> l.startsWith(urgent[0] + " ") && l.contains(" priority=high ")), "the high-priority process's line");
             String[] top = (String[]) server.invoke(name, "topByMailbox", new Object[] {1}, new String[] {"int"});
             assertThat(top).hasSize(1);
             assertThat(top[0]).startsWith(busy[0].toString()).contains("mailbox=50");
@@ -44,5 +52,13 @@ class ManagementTest {
             Supervisor.stop(sup[0]);
         }
         assertThat(server.isRegistered(name)).as("unregistered at shutdown").isFalse();
+    }
+
+    private static String[] processes(MBeanServer server, ObjectName name) {
+        try {
+            return (String[]) server.getAttribute(name, "Processes");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }

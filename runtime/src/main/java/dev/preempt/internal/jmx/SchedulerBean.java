@@ -161,11 +161,14 @@ public final class SchedulerBean implements SchedulerMXBean {
                 .map(SchedulerBean::line).toArray(String[]::new);
     }
 
-    /** "<0.42.0> waiting reductions=1234 mailbox=0 name=counter entry=server com.acme.Counter". */
+    /** "<0.42.0> waiting reductions=1234 mailbox=0 name=counter priority=high entry=server com.acme.Counter" (priority unless normal). */
     static String line(Proc p) {
         String name = p.registeredName();
+        dev.preempt.Priority priority = p.priority();
         return p.pid() + " " + p.stateName() + " reductions=" + p.reductions() + " mailbox=" + p.mailboxLength()
-                + (name != null ? " name=" + name : "") + " entry=" + p.entryName();
+                + (name != null ? " name=" + name : "")
+                + (priority != dev.preempt.Priority.NORMAL ? " priority=" + priority.name().toLowerCase(java.util.Locale.ROOT) : "")
+                + " entry=" + p.entryName();
     }
 
     @Override
