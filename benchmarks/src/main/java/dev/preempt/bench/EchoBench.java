@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@code EchoServer} under the agent (a process per connection) and then {@code EchoServer --vthreads} in
  * a JVM without the agent (a plain virtual thread per connection, the same server code), each in a
  * fresh JVM (and between them {@code EchoServer --probe-high}, the probe and its connection's process at
- * {@code Priority.HIGH}, which virtual threads have no counterpart of), are loaded by {@code EchoLoad} in a JVM of its own (on the same cores, over loopback).
+ * {@code Priority.HIGH}, which virtual threads have no counterpart of, and the server under
+ * {@code PreemptLoader} with no JVMTI agent, when {@code agent/preempt.args} is beside the agent jar's
+ * {@code target/}), are loaded by {@code EchoLoad} in a JVM of its own (on the same cores, over loopback).
  * Prints a Markdown table: round trips per second and the server's probe lateness (a 1 ms sleep and
  * then a round trip over its own connection; {@code timer} is the sleep's overshoot alone), then the
  * product owner's goals and whether they were met.
@@ -44,7 +46,11 @@ public final class EchoBench {
     private EchoBench() {}
 
     /** A way to run the server: its label, JVM options and arguments. */
-    record Server(String label, List<String> jvmArgs, List<String> args, boolean baseline) {}
+    record Server(String label, List<String> jvmArgs, List<String> args, boolean baseline, String classPathFirst) {
+        Server(String label, List<String> jvmArgs, List<String> args, boolean baseline) {
+            this(label, jvmArgs, args, baseline, null);
+        }
+    }
 
     /** One measurement: the load's {@code key=value} pairs and the server's (its answer to #stats), or a failure. */
     record Row(int connections, Server server, int run, Map<String, String> load, Map<String, String> stats, String failure) {
@@ -99,6 +105,12 @@ public final class EchoBench {
         servers.add(new Server("Preempt processes (agent)", List.of("-javaagent:" + agent), List.of("0"), false));
         servers.add(new Server("Preempt processes (agent, probe at Priority.HIGH)", List.of("-javaagent:" + agent),
                 List.of("--probe-high", "0"), false));
+        // The same rewriting without a JVMTI agent (PreemptLoader): the args file next to the agent jar's target/
+        Path argsFile = Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
+        if (java.nio.file.Files.isRegularFile(argsFile)) {
+            servers.add(new Server("Preempt processes (PreemptLoader, no agent)", List.of("@" + argsFile), List.of("0"), false,
+                    agent));
+        }
         if (jvmtiOff) {
             servers.add(new Server("Preempt processes (agent, " + Report.NO_VT_TRANSITIONS[1] + ")",
                     List.of("-javaagent:" + agent, Report.NO_VT_TRANSITIONS[0], Report.NO_VT_TRANSITIONS[1]), List.of("0"), false));
@@ -141,7 +153,7 @@ public final class EchoBench {
         String cp = System.getProperty("java.class.path");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(s.jvmArgs());
-        cmd.addAll(List.of("-cp", cp, SERVER));
+        cmd.addAll(List.of("-cp", s.classPathFirst() == null ? cp : s.classPathFirst() + System.getProperty("path.separator") + cp, SERVER));
         cmd.addAll(s.args());
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> serverOut = new CopyOnWriteArrayList<>();
