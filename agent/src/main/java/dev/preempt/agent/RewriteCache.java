@@ -20,8 +20,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.CRC32;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
@@ -102,8 +102,9 @@ final class RewriteCache {
             b.get(at + 2, key);
             at += 2 + keyLength;
             index.put(new String(key, StandardCharsets.ISO_8859_1), at);
-            long next = (long) at + 8 + b.getInt(at) + b.getInt(at + 4);
-            if (next > b.limit() || b.getInt(at) < 0 || b.getInt(at + 4) < 0) throw new IllegalStateException("entry " + i + " runs past the end");
+            int original = b.getInt(at), output = b.getInt(at + 4);
+            long next = (long) at + 8 + original + output;
+            if (original < 0 || output < 0 || next > b.limit()) throw new IllegalStateException("entry " + i + " runs past the end");
             at = (int) next;
         }
         return index;
@@ -183,7 +184,7 @@ final class RewriteCache {
         try {
             byte[] b = Files.readAllBytes(file(key));
             int n = original.length;
-            if (b.length < 4 + n || ByteBuffer.wrap(b).getInt(0) != n || !Arrays.equals(b, 4, 4 + n, original, 0, n)) return null;
+            if (originalLength(b) != n || !Arrays.equals(b, 4, 4 + n, original, 0, n)) return null;
             hits.increment();
             return Arrays.copyOfRange(b, 4 + n, b.length);
         } catch (NoSuchFileException missing) {
@@ -192,6 +193,12 @@ final class RewriteCache {
             AgentLog.warnOnce("cache read " + dir, "cannot read the rewrite cache in " + dir + " (" + e + "); rewriting instead");
             return null;
         }
+    }
+
+    /** An entry file's layout: the original's length (int), the original, the output. Its original's length, or -1 if it is not one. */
+    private static int originalLength(byte[] entry) {
+        int n = entry.length < 4 ? -1 : ByteBuffer.wrap(entry).getInt(0);
+        return n < 0 || 4L + n > entry.length ? -1 : n;
     }
 
     /**
@@ -226,8 +233,8 @@ final class RewriteCache {
                 } catch (NoSuchFileException gone) {
                     continue;
                 }
-                int n = b.length < 4 ? -1 : ByteBuffer.wrap(b).getInt(0);
-                if (n < 0 || 4L + n > b.length) continue; // not an entry
+                int n = originalLength(b);
+                if (n < 0) continue; // not an entry
                 String name = f.getFileName().toString();
                 byte[] key = name.substring(0, name.length() - ".class".length()).getBytes(StandardCharsets.ISO_8859_1);
                 out.writeShort(key.length);

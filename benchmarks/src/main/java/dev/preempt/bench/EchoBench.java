@@ -106,7 +106,7 @@ public final class EchoBench {
         servers.add(new Server("Preempt processes (agent, probe at Priority.HIGH)", List.of("-javaagent:" + agent),
                 List.of("--probe-high", "0"), false));
         // The same rewriting without a JVMTI agent (PreemptLoader): the args file next to the agent jar's target/
-        Path argsFile = Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
+        Path argsFile = Report.argsFile(agent);
         if (java.nio.file.Files.isRegularFile(argsFile)) {
             servers.add(new Server("Preempt processes (PreemptLoader, no agent)", List.of("@" + argsFile), List.of("0"), false,
                     agent));

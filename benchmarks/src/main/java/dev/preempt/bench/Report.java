@@ -126,7 +126,7 @@ public final class Report {
         Map<String, double[]> off = scores(new Runner(base(quick).include(include)
                 .jvmArgsAppend(agentArg, NO_VT_TRANSITIONS[0], NO_VT_TRANSITIONS[1]).build()).run());
         Map<String, double[]> loader = Map.of();
-        Path args = Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
+        Path args = argsFile(agent);
         if (Files.isRegularFile(args)) {
             String cp = System.getProperty("java.class.path");
             System.setProperty("java.class.path", cp + File.pathSeparator + agent);
@@ -230,7 +230,7 @@ public final class Report {
         List<String> withCache = List.of(javaBin, "-javaagent:" + agent + "=stats=true,cache=" + cacheDir, "-cp", cp,
                 StartupApp.class.getName());
         runChild(withCache);
-        Path args = Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
+        Path args = argsFile(agent);
         for (int i = 0; i < runs; i++) {
             if (Files.isRegularFile(args)) { // no agent: the same rewriting by PreemptLoader
                 loader.add(Long.parseLong(field(runChild(List.of(javaBin, "@" + args, "-Dpreempt.options=stats=true",
@@ -262,6 +262,11 @@ public final class Report {
                 (double) b / a, c, cached, (double) c / a, l);
         System.out.println(stats);
         System.out.println(cacheStats);
+    }
+
+    /** PreemptLoader's args file for the agent jar at {@code agent}: {@code agent/preempt.args}, beside its {@code target/}. */
+    static Path argsFile(String agent) {
+        return Path.of(agent).toAbsolutePath().getParent().getParent().resolve("preempt.args");
     }
 
     /** Runs a JVM; returns its {@code startup} line and its agent-stats line. */

@@ -55,6 +55,13 @@ class ErlangInteropTest {
         return "'" + node.name() + "'";
     }
 
+    /** {@code {seq, 1}} .. {@code {seq, n}} to the peer's {@code esink}, from one process, in order. */
+    private static void streamTo(String peer, long n) {
+        scheduler.runOrThrow(() -> {
+            for (long i = 1; i <= n; i++) node.send("esink", peer, Tuple.of(Atom.of("seq"), i));
+        });
+    }
+
     private static void awaitName(String name) throws InterruptedException {
         for (int i = 0; i < 500 && scheduler.whereis(name).isEmpty(); i++) Thread.sleep(10);
         assertThat(scheduler.whereis(name)).as("registered " + name).isPresent();
@@ -204,9 +211,7 @@ class ErlangInteropTest {
                         + "io:format(\"ready~n\"), receive after infinity -> ok end.")) {
             erl.awaitOutput("ready", 30);
             long t0 = System.nanoTime();
-            scheduler.runOrThrow(() -> {
-                for (long i = 1; i <= n; i++) node.send("esink", peer, Tuple.of(Atom.of("seq"), i));
-            });
+            streamTo(peer, n);
             erl.awaitOutput("erl got all", 30);
             double seconds = (System.nanoTime() - t0) / 1e9;
             assertThat(seconds).as("the stream's last frames waited for the writer's timeout").isLessThan(10);
@@ -248,9 +253,7 @@ class ErlangInteropTest {
                         + "io:format(\"sent~n\"), receive after infinity -> ok end.")) {
             erl.awaitOutput("ready", 30);
             long t0 = System.nanoTime();
-            scheduler.runOrThrow(() -> {
-                for (long i = 1; i <= n; i++) node.send("esink", peer, Tuple.of(Atom.of("seq"), i));
-            });
+            streamTo(peer, n);
             erl.awaitOutput("erl got all in order", 30);
             long javaToErl = System.nanoTime() - t0;
             assertThat(erl.output()).doesNotContain("was due").doesNotContain("timed out");

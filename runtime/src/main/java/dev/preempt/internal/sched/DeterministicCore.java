@@ -82,6 +82,16 @@ public final class DeterministicCore {
             lock.lock();
         }
     }
+
+    /** {@code p}'s index in the trace ({@code p3}), or null if it is not one of ours; takes the lock. */
+    private Integer idOf(Proc p) {
+        acquire();
+        try {
+            return ids.get(p);
+        } finally {
+            lock.unlock();
+        }
+    }
     private final IdentityHashMap<Proc, Integer> ids = new IdentityHashMap<>();
     private final ArrayList<Proc> byId = new ArrayList<>();
     private final BitSet runnable = new BitSet();
@@ -258,13 +268,7 @@ public final class DeterministicCore {
     /** {@code p} handed a virtual thread it started to the JDK's scheduler (from {@link Proc#execute}). */
     void foreignThread(Proc p) {
         if (closing) return;
-        Integer id;
-        acquire();
-        try {
-            id = ids.get(p);
-        } finally {
-            lock.unlock();
-        }
+        Integer id = idOf(p);
         warn("virtual-thread", "process p" + id + " started a virtual thread; it runs on the JDK's scheduler, outside"
                 + " the deterministic one, so what it does and when is neither controlled nor replayed");
     }
@@ -417,13 +421,7 @@ public final class DeterministicCore {
         long now = clock.nanoTime();
         Proc p;
         while ((p = sched.timers.pollDue(now)) != null) {
-            Integer id;
-            acquire();
-            try {
-                id = ids.get(p);
-            } finally {
-                lock.unlock();
-            }
+            Integer id = idOf(p);
             record("timer p" + id);
             LockSupport.unpark(p.thread); // the JDK submits it from this thread: it joins the runnable set
         }
@@ -447,13 +445,7 @@ public final class DeterministicCore {
     }
 
     private void runSlice(Carrier c, Proc p) {
-        int id;
-        acquire();
-        try {
-            id = ids.get(p);
-        } finally {
-            lock.unlock();
-        }
+        int id = idOf(p);
         int budget = chooser.budget();
         steps++;
         record("run p" + id + " budget=" + budget);
@@ -626,13 +618,7 @@ public final class DeterministicCore {
                 return;
             }
             if (now - s[1] >= HELD_WARNING_NANOS) {
-                Integer id;
-                d.acquire();
-                try {
-                    id = d.ids.get(p);
-                } finally {
-                    d.lock.unlock();
-                }
+                Integer id = d.idOf(p);
                 d.warn("held", "process p" + id + " (" + p.pid() + ") has held the only carrier for over "
                         + (HELD_WARNING_NANOS / 1_000_000) + " ms of real time (its thread is " + p.thread.getState()
                         + "): it waits on the carrier's thread (a pinned park, a blocking call, a lock held by a thread"

@@ -824,8 +824,7 @@ public final class Proc implements Executor, Runnable {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
         Priority old = priority();
         byte next = (byte) p.ordinal();
-        if (next == HIGH && priority != HIGH) sched.highProcesses.incrementAndGet();
-        if (next != HIGH && priority == HIGH) sched.highProcesses.decrementAndGet();
+        if ((next == HIGH) != (priority == HIGH)) sched.highProcesses.addAndGet(next == HIGH ? 1 : -1);
         priority = next;
         return old;
     }
