@@ -44,8 +44,8 @@ import java.util.zip.CRC32C;
  * to rewriting, with one warning for the directory.
  *
  * <p>The pack: reading one file per class was most of what a start-up with a full cache still spent in
- * the agent (602 files, 54-74 ms, the JIT still cold). So a run that stored entries, or found no pack,
- * writes every entry of the directory into one file, {@code pack}, as it exits; the next run maps it at
+ * the agent (602 files, 54-74 ms, the JIT still cold). So a run that stored entries, found no pack, or
+ * read an entry from its file, writes every entry of the directory into one file, {@code pack}, as it exits; the next run maps it at
  * open and finds entries in it by their key, checked byte for byte as a file entry is. An entry not
  * in the pack (stored since) is read from its file. The pack is written to a temporary file and moved
  * into place, so a reader sees a whole pack or the previous one.
@@ -202,11 +202,13 @@ final class RewriteCache {
     }
 
     /**
-     * At exit: if this run stored entries or had no pack, writes every entry of the directory into a new
-     * pack. Quietly does nothing on a failure (the entries stay; the next run tries again).
+     * At exit: if this run stored entries, had no pack, or read an entry from its file (one stored after
+     * the pack was written by a run that then did not pack: killed, or its write failed), writes every
+     * entry of the directory into a new pack. Quietly does nothing on a failure (the entries stay; the
+     * next run tries again).
      */
     void packIfStale() {
-        if (stores.sum() == 0 && pack != null) return;
+        if (stores.sum() == 0 && pack != null && hits.sum() == packHits.sum()) return;
         try {
             writePack();
         } catch (IOException | RuntimeException e) {

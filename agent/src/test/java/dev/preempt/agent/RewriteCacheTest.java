@@ -81,6 +81,26 @@ class RewriteCacheTest {
     }
 
     @Test
+    void aRunThatReadAnEntryFromItsFileRepacksSoTheNextFindsItInThePack(@TempDir Path dir) throws Exception {
+        byte[] a = {1, 2, 3}, c = {4, 4};
+        RewriteCache first = RewriteCache.open(dir.toString(), "test");
+        first.put(first.key("a/A", a), a, new byte[] {5});
+        first.packIfStale();
+        // another JVM stored c after that pack was written, and ended without packing (killed, say)
+        RewriteCache killed = RewriteCache.open(dir.toString(), "test");
+        killed.put(killed.key("a/C", c), c, new byte[] {6});
+        RewriteCache reader = RewriteCache.open(dir.toString(), "test");
+        assertThat(reader.get(reader.key("a/A", a), a)).containsExactly(5);
+        assertThat(reader.get(reader.key("a/C", c), c)).containsExactly(6);
+        assertThat(reader.packHits.sum()).as("c came from its file").isEqualTo(1);
+        reader.packIfStale(); // it stored nothing, but read from a file: the pack is behind the files
+        RewriteCache next = RewriteCache.open(dir.toString(), "test");
+        assertThat(next.get(next.key("a/C", c), c)).containsExactly(6);
+        assertThat(next.get(next.key("a/A", a), a)).containsExactly(5);
+        assertThat(next.packHits.sum()).as("both from the new pack").isEqualTo(2);
+    }
+
+    @Test
     void aPackThatIsNotOneIsPassedOverAndTheEntriesAreReadFromTheirFiles(@TempDir Path dir) throws Exception {
         byte[] a = {1, 2, 3, 4};
         RewriteCache first = RewriteCache.open(dir.toString(), "test");
