@@ -56,7 +56,7 @@ final class Signals implements Consumer<Signal> {
     /** Why this process must end, once a signal decided it (the process is then UNWINDING). */
     private ExitReason pendingExit;
     /** Checks at a tick of an exit decided that may pass before it is thrown again; set to {@link #EXIT_GRACE} by {@link #die}. */
-    private int exitGrace;
+    private byte exitGrace; // bytes, these two: 0..EXIT_GRACE and 0..SWALLOW_LIMIT keep Signals 8 bytes smaller
     /**
      * The checks at a tick ({@link #exitAgainAtTick}) that let a swallowed exit pass once before they
      * throw it again; the yield points ({@link Proc#drainSignals}) never do. Written when only the end of
@@ -66,7 +66,7 @@ final class Signals implements Consumer<Signal> {
      */
     private static final int EXIT_GRACE = 1;
     /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
-    private int exitThrows;
+    private byte exitThrows;
     private static final int SWALLOW_LIMIT = 16;
 
     /** A link as this side sees it. */
@@ -205,7 +205,11 @@ final class Signals implements Consumer<Signal> {
     /** At a tick while UNWINDING: the exit is thrown again (after its grace); until it ends, each tick looks again. */
     void exitAgainAtTick() {
         self.ask(Proc.ASK_SIGNALS);
-        if (exitGrace-- <= 0) rethrowExit();
+        if (exitGrace <= 0) {
+            rethrowExit();
+        } else {
+            exitGrace--;
+        }
     }
 
     // =====================================================================================
