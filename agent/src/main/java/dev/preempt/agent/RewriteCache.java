@@ -47,8 +47,8 @@ import java.util.zip.CRC32C;
  * the agent (602 files, 54-74 ms, the JIT still cold). So a run that stored entries, found no pack, or
  * read an entry from its file, writes every entry of the directory into one file, {@code pack}, as it
  * exits; the next run maps it at open and finds entries in it by their key, checked byte for byte as a
- * file entry is. An entry not in the pack (stored since) is read from its file. The pack is written to a temporary file and moved
- * into place, so a reader sees a whole pack or the previous one.
+ * file entry is. An entry not in the pack (stored since) is read from its file. The pack is written to a
+ * temporary file and moved into place, so a reader sees a whole pack or the previous one.
  */
 final class RewriteCache {
 

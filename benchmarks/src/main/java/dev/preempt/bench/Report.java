@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -262,6 +264,9 @@ public final class Report {
                 (double) b / a, c, cached, (double) c / a, l);
         System.out.println(stats);
         System.out.println(cacheStats);
+        try (Stream<Path> files = Files.walk(cacheDir)) { // the cache was this suite's own
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
     }
 
     /** PreemptLoader's args file for the agent jar at {@code agent}: {@code agent/preempt.args}, beside its {@code target/}. */

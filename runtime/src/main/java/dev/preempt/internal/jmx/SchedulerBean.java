@@ -1,6 +1,7 @@
 package dev.preempt.internal.jmx;
 
 import dev.preempt.Pid;
+import dev.preempt.Priority;
 import dev.preempt.Supervisor;
 import dev.preempt.internal.sched.Carrier;
 import dev.preempt.internal.sched.Proc;
@@ -11,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
@@ -164,10 +166,10 @@ public final class SchedulerBean implements SchedulerMXBean {
     /** "<0.42.0> waiting reductions=1234 mailbox=0 name=counter priority=high entry=server com.acme.Counter" (priority unless normal). */
     static String line(Proc p) {
         String name = p.registeredName();
-        dev.preempt.Priority priority = p.priority();
+        Priority priority = p.priority();
         return p.pid() + " " + p.stateName() + " reductions=" + p.reductions() + " mailbox=" + p.mailboxLength()
                 + (name != null ? " name=" + name : "")
-                + (priority != dev.preempt.Priority.NORMAL ? " priority=" + priority.name().toLowerCase(java.util.Locale.ROOT) : "")
+                + (priority != Priority.NORMAL ? " priority=" + priority.name().toLowerCase(Locale.ROOT) : "")
                 + " entry=" + p.entryName();
     }
 

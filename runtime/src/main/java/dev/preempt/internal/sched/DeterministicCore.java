@@ -39,8 +39,8 @@ import java.util.logging.Logger;
  * (reported to {@link #onDeadlock}).
  *
  * <p>Thread contract: {@link #loop} runs on the carrier's thread; {@link #submit} and {@link #sent}
- * come from any thread (processes, the carrier, outside threads) and take this object's lock; the
- * chooser and the clock's writes are used by the carrier thread, or under the lock.
+ * come from any thread (processes, the carrier, outside threads) and take its lock ({@link #acquire});
+ * the chooser and the clock's writes are used by the carrier thread, or under the lock.
  */
 public final class DeterministicCore {
 
@@ -56,7 +56,7 @@ public final class DeterministicCore {
     private final Chooser chooser;
     private final Trace trace = new Trace();
 
-    // ---- under this object's lock ----
+    // ---- under the lock ----
     /**
      * Guards the runnable set, the ids and the rest marked "under the lock"; {@link #changed} is its
      * condition (the carrier waits on it for work, a closing thread for rest). Taken through
@@ -64,6 +64,28 @@ public final class DeterministicCore {
      */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+
+    private final IdentityHashMap<Proc, Integer> ids = new IdentityHashMap<>();
+    private final ArrayList<Proc> byId = new ArrayList<>();
+    private final BitSet runnable = new BitSet();
+    private int[] scratch = new int[16];
+    private boolean carrierWaiting;
+    private final LinkedHashMap<String, String> warnings = new LinkedHashMap<>();
+
+    /** Slices run so far (scheduling steps); written by the carrier thread only, read by anyone. */
+    private volatile long steps;
+    private volatile Thread carrierThread;
+    private volatile Carrier carrier;
+    private volatile boolean closing;
+    private volatile Consumer<String> deadlockListener;
+    private boolean deadlockReported;
+
+    DeterministicCore(SchedulerCore sched, Schedule schedule) {
+        this.sched = sched;
+        this.schedule = schedule;
+        this.chooser = Chooser.of(schedule);
+        trace.line("schedule " + schedule);
+    }
 
     /**
      * Takes {@link #lock}. A virtual thread (a process of this scheduler, mostly, waking another) never
@@ -91,27 +113,6 @@ public final class DeterministicCore {
         } finally {
             lock.unlock();
         }
-    }
-    private final IdentityHashMap<Proc, Integer> ids = new IdentityHashMap<>();
-    private final ArrayList<Proc> byId = new ArrayList<>();
-    private final BitSet runnable = new BitSet();
-    private int[] scratch = new int[16];
-    private boolean carrierWaiting;
-    private final LinkedHashMap<String, String> warnings = new LinkedHashMap<>();
-
-    /** Slices run so far (scheduling steps); written by the carrier thread only, read by anyone. */
-    private volatile long steps;
-    private volatile Thread carrierThread;
-    private volatile Carrier carrier;
-    private volatile boolean closing;
-    private volatile Consumer<String> deadlockListener;
-    private boolean deadlockReported;
-
-    DeterministicCore(SchedulerCore sched, Schedule schedule) {
-        this.sched = sched;
-        this.schedule = schedule;
-        this.chooser = Chooser.of(schedule);
-        trace.line("schedule " + schedule);
     }
 
     /**
