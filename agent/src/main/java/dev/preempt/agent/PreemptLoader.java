@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * The file ({@code agent/preempt.args}) holds {@code -Djava.system.class.loader=dev.preempt.agent.PreemptLoader},
- * the three {@code --add-opens}/{@code --add-exports} flags the agent would otherwise set itself, and
- * {@code -Xlog:cds=off}; {@code -Dpreempt.options} takes the agent's options, with the same errors for
+ * the three {@code --add-opens}/{@code --add-exports} flags the agent would otherwise set itself,
+ * {@code --add-modules=java.instrument} (this class implements a {@code ClassFileTransformer}'s work, and a
+ * program launched with {@code -m} resolves only its own module's graph) and {@code -Xlog:cds=off}; {@code -Dpreempt.options} takes the agent's options, with the same errors for
  * bad ones.
  *
  * <p>How it loads: the JVM makes it the system class loader, with the JDK's application loader as its
@@ -179,6 +180,21 @@ public final class PreemptLoader extends URLClassLoader {
     @Override
     public Enumeration<URL> findResources(String name) {
         return Collections.emptyEnumeration();
+    }
+
+    /**
+     * A resource of this loader's unnamed module. {@link Module#getResourceAsStream} on a class this
+     * loader defined asks here ({@code findResource(null, name)}) and not the parent, and the JDK's
+     * default answers with {@link #findResource(String)}, null above: Kotlin's reflection, which reads
+     * its built-ins that way ({@code kotlin/kotlin.kotlin_builtins}, in its multi-release jar's Java 9
+     * {@code BuiltInsResourceLoader}), failed with "Built-in class kotlin.Any is not found". The JDK's
+     * application loader answers for its unnamed module from the class path, which is this loader's
+     * own, so this answers the same. {@code getResource} and {@code getResources} never come here: they
+     * still list each resource once.
+     */
+    @Override
+    protected URL findResource(String moduleName, String name) throws IOException {
+        return moduleName == null ? super.findResource(name) : null;
     }
 
     @Override

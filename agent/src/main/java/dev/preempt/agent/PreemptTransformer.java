@@ -43,7 +43,7 @@ final class PreemptTransformer implements ClassFileTransformer {
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         if (classBeingRedefined != null || busy.get() != null) return null;
         if (!filter.accepts(loader, className)) {
-            if (className != null && className.equals(mainClass)) mainLoads();
+            if (className != null && className.equals(mainClass)) mainLoads(jdkModule(module, loader));
             return null;
         }
         busy.set(Boolean.TRUE);
@@ -63,7 +63,7 @@ final class PreemptTransformer implements ClassFileTransformer {
                 reads.rewrittenIn(module);
                 rewritten.incrementAndGet();
             }
-            if (className.equals(mainClass)) mainLoads();
+            if (className.equals(mainClass)) mainLoads(null);
             return out;
         } catch (Throwable t) {
             String name = className.replace('/', '.');
@@ -90,11 +90,26 @@ final class PreemptTransformer implements ClassFileTransformer {
      * options left nothing preemptible (a class given where a package is wanted, a misspelt package):
      * processes would hold their carriers, and {@code @Process main} would be a plain call. Say so.
      */
-    private void mainLoads() {
+    private void mainLoads(String jdkModule) {
         if (rewritten.get() > 0) return;
+        String main = mainClass.replace('/', '.');
+        if (jdkModule != null) { // java -m jdk.compiler/com.sun.tools.javac.Main under the agent: said "it has no code"
+            AgentLog.warnOnce("nothing rewritten", "the main class " + main + " is the JDK's own (module " + jdkModule
+                    + "), which Preempt does not rewrite; nothing is preemptible and @Process methods run as plain calls");
+            return;
+        }
         AgentLog.warnOnce("nothing rewritten", "no class had been rewritten when the main class "
-                + mainClass.replace('/', '.') + " loaded: " + (filters.isEmpty() ? "it has no code to rewrite" : filters
+                + main + " loaded: " + (filters.isEmpty() ? "it has no code to rewrite" : filters
                 + " match none of the classes loaded so far (include and exclude take package prefixes, such as com.acme)")
                 + "; nothing is preemptible and @Process methods run as plain calls");
+    }
+
+    /** The JDK module a class is loaded into (by the boot or platform loader, or a module of the boot layer named java.* or jdk.*), else null. */
+    private static String jdkModule(Module module, ClassLoader loader) {
+        if (module == null || !module.isNamed()) return loader == null ? "java.base" : null;
+        String name = module.getName();
+        boolean jdk = loader == null || loader == ClassLoader.getPlatformClassLoader()
+                || (module.getLayer() == ModuleLayer.boot() && (name.startsWith("java.") || name.startsWith("jdk.")));
+        return jdk ? name : null;
     }
 }

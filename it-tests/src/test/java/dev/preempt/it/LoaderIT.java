@@ -37,7 +37,8 @@ class LoaderIT {
         assertThat(loader.exit()).as(loader.toString()).isZero();
         String identity = plain.lines("identity").get(0);
         assertThat(identity).contains("version=3.").contains("source=file:").contains("sameLoader=true")
-                .contains("systemLoader=true").contains("resource=true").contains("listed=1");
+                .contains("systemLoader=true").contains("resource=true").contains("listed=1")
+                .contains("moduleResource=true");
         assertThat(loader.lines("identity")).as(loader.toString()).containsExactly(identity);
         assertThat(loader.err()).as("StringUtils was rewritten").contains("instrumented org.apache.commons.lang3.StringUtils");
         assertThat(loader.longValue("hog", "witness")).as("the hog in commons-lang3 was preempted: %s", loader).isPositive();

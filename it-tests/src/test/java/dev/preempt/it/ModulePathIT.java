@@ -44,6 +44,30 @@ class ModulePathIT {
         assertThat(r.out()).as(r.toString()).contains("reply pong").contains("run reason=normal runtime=dev.preempt");
     }
 
+    /**
+     * Under PreemptLoader ({@code java @agent/preempt.args}) a program launched from a module starts (its
+     * classes are not rewritten: named modules are not covered). With {@code -m} the JVM resolves that
+     * module's graph alone, which left out {@code java.instrument}, and the loader could not be made:
+     * the JVM did not start ({@code NoClassDefFoundError: java/lang/instrument/ClassFileTransformer}).
+     * The args file adds the module now.
+     */
+    @Test
+    void underTheLoaderAProgramLaunchedFromAModuleStarts() {
+        Jvm.Result r = Jvm.bare().jvmArg("@" + Jvm.argsFile()).classPath(Jvm.agentJar()).modulePath(compiled)
+                .run("jdk.compiler/com.sun.tools.javac.Main", "-version");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out() + r.err()).as(r.toString()).contains("javac ");
+    }
+
+    /** A JDK tool run under the agent: the warning says the main class is the JDK's (it said "it has no code to rewrite"). */
+    @Test
+    void underTheAgentAJdkMainClassIsNamedAsTheJdks() {
+        Jvm.Result r = Jvm.withJavaAgent("").modulePath(compiled).run("jdk.compiler/com.sun.tools.javac.Main", "-version");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).contains("the main class com.sun.tools.javac.Main is the JDK's own (module jdk.compiler)")
+                .doesNotContain("it has no code to rewrite");
+    }
+
     @Test
     void withoutTheOpensTheErrorNamesTheModule() {
         Jvm.Result r = Jvm.bare().jvmArg("-Dpreempt.quiet=true").modulePath(runtime, compiled)

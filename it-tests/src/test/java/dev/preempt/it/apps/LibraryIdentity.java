@@ -23,6 +23,18 @@ public final class LibraryIdentity {
         }
     }
 
+    /**
+     * Whether the application's own module finds a class-path resource: {@code Module.getResourceAsStream}
+     * asks the module's loader alone, not its parent (Kotlin's reflection reads its built-ins this way).
+     */
+    static boolean moduleResource(String name) {
+        try (java.io.InputStream in = LibraryIdentity.class.getModule().getResourceAsStream(name)) {
+            return in != null;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Process
     public static void main(String[] args) {
         Package p = StringUtils.class.getPackage();
@@ -31,7 +43,8 @@ public final class LibraryIdentity {
                 + " sameLoader=" + (StringUtils.class.getClassLoader() == LibraryIdentity.class.getClassLoader())
                 + " systemLoader=" + (ClassLoader.getSystemClassLoader() == LibraryIdentity.class.getClassLoader())
                 + " resource=" + (LibraryIdentity.class.getResource("/org/apache/commons/lang3/StringUtils.class") != null)
-                + " listed=" + listed("META-INF/maven/org.apache.commons/commons-lang3/pom.properties"));
+                + " listed=" + listed("META-INF/maven/org.apache.commons/commons-lang3/pom.properties")
+                + " moduleResource=" + moduleResource("org/apache/commons/lang3/StringUtils.class"));
         if (!Preempt.inProcess()) return;
         // on one carrier: the witness counts only while the hog, a loop of commons-lang3 calls, yields to it
         java.util.concurrent.atomic.AtomicLong witness = new java.util.concurrent.atomic.AtomicLong();
