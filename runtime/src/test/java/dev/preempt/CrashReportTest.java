@@ -99,6 +99,55 @@ class CrashReportTest {
         }
     }
 
+    /**
+     * Workers that their boss's crash ends through their links did not crash themselves: only the boss
+     * is reported (a boss with 200 linked workers made 201 reports, each with the boss's stack).
+     */
+    @Test
+    void processesEndedByALinksCrashAreNotReportedOnlyTheCrashIs() {
+        try (Scheduler s = Procs.twoCarriers()) {
+            java.util.concurrent.CopyOnWriteArrayList<Pid> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Pid boss = s.spawn(() -> {
+                for (int i = 0; i < 3; i++) workers.add(Preempt.spawnLink(Preempt::receive));
+                throw new IllegalStateException("boss failed");
+            });
+            Procs.await(Duration.ofSeconds(10), () -> workers.size() == 3 && workers.stream().noneMatch(Preempt::isAlive), "the workers' end");
+            Procs.await(Duration.ofSeconds(10), () -> !reportsAbout(boss).isEmpty(), "the boss's report");
+            Pid marker = s.spawn(() -> {
+                throw new IllegalStateException("marker");
+            });
+            Procs.await(Duration.ofSeconds(10), () -> !reportsAbout(marker).isEmpty(), "the marker's report");
+            assertThat(reportsAbout(boss)).hasSize(1);
+            for (Pid w : workers) assertThat(reportsAbout(w)).as("worker %s", w).isEmpty();
+        }
+    }
+
+    /**
+     * A default uncaught-exception handler (an error reporter's) hears the crashes that are reported, on
+     * the process's thread, as it hears a thread's; before, only the log did.
+     */
+    @Test
+    void theDefaultUncaughtExceptionHandlerHearsAReportedCrash() {
+        Thread.UncaughtExceptionHandler was = Thread.getDefaultUncaughtExceptionHandler();
+        java.util.concurrent.CopyOnWriteArrayList<Object[]> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> heard.add(new Object[] {t, e}));
+        try (Scheduler s = Procs.twoCarriers()) {
+            IllegalStateException boom = new IllegalStateException("tell the reporter");
+            Thread[] thread = new Thread[1];
+            Pid p = s.spawn(() -> {
+                thread[0] = Thread.currentThread();
+                throw boom;
+            });
+            Procs.await(Duration.ofSeconds(10), () -> !heard.isEmpty(), "the handler");
+            assertThat(heard).hasSize(1);
+            assertThat(heard.get(0)[0]).isSameAs(thread[0]);
+            assertThat(heard.get(0)[1]).isSameAs(boom);
+            assertThat(reportsAbout(p)).hasSize(1);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(was);
+        }
+    }
+
     @Test
     void aSupervisorReportsItsChildsCrashAndTheRestart() {
         try (Scheduler s = Procs.twoCarriers()) {

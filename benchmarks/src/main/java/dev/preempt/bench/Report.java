@@ -329,7 +329,10 @@ public final class Report {
 
     static String child(String main, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The JDK internals the agent (or agent/preempt.args) opens, as users run Preempt: with
+        // jdk.internal.vm open, processes start in their scheduler's own thread container (ThreadStarter).
         List<String> cmd = new ArrayList<>(List.of(java, "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/jdk.internal.vm=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
                 "-Dpreempt.quiet=true", "-Xmx8g", "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -28,6 +28,16 @@ class EntryPointsIT {
                 .contains("IllegalStateException: root process failed on purpose");
     }
 
+    /** A checked exception from main is printed as itself, as plain java prints it (it came wrapped in UndeclaredThrowableException). */
+    @Test
+    void aRootProcessThatThrowsACheckedExceptionPrintsThatException() {
+        Jvm.Result r = Jvm.withAgent("").run("dev.preempt.it.apps.EntryRules", "throwChecked");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString())
+                .contains("Exception in root process of dev.preempt.it.apps.EntryRules.main: java.io.IOException: checked from main")
+                .doesNotContain("UndeclaredThrowableException");
+    }
+
     @Test
     void withoutTheAgentProcessMethodsArePlainCallsAndOneWarningSaysSo() {
         Jvm.Result r = Jvm.plain().jvmArg("--add-opens=java.base/java.lang=ALL-UNNAMED").run("dev.preempt.it.apps.NoAgent");
@@ -76,7 +86,7 @@ class EntryPointsIT {
     }
 
     @Test
-    void anUnlinkedCrashIsReportedOnStderrAndThreadDumpsNameProcessesByPid() throws java.io.IOException {
+    void anUnlinkedCrashIsReportedOnStderrAndThreadDumpsNameProcessesByPidInTheirSchedulersContainer() throws java.io.IOException {
         java.nio.file.Path dump = Jvm.work().resolve("visible-threads.txt");
         Jvm.Result r = Jvm.withAgent("carriers=2").run("dev.preempt.it.apps.Visible", dump.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
@@ -88,5 +98,17 @@ class EntryPointsIT {
         assertThat(r.value("visible", "dumped")).isEqualTo("true");
         assertThat(java.nio.file.Files.readString(dump)).as("the thread dump")
                 .contains(waiter + " visible-waiter");
+        // Processes are in their scheduler's thread container, which reads the process table, not in the
+        // JDK's root container (whose set of virtual threads costs a 32-byte node per thread).
+        String json = java.nio.file.Files.readString(java.nio.file.Path.of(dump + ".json"));
+        int ours = json.indexOf("\"container\": \"Preempt scheduler 'preempt'");
+        int root = json.indexOf("\"container\": \"<root>\"");
+        int thread = json.indexOf("\"name\": \"" + waiter + " visible-waiter\"");
+        assertThat(ours).as("the scheduler's container in the JSON dump").isPositive();
+        assertThat(thread).as("the waiting process in the JSON dump").isPositive();
+        assertThat(root).as("the root container").isPositive().isLessThan(ours);
+        int next = json.indexOf("\"container\":", ours + 1);
+        assertThat(thread).as("the process is listed in the scheduler's container").isGreaterThan(ours)
+                .isLessThan(next < 0 ? Integer.MAX_VALUE : next);
     }
 }

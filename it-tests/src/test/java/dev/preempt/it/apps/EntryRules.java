@@ -41,10 +41,13 @@ public final class EntryRules {
     }
 
     @Process
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         System.out.println("main inProcess=" + Preempt.inProcess() + " self=" + (Preempt.inProcess() ? self() : "none"));
         if (args.length > 0 && args[0].equals("throw")) {
             throw new IllegalStateException("root process failed on purpose");
+        }
+        if (args.length > 0 && args[0].equals("throwChecked")) {
+            throw new java.io.IOException("checked from main");
         }
         Pid me = self();
         greet(me, "static");

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * {@code Visible dumpFile}: a process crashes with nobody linked to it (its report must reach stderr),
  * then, with a registered process waiting, the JVM writes a thread dump to {@code dumpFile}, as
- * {@code jcmd <pid> Thread.dump_to_file} does.
+ * {@code jcmd <pid> Thread.dump_to_file} does, and one in JSON to {@code dumpFile.json}.
  */
 public final class Visible {
 
@@ -27,6 +27,10 @@ public final class Visible {
         var bean = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         bean.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "threadDumpToFile",
                 new Object[] {new String[] {dump.toString()}}, new String[] {String[].class.getName()});
+        Path json = Path.of(args[0] + ".json"); // and -format=json, which names each thread's container
+        Files.deleteIfExists(json);
+        bean.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "threadDumpToFile",
+                new Object[] {new String[] {"-format=json", json.toString()}}, new String[] {String[].class.getName()});
         System.out.println("visible waiter=" + waiter + " dumped=" + Files.exists(dump));
         Preempt.exit(waiter, dev.preempt.ExitReason.KILL);
     }

@@ -71,7 +71,8 @@ public final class ProcessEntry {
     /**
      * A {@code @Process} method that a test framework calls (a {@code @Test}, a set-up or tear-down): the
      * body runs as a process of the default scheduler and this returns when it ends, throwing what ended
-     * it ({@link dev.preempt.Scheduler#runOrThrow}), so that the test fails when its process does. The
+     * it (the exception itself, checked or not; a {@link dev.preempt.ProcessFailedException} for a reason
+     * with none, a kill say), so that the test fails when its process does. The
      * caller waits meanwhile, so the arguments (a {@code TestInfo}, parameters) are not copied or checked.
      * Inside a process already, the body simply runs.
      *
@@ -86,9 +87,13 @@ public final class ProcessEntry {
         MethodHandle mh = body(caller, body, descriptor, receiver);
         if (Preempt.inProcess()) {
             invoke(mh, all);
-        } else {
-            Scheduler.defaultScheduler().runOrThrow(new Entry(entryOf(caller, body), () -> invoke(mh, all)));
+            return;
         }
+        ExitReason r = Scheduler.defaultScheduler().run(new Entry(entryOf(caller, body), () -> invoke(mh, all)));
+        if (r.isNormal()) return;
+        Throwable t = r.exceptionCause().orElse(null);
+        if (t == null) throw new dev.preempt.ProcessFailedException(r);
+        throw ProcessEntry.<RuntimeException>undeclared(t); // what the test method threw, checked or not
     }
 
     /** "@Process com.acme.Main.worker": the annotated method, for reports and tools. */
@@ -129,13 +134,22 @@ public final class ProcessEntry {
         }
     }
 
+    /**
+     * Runs a body. A checked exception it throws leaves as itself, undeclared (the body's method declared
+     * it): the process ends with that exception, as a thread's {@code run} would print it, not with an
+     * {@code UndeclaredThrowableException} around it (an {@code @Process main} that threw an
+     * {@code IOException} printed the wrapper).
+     */
     private static void invoke(MethodHandle mh, Object[] args) {
         try {
             mh.invokeExact(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new java.lang.reflect.UndeclaredThrowableException(t); // a checked exception escaped the body
+            throw ProcessEntry.<RuntimeException>undeclared(t);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T undeclared(Throwable t) throws T {
+        throw (T) t;
     }
 }

@@ -37,15 +37,26 @@ final class CrashReports {
         }
     }
 
-    /** Inside the ending process: reports it if its reason is a crash that the policy wants told. */
+    /**
+     * Inside the ending process: reports it if its reason is a crash that the policy wants told, to the
+     * log and to the default uncaught-exception handler if one is set (an error reporter's), on the
+     * process's thread, as a thread's uncaught exception would reach it.
+     */
     static void processEnded(Proc p, ExitReason reason, boolean seen) {
         if (WHICH == Which.OFF || (WHICH == Which.UNSEEN && seen)) return;
         Throwable t = reason.exceptionCause().orElse(null);
-        if (t == null || !LOG.isLoggable(Level.ERROR)) return;
+        if (t == null) return;
         try {
-            LOG.log(Level.ERROR, describe(p) + " crashed: " + t, t);
+            if (LOG.isLoggable(Level.ERROR)) LOG.log(Level.ERROR, describe(p) + " crashed: " + t, t);
         } catch (Throwable ignored) {
             // a failing log must not disturb the exit
+        }
+        Thread.UncaughtExceptionHandler handler = Thread.getDefaultUncaughtExceptionHandler();
+        if (handler == null) return;
+        try {
+            handler.uncaughtException(Thread.currentThread(), t);
+        } catch (Throwable ignored) {
+            // the JDK ignores what a handler throws too
         }
     }
 

@@ -298,7 +298,7 @@ public final class Proc implements Executor, Runnable {
 
     void start() {
         moveTo(ACTIVE);
-        thread.start();
+        sched.starter.start(thread);
     }
 
     /** A lifecycle transition (see {@link #state}); asserts it is one of the diagram's. */
@@ -338,18 +338,36 @@ public final class Proc implements Executor, Runnable {
         try {
             drainSignals();
             task.run();
-            r = state == UNWINDING ? signals.pendingExit() : ExitReason.NORMAL;
+            r = state == UNWINDING ? signals.pendingExit() : lastSignals(ExitReason.NORMAL);
         } catch (ProcessExit e) {
             r = state == UNWINDING ? signals.pendingExit() : e.reason();
         } catch (Throwable t) {
             OutOfMemory.check(t, sched, this); // by default the JVM ends here
-            r = state == UNWINDING ? signals.pendingExit() : ExitReason.exception(t);
+            r = state == UNWINDING ? signals.pendingExit() : lastSignals(ExitReason.exception(t));
         }
         try {
             if (state < EXITING) terminate(r); // else Signals.rethrowExit ended it (and never returns)
         } catch (Throwable t) {
             sched.internalError(Thread.currentThread(), t);
         }
+    }
+
+    /**
+     * Owner, as the body ends by itself (it returned or threw): acts on the system signals that came and
+     * were not looked at yet. That happens when the body ends right after a blocking JDK call, which is
+     * neither a receive nor a tick. An exit signal among them decides the reason: a kill that interrupted
+     * the call ends the process {@code killed}, not {@code normal} or with what the interrupted call
+     * threw. Links and monitors among them are set up, so they hear the real reason, not {@code noproc}
+     * (a monitor taken while a process waited in an HTTP call heard {@code noproc} of its crash).
+     */
+    private ExitReason lastSignals(ExitReason ended) {
+        if (sysPending == 0) return ended;
+        try {
+            drainIncoming();
+        } catch (ProcessExit e) {
+            return signals.pendingExit(); // UNWINDING now
+        }
+        return ended;
     }
 
     /**
@@ -377,9 +395,12 @@ public final class Proc implements Executor, Runnable {
      * is EXITED and its exit hook hears the reason. Owner only.
      */
     void terminate(ExitReason reason) {
+        // Ended by an exit signal (a link's crash, a kill): not a crash of its own, so no report. The
+        // process whose crash it was has reported it (a boss with 200 linked workers made 201 reports).
+        boolean bySignal = state == UNWINDING;
         moveTo(EXITING); // before the name is released (see Registry)
         boolean seen = exitHook != null || signals.heardOfBySomeone();
-        CrashReports.processEnded(this, reason, seen);
+        if (!bySignal) CrashReports.processEnded(this, reason, seen);
         sched.processEnded(this, reason, seen);
         sched.registry.releaseOnExit(this);
         mailbox.close();
@@ -421,8 +442,33 @@ public final class Proc implements Executor, Runnable {
         if (s.kind != Signal.MESSAGE) SYS_PENDING.getAndAdd(this, 1); // before the push: the owner resets it before draining
         if (!mailbox.push(s)) return false;
         if (sched.det != null) sched.det.sent(this, s);
-        if (state == WAITING) LockSupport.unpark(thread); // after the push: the Dekker pairing with park
+        int st = state;
+        if (st == WAITING) {
+            LockSupport.unpark(thread); // after the push: the Dekker pairing with park
+        } else if (st == ACTIVE && s.kind != Signal.MESSAGE && signals.endsProcess((SysSignal) s)) {
+            stopForExit();
+        }
         return true;
+    }
+
+    /**
+     * Any thread, after pushing an exit signal that will end this process, which is not in Preempt's
+     * own wait (a receive or sleep would have been woken): it runs, or it waits in a blocking JDK call
+     * (a queue's {@code take}, {@code Thread.sleep}, a latch, a socket read, {@code Process.waitFor}),
+     * where it reaches neither a receive nor a tick and would see the signal only once the call returned
+     * by itself: never, for a {@code take()} nobody feeds (a supervisor could not stop such a worker).
+     * So its thread is interrupted, which is how Java cancels a blocking call: the call throws (or
+     * returns), and the exit lands at the next tick or at the end of the body ({@link #lastSignals}).
+     * Its next tick looks at its signals at once (budget 0, a request: racy writes the process may undo
+     * by a decrement, as the watchdog's; it then acts at its slice's end). A wait that ignores interrupts
+     * ({@code synchronized} entry, {@code Lock.lock()}, {@code CompletableFuture.join()}) ends the
+     * process only once it is over. An exit the process traps does not interrupt it (see
+     * {@link Signals#endsProcess}).
+     */
+    private void stopForExit() {
+        budget = 0;
+        ask(ASK_SIGNALS);
+        thread.interrupt();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.preempt.Schedule;
 import dev.preempt.Supervisor;
 import dev.preempt.internal.AgentStatus;
 import dev.preempt.internal.engine.Engine;
+import dev.preempt.internal.engine.ThreadStarter;
 import dev.preempt.internal.engine.VirtualThreads;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -167,6 +168,8 @@ public final class SchedulerCore {
     /** Bytes a process's frozen stack may take before the process ends with StackOverflowError; 0: no bound. */
     final long maxStack;
     final Engine engine;
+    /** Starts process threads: in a JDK thread container that reads {@link #table} where it can. */
+    final ThreadStarter starter;
     /** The scheduler's own carriers, one per core by default; their indexes are 0..n-1. */
     final Carrier[] carriers;
     /**
@@ -252,6 +255,8 @@ public final class SchedulerCore {
         OutOfMemory.exits(); // initialised now, while there is memory
         SystemThreads.checkSetting();
         this.engine = VirtualThreads.load(config.engine());
+        this.starter = ThreadStarter.forProcesses("Preempt scheduler '" + name + "'",
+                () -> table.values().stream().map(p -> p.thread), table::mappingCount);
         AgentStatus.warnIfAbsent();
         this.stackSize = config.stackSize();
         this.carriers = new Carrier[config.carriers()];
@@ -1021,6 +1026,7 @@ public final class SchedulerCore {
             }
         }
         SystemThreads.INSTANCE.released(this);
+        starter.close();
         for (Carrier c : all) c.unpark();
         watchdog.wake();
     }

@@ -176,6 +176,9 @@ final class Signals implements Consumer<Signal> {
 
     /** A signal decided this process ends: it unwinds, from a ProcessExit thrown now. */
     private void die(ExitReason reason) {
+        // The sender interrupted the thread (Proc.stopForExit) to get it out of a blocking call; the
+        // process is unwinding now, and its finally blocks should block as they would in any exit.
+        Thread.interrupted();
         pendingExit = reason;
         exitGrace = EXIT_GRACE;
         self.exitDecided();
@@ -216,11 +219,19 @@ final class Signals implements Consumer<Signal> {
     // The process's end
     // =====================================================================================
 
-    /** Whether a link or a monitor hears of this process's end. */
+    /**
+     * Whether someone hears of this process's end and lives on to act on it: a monitor (a Down message),
+     * or a link to a process that traps exits (an Exit message; a supervisor's). A linked process that
+     * does not trap exits only dies of a crash too, and is not reported for it (see Proc.terminate), so
+     * a crash whose links all die with it is reported here, once. (Its peers' flags are read racily: a
+     * peer turning trapExits on or off at that moment may cost a report or add one.)
+     */
     boolean heardOfBySomeone() {
         if (watchers != null && !watchers.isEmpty()) return true;
         if (links != null) {
-            for (Link l : links.values()) if (l.active) return true;
+            for (Map.Entry<Proc, Link> e : links.entrySet()) {
+                if (e.getValue().active && e.getKey().signals.trapsExits()) return true;
+            }
         }
         return false;
     }
@@ -271,6 +282,24 @@ final class Signals implements Consumer<Signal> {
 
     void trapExits(boolean on) {
         trapExits = on;
+    }
+
+    /**
+     * Any thread, having pushed {@code sig}: whether it will end the process when the process acts on it,
+     * by the rules of {@link #accept} (a kill always; another exit unless the process traps exits, and
+     * unless it is {@code normal} from someone else). Racy: it reads the owner's {@code trapExits}
+     * plainly, and takes a link's exit as coming over a link still in place. Used to interrupt a process
+     * in a blocking JDK call ({@code Proc.stopForExit}); a wrong answer is a spurious interrupt of a
+     * process that turned on trapExits (or unlinked) at that moment, or no interrupt for one that just
+     * turned it off (the exit then lands at its next tick or receive).
+     */
+    boolean endsProcess(SysSignal sig) {
+        return switch (sig.kind) {
+            case SysSignal.EXIT -> sig.reason() == ExitReason.KILL
+                    || (!trapExits && (!sig.reason().isNormal() || sig.from == self));
+            case SysSignal.EXIT_LINK -> !trapExits && !sig.reason().isNormal();
+            default -> false;
+        };
     }
 
     /** Whether the process traps exits (racy unless the owner asks). */

@@ -1,0 +1,276 @@
+package dev.preempt;
+
+import static dev.preempt.Preempt.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Exit signals, links and monitors that reach a process while it is parked in a blocking JDK call (a
+ * queue's {@code take}, {@code Thread.sleep}, a latch), not in Preempt's own receive. Found by trying
+ * real programs (a worker in {@code take()} that a supervisor could not stop; a monitored HTTP client
+ * whose Down said {@code noproc}): signals were acted on only at a receive or a tick, and a process in
+ * a JDK call reaches neither, so a kill waited for the call to return by itself (forever for a
+ * {@code take()}), and a process that ended right after its call ended without looking at what had
+ * come: the kill was lost (it ended {@code normal}), and links and monitors that came during the call
+ * were answered {@code noproc}, the crash reason lost.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // before the fix some hung
+class BlockedInJdkCallTest {
+
+    static Scheduler s;
+
+    @BeforeAll
+    static void start() {
+        s = Procs.twoCarriers();
+    }
+
+    @AfterAll
+    static void stop() {
+        s.close();
+    }
+
+    static Down down(Ref ref, Duration within) {
+        return (Down) receive(m -> m instanceof Down d && d.ref().equals(ref), within)
+                .orElseThrow(() -> new AssertionError("no Down within " + within));
+    }
+
+    static void untilParked(Pid p) {
+        Procs.await(Duration.ofSeconds(5), () -> processInfo(p).map(i -> i.stack().stream()
+                .anyMatch(e -> e.getClassName().equals("java.lang.VirtualThread") && e.getMethodName().contains("park"))).orElse(false),
+                "the process to park in its JDK call");
+    }
+
+    @Test
+    void aKillEndsAProcessWaitingInAQueueTakeAndItsFinallyBlocksRun() {
+        Procs.run(s, () -> {
+            AtomicBoolean cleanedUp = new AtomicBoolean();
+            LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
+            Pid p = spawn(() -> {
+                try {
+                    q.take();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("the take was interrupted", e);
+                } finally {
+                    cleanedUp.set(true);
+                }
+            });
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.KILL);
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(cleanedUp).isTrue();
+        });
+    }
+
+    @Test
+    void anExitSignalEndsProcessesParkedInSleepLatchAndQueueWithItsReason() {
+        Procs.run(s, () -> {
+            ExitReason stop = ExitReason.of("stop");
+            CountDownLatch never = new CountDownLatch(1);
+            List<Runnable> calls = List.of(
+                    () -> sleepQuietly(60_000),
+                    () -> awaitQuietly(never),
+                    () -> takeQuietly(new LinkedBlockingQueue<>()));
+            for (Runnable call : calls) {
+                Pid p = spawn(call);
+                Ref ref = monitor(p);
+                untilParked(p);
+                exit(p, stop);
+                assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(stop);
+            }
+        });
+    }
+
+    @Test
+    void aKillDuringACallThatSwallowsTheInterruptIsNotLostWhenTheProcessReturnsRightAfter() {
+        Procs.run(s, () -> {
+            Pid p = spawn(() -> {
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException swallowed) {
+                    // a caller that ignores interrupts, and then returns without a tick
+                }
+            });
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.KILL);
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("the kill came before the end").isEqualTo(ExitReason.KILLED);
+        });
+    }
+
+    @Test
+    void aMonitorTakenDuringAJdkCallHearsTheRealReasonNotNoproc() {
+        Procs.run(s, () -> {
+            CountDownLatch go = new CountDownLatch(1);
+            Pid normal = spawn(() -> awaitQuietly(go));
+            Pid crash = spawn(() -> {
+                awaitQuietly(go);
+                throw new IllegalStateException("crashed after the call");
+            });
+            untilParked(normal);
+            untilParked(crash);
+            Ref r1 = monitor(normal);
+            Ref r2 = monitor(crash);
+            go.countDown();
+            assertThat(down(r1, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.NORMAL);
+            ExitReason crashed = down(r2, Duration.ofSeconds(5)).reason();
+            assertThat(crashed.exceptionCause()).as(crashed.toString()).get()
+                    .isInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
+    void aCallToAServerBusyInAJdkCallGetsItsCrashNotNoproc() {
+        Procs.run(s, () -> {
+            CountDownLatch go = new CountDownLatch(1);
+            Pid server = spawn(() -> {
+                awaitQuietly(go); // busy in a JDK call while the call arrives
+                throw new IllegalStateException("the server crashed");
+            });
+            untilParked(server);
+            Pid caller = self();
+            spawn(() -> {
+                Procs.await(Duration.ofSeconds(5), () -> processInfo(caller).map(i -> i.state() == ProcessInfo.State.WAITING).orElse(false), "the call to wait");
+                go.countDown();
+            });
+            try {
+                call(server, "request", Duration.ofSeconds(5));
+                throw new AssertionError("the call returned");
+            } catch (CallException e) {
+                assertThat(e.isNoProc()).as(e.toString()).isFalse();
+                assertThat(e.serverExited()).as(e.toString()).isTrue();
+                assertThat(e.reason().exceptionCause()).get().isInstanceOf(IllegalStateException.class);
+            }
+        });
+    }
+
+    @Test
+    void aLinkedWorkerParkedInTakeEndsWhenItsParentCrashes() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            Pid parent = spawn(() -> {
+                Pid worker = spawnLink(() -> takeQuietly(new LinkedBlockingQueue<>()));
+                send(tester, worker);
+                receive(m -> m.equals("crash"));
+                throw new IllegalStateException("parent crashed");
+            });
+            Pid worker = (Pid) receive(m -> m instanceof Pid);
+            Ref ref = monitor(worker);
+            untilParked(worker);
+            send(parent, "crash");
+            ExitReason r = down(ref, Duration.ofSeconds(5)).reason();
+            assertThat(r.exceptionCause()).as(r.toString()).get().isInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
+    void aSupervisorStopsAWorkerParkedInTake() {
+        Procs.run(s, () -> {
+            Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(
+                    Supervisor.ChildSpec.worker("taker", () -> takeQuietly(new LinkedBlockingQueue<>()))));
+            Pid worker = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
+            untilParked(worker);
+            Ref ref = monitor(worker);
+            Supervisor.terminateChild(sup, "taker"); // returned only once the worker ended
+            assertThat(down(ref, Duration.ofSeconds(1)).reason()).isEqualTo(ExitReason.SHUTDOWN);
+            exit(sup, ExitReason.SHUTDOWN);
+        });
+    }
+
+    @Test
+    void aKillOfAProcessInAnUninterruptibleWaitLandsWhenTheWaitEnds() {
+        Procs.run(s, () -> {
+            ReentrantLock lock = new ReentrantLock();
+            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+            Thread holder = Thread.ofPlatform().start(() -> {
+                lock.lock();
+                try {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    lock.unlock();
+                }
+            });
+            awaitQuietly(held);
+            Pid p = spawn(() -> {
+                lock.lock(); // ignores interrupts: the kill waits for the lock
+                lock.unlock();
+            });
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.KILL);
+            assertThat(receive(m -> m instanceof Down d && d.ref().equals(ref), Duration.ofMillis(300))).as("still waiting for the lock").isEmpty();
+            release.countDown();
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("killed, not normal").isEqualTo(ExitReason.KILLED);
+            try {
+                holder.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void aProcessTrappingExitsIsNotInterruptedByAnExitSignal() {
+        Procs.run(s, () -> {
+            LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
+            Pid tester = self();
+            Pid p = spawn(() -> {
+                trapExits(true);
+                send(tester, "trapping");
+                try {
+                    String got = q.take(); // not interrupted: the exit is a message
+                    send(tester, "took " + got);
+                    Exit e = (Exit) receive(m -> m instanceof Exit);
+                    send(tester, "exit " + e.reason());
+                } catch (InterruptedException e) {
+                    send(tester, "interrupted");
+                }
+            });
+            receive(m -> m.equals("trapping"));
+            untilParked(p);
+            exit(p, ExitReason.of("stop"));
+            assertThat(receive(m -> m instanceof String, Duration.ofMillis(200))).isEmpty();
+            q.add("x");
+            assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("took x");
+            assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("exit stop");
+        });
+    }
+
+    static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void takeQuietly(LinkedBlockingQueue<?> q) {
+        try {
+            q.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
