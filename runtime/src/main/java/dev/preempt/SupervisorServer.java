@@ -415,9 +415,32 @@ final class SupervisorServer implements Server<SupervisorServer> {
             waiting.remove(((Down) d.get()).ref());
         }
         for (Pid pid : waiting.values()) Preempt.exit(pid, ExitReason.KILL); // past their shutdown timeout
+        boolean warned = false;
         while (!waiting.isEmpty()) {
-            Down d = (Down) Preempt.receive(m -> m instanceof Down dn && waiting.containsKey(dn.ref()));
-            waiting.remove(d.ref());
+            Optional<Object> d = Preempt.receive(m -> m instanceof Down dn && waiting.containsKey(dn.ref()), KILLED_BY);
+            if (d.isPresent()) {
+                waiting.remove(((Down) d.get()).ref());
+            } else if (!warned) {
+                warned = true;
+                for (Pid pid : waiting.values()) warnNotEnded(pid);
+            }
         }
+    }
+
+    /** How long a killed child may take to end before the supervisor says where it waits (it waits on). */
+    private static final Duration KILLED_BY = Duration.ofSeconds(5);
+
+    /**
+     * A child killed {@link #KILLED_BY} ago is still there: it waits in a call that ignores interrupts
+     * ({@code synchronized} entry, {@code Lock.lock()}, {@code CompletableFuture.join()}, a file or pipe
+     * read), where a kill lands only once the call is over. The supervisor goes on waiting, as OTP's
+     * does (a child is gone before anything else happens), but not silently.
+     */
+    private void warnNotEnded(Pid pid) {
+        String stack = Preempt.processInfo(pid).map(i -> i.stack().stream().limit(12).map(e -> "\n\tat " + e)
+                .collect(java.util.stream.Collectors.joining())).orElse("");
+        LOG.log(Level.WARNING, () -> "supervisor " + self.pid() + ": child " + pid + " has not ended " + KILLED_BY.toSeconds()
+                + " s after it was killed; it waits in a call that ignores interrupts (synchronized entry, Lock.lock(),"
+                + " CompletableFuture.join(), a file or pipe read), and the supervisor waits for it" + stack);
     }
 }

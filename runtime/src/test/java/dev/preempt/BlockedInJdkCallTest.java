@@ -223,6 +223,73 @@ class BlockedInJdkCallTest {
         });
     }
 
+    /** A killed child that waits in a call ignoring interrupts: the supervisor waits for it, and says so. */
+    @Test
+    void aSupervisorSaysWhereAChildItKilledStillWaits() {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.preempt.supervisor");
+        java.util.logging.Level was = jul.getLevel();
+        java.util.concurrent.CopyOnWriteArrayList<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel() == java.util.logging.Level.WARNING) warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        jul.setLevel(java.util.logging.Level.ALL);
+        jul.addHandler(h);
+        ReentrantLock lock = new ReentrantLock();
+        CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+        Thread holder = Thread.ofPlatform().start(() -> {
+            lock.lock();
+            try {
+                held.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
+        });
+        try {
+            Procs.run(s, () -> {
+                awaitQuietly(held);
+                Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(new Supervisor.ChildSpec("locker",
+                        () -> Preempt.spawnLink(() -> {
+                            lock.lock();
+                            lock.unlock();
+                        }), Supervisor.Restart.TEMPORARY, Supervisor.Shutdown.brutalKill(), Supervisor.Type.WORKER)));
+                Pid child = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
+                untilParked(child);
+                Pid releaser = spawn(() -> {
+                    Procs.await(Duration.ofSeconds(20), () -> !warnings.isEmpty(), "the supervisor's warning");
+                    release.countDown();
+                });
+                monitor(releaser);
+                Supervisor.terminateChild(sup, "locker"); // returns once the lock is free and the child ended
+                assertThat(warnings).hasSize(1);
+                assertThat(warnings.get(0)).contains("child " + child + " has not ended 5 s after it was killed")
+                        .contains("ReentrantLock");
+                assertThat(Preempt.isAlive(child)).isFalse();
+                exit(sup, ExitReason.SHUTDOWN);
+            });
+        } finally {
+            release.countDown();
+            jul.removeHandler(h);
+            jul.setLevel(was);
+            try {
+                holder.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Test
     void aProcessTrappingExitsIsNotInterruptedByAnExitSignal() {
         Procs.run(s, () -> {
