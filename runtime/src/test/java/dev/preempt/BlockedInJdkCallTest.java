@@ -193,17 +193,7 @@ class BlockedInJdkCallTest {
         Procs.run(s, () -> {
             ReentrantLock lock = new ReentrantLock();
             CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
-            Thread holder = Thread.ofPlatform().start(() -> {
-                lock.lock();
-                try {
-                    held.countDown();
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    lock.unlock();
-                }
-            });
+            Thread holder = holdUntil(lock, held, release);
             awaitQuietly(held);
             Pid p = spawn(() -> {
                 lock.lock(); // ignores interrupts: the kill waits for the lock
@@ -245,17 +235,7 @@ class BlockedInJdkCallTest {
         jul.addHandler(h);
         ReentrantLock lock = new ReentrantLock();
         CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
-        Thread holder = Thread.ofPlatform().start(() -> {
-            lock.lock();
-            try {
-                held.countDown();
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                lock.unlock();
-            }
-        });
+        Thread holder = holdUntil(lock, held, release);
         try {
             Procs.run(s, () -> {
                 awaitQuietly(held);
@@ -314,6 +294,21 @@ class BlockedInJdkCallTest {
             q.add("x");
             assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("took x");
             assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("exit stop");
+        });
+    }
+
+    /** A platform thread that takes {@code lock}, counts {@code held} down, and lets go once {@code release} is. */
+    static Thread holdUntil(ReentrantLock lock, CountDownLatch held, CountDownLatch release) {
+        return Thread.ofPlatform().start(() -> {
+            lock.lock();
+            try {
+                held.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
         });
     }
 

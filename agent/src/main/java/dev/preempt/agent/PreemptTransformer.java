@@ -104,9 +104,12 @@ final class PreemptTransformer implements ClassFileTransformer {
                 + "; nothing is preemptible and @Process methods run as plain calls");
     }
 
-    /** The JDK module a class is loaded into (by the boot or platform loader, or a module of the boot layer named java.* or jdk.*), else null. */
+    /**
+     * The JDK module a class is loaded into (a named module of the boot or platform loader, or of the
+     * boot layer named java.* or jdk.*), else null.
+     */
     private static String jdkModule(Module module, ClassLoader loader) {
-        if (module == null || !module.isNamed()) return loader == null ? "java.base" : null;
+        if (module == null || !module.isNamed()) return null; // the class path, or -Xbootclasspath/a
         String name = module.getName();
         boolean jdk = loader == null || loader == ClassLoader.getPlatformClassLoader()
                 || (module.getLayer() == ModuleLayer.boot() && (name.startsWith("java.") || name.startsWith("jdk.")));

@@ -366,6 +366,8 @@ public final class Proc implements Executor, Runnable {
             drainIncoming();
         } catch (ProcessExit e) {
             return signals.pendingExit(); // UNWINDING now
+        } catch (Throwable t) { // a bug of ours: the process still ends, with the reason it had
+            sched.internalError(thread, t);
         }
         return ended;
     }
