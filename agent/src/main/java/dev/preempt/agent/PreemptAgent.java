@@ -83,6 +83,13 @@ public final class PreemptAgent {
         for (Map.Entry<String, String> e : options.runtimeProperties().entrySet()) {
             System.setProperty(e.getKey(), e.getValue());
         }
+        String mismatch = RuntimeMatch.mismatch(Preempt.class.getClassLoader());
+        if (mismatch != null) {
+            System.err.println("[preempt] error: " + mismatch + "; put the preempt-runtime jar of the agent's version"
+                    + " on the class path, or none (the agent jar holds its own)");
+            System.err.flush();
+            Runtime.getRuntime().halt(2);
+        }
         AgentStatus.markInstalled();
         ClassFilter filter = new ClassFilter(options.include(), options.exclude());
         for (String c : options.classLikePrefixes()) {

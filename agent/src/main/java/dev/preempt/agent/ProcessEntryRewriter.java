@@ -27,7 +27,7 @@ import org.objectweb.asm.tree.VarInsnNode;
 final class ProcessEntryRewriter {
 
     static final String ANNOTATION = "Ldev/preempt/Process;";
-    private static final String ENTRY = "dev/preempt/internal/hooks/ProcessEntry";
+    static final String ENTRY = "dev/preempt/internal/hooks/ProcessEntry";
     private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
 
     /** Returns the new body methods (already added to {@code cn}), or an empty list. */

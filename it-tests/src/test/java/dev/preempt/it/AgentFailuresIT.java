@@ -32,6 +32,30 @@ class AgentFailuresIT {
         assertThat(r.err()).startsWith(Jvm.badOptionPrefix()).contains(mentions);
     }
 
+    /**
+     * A runtime of another version first on the class path (a jar built before a hook was added): the JVM
+     * stops at once with one line naming the hook and the runtime's place. Rewritten code used to fail at
+     * its first tick with NoSuchMethodError instead, every process ending at once.
+     */
+    @Test
+    void aRuntimeOfAnotherVersionOnTheClassPathStopsTheJvmWithOneClearLine() throws IOException {
+        Path src = Jvm.work().resolve("old-runtime-src/dev/preempt/internal/hooks/Reductions.java");
+        Path out = Jvm.work().resolve("old-runtime");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, "package dev.preempt.internal.hooks; public final class Reductions {"
+                + " public static void tick() {} public static void tick(int w) {} }");
+        java.io.StringWriter w = new java.io.StringWriter();
+        int status = java.util.spi.ToolProvider.findFirst("javac").orElseThrow()
+                .run(new java.io.PrintWriter(w), new java.io.PrintWriter(w), "-d", out.toString(), src.toString());
+        assertThat(status).as(w.toString()).isZero();
+        Jvm.Result r = Jvm.withAgent("").classPath(out).run("dev.preempt.it.apps.OneScheduler");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).as("the program did not run").isEmpty();
+        assertThat(r.err().lines().toList()).as(r.toString()).hasSize(1);
+        assertThat(r.err()).contains("[preempt] error: the runtime at file:" + out.toAbsolutePath() + "/")
+                .contains("has no dev.preempt.internal.hooks.Reductions.tickInInitializer()V");
+    }
+
     @Test
     void aClassTheRewriterCannotHandleIsLoadedUnchangedWithOneWarning() throws IOException {
         Path dir = Jvm.work().resolve("huge");

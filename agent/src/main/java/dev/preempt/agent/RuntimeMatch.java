@@ -1,0 +1,71 @@
+package dev.preempt.agent;
+
+import java.lang.reflect.Method;
+import java.security.CodeSource;
+import org.objectweb.asm.Type;
+
+/**
+ * Whether the runtime the program will call is one this agent's rewriting fits: every hook a rewritten
+ * class may call must be there, with its descriptor. The runtime is the first copy of its classes on the
+ * class path, which is not the agent jar's own when the program puts a {@code preempt-runtime} jar of
+ * another version before it; rewritten code then failed at its first tick with a
+ * {@code NoSuchMethodError} (seen with a benchmarks jar built before a hook was added: every process
+ * ended at once). Checked once at start-up, before any class is rewritten.
+ *
+ * <p>The list is what {@link TickEmitter} and {@link ProcessEntryRewriter} emit; keep it in step with them.
+ */
+final class RuntimeMatch {
+
+    private static final String LOOKUP = "Ljava/lang/invoke/MethodHandles$Lookup;";
+
+    /** Owner (internal name), method name, descriptor. */
+    private static final String[][] HOOKS = {
+        {TickEmitter.HOOKS, "tick", "()V"},
+        {TickEmitter.HOOKS, "tick", "(I)V"},
+        {TickEmitter.HOOKS, "tickInInitializer", "()V"},
+        {TickEmitter.HOOKS, "tickInInitializer", "(I)V"},
+        {ProcessEntryRewriter.ENTRY, "main", "(" + LOOKUP + "Ljava/lang/String;[Ljava/lang/String;)V"},
+        {ProcessEntryRewriter.ENTRY, "spawn", "(" + LOOKUP + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V"},
+        {ProcessEntryRewriter.ENTRY, "await", "(" + LOOKUP + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V"},
+    };
+
+    private RuntimeMatch() {}
+
+    /**
+     * Why the runtime that {@code loader} finds does not fit this agent, or null if it does.
+     *
+     * @param loader the loader rewritten classes resolve the runtime through (the system class loader)
+     * @return one line naming the first missing hook and where the runtime came from, or null
+     */
+    static String mismatch(ClassLoader loader) {
+        for (String[] h : HOOKS) {
+            String owner = h[0].replace('/', '.');
+            Class<?> c;
+            try {
+                c = Class.forName(owner, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                return "it has no class " + owner;
+            }
+            if (!has(c, h[1], h[2])) {
+                return "the runtime at " + where(c) + " has no " + owner + "." + h[1] + h[2]
+                        + ", which rewritten code calls: it is another version than the agent";
+            }
+        }
+        return null;
+    }
+
+    private static boolean has(Class<?> c, String name, String descriptor) {
+        for (Method m : c.getDeclaredMethods()) {
+            if (m.getName().equals(name) && Type.getMethodDescriptor(m).equals(descriptor)
+                    && java.lang.reflect.Modifier.isStatic(m.getModifiers()) && java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String where(Class<?> c) {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        return cs == null || cs.getLocation() == null ? "(unknown)" : cs.getLocation().toString();
+    }
+}
