@@ -122,11 +122,22 @@ final class RewriteCache {
                 if (!entry.isEmpty()) salt.append(fileStamp(Path.of(entry))).append('\n');
             }
             RewriteCache cache = new RewriteCache(d, salt.toString().getBytes(StandardCharsets.UTF_8));
+            cache.markUsed();
             Runtime.getRuntime().addShutdownHook(new Thread(cache::packIfStale, "preempt-cache-pack"));
             return cache;
         } catch (IOException | RuntimeException e) { // IllegalStateException included: no SHA-256
             AgentLog.warnOnce("cache " + dir, "cannot use cache=" + dir + " (" + e + "); classes are rewritten at every start");
             return null;
+        }
+    }
+
+    /** Sets this run's key directory's modification time (created if missing): what {@link #pruneOthers} keeps by. */
+    private void markUsed() {
+        try {
+            Files.createDirectories(dir);
+            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException | RuntimeException e) {
+            // an unwritable cache: its entries' writes warn
         }
     }
 
@@ -213,6 +224,51 @@ final class RewriteCache {
             writePack();
         } catch (IOException | RuntimeException e) {
             AgentLog.warnOnce("cache pack write " + dir, "cannot write the rewrite cache's pack in " + dir + " (" + e + ")");
+        }
+        pruneOthers();
+    }
+
+    /** Key directories kept besides this run's and those used within {@link #IN_USE}: the most recently used. */
+    static final int KEEP = 7;
+    /** A key directory used more recently than this may be another JVM's now: never removed. */
+    static final long IN_USE = 3_600_000L;
+
+    /**
+     * Removes the key directories of {@code DIR} (16 hex digits) that are neither this run's, nor used in
+     * the last hour, nor among the {@link #KEEP} used most recently: an agent rebuilt, another JDK or a
+     * changed class path each made one, and none was ever removed, so the cache grew with every build.
+     * Runs only when this run packed (a new key directory always does at its first exit). "Used" is the
+     * directory's modification time, which {@link #open} sets. Anything else in {@code DIR} is left alone,
+     * and a failure leaves the rest as it is.
+     */
+    private void pruneOthers() {
+        Path root = dir.getParent();
+        long cutoff = System.currentTimeMillis() - IN_USE;
+        List<Path> old;
+        try (Stream<Path> all = Files.list(root)) {
+            old = all.filter(p -> !p.equals(dir) && p.getFileName().toString().matches("[0-9a-f]{16}") && Files.isDirectory(p))
+                    .filter(p -> lastUsed(p) < cutoff)
+                    .sorted(java.util.Comparator.comparingLong(RewriteCache::lastUsed).reversed())
+                    .toList();
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        for (Path p : old.subList(Math.min(KEEP, old.size()), old.size())) deleteTree(p);
+    }
+
+    private static long lastUsed(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // cannot tell: keep it
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (Stream<Path> files = Files.walk(p)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        } catch (IOException | RuntimeException e) {
+            // in use elsewhere, or not ours to delete: leave what is left
         }
     }
 

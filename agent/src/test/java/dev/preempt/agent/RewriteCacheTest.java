@@ -138,4 +138,33 @@ class RewriteCacheTest {
         one.put(one.key("a/D", original), original, new byte[] {1});
         assertThat(two.get(two.key("a/D", original), original)).isNull();
     }
+
+    /**
+     * Each agent build, JDK or class path makes a new key directory; old ones were never removed, so the
+     * cache grew with every rebuild. A run that packs keeps its own and the seven used most recently,
+     * removes older ones, and leaves alone any used within the hour (another JVM may be using it) and
+     * anything that is not a key directory.
+     */
+    @Test
+    void aRunThatPacksRemovesKeyDirectoriesUnusedForLong(@TempDir Path dir) throws Exception {
+        long day = 24 * 3600 * 1000L, now = System.currentTimeMillis();
+        java.util.List<Path> old = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) { // ten key directories of earlier builds, the first the most recent
+            Path d = Files.createDirectories(dir.resolve(String.format("%016x", 0xa0L + i)));
+            Files.writeString(d.resolve("pack"), "old");
+            Files.setLastModifiedTime(d, java.nio.file.attribute.FileTime.fromMillis(now - (2 + i) * day));
+            old.add(d);
+        }
+        Path young = Files.createDirectories(dir.resolve("00000000000000ff"));
+        Path mine = Files.createDirectories(dir.resolve("not-a-key"));
+        RewriteCache cache = RewriteCache.open(dir.toString(), "test");
+        cache.put(cache.key("a/B", new byte[] {1}), new byte[] {1}, new byte[] {2});
+        cache.packIfStale();
+        assertThat(young).as("used within the hour").exists();
+        assertThat(mine).as("not a key directory").exists();
+        assertThat(old.subList(0, 7)).as("the seven used most recently").allMatch(Files::isDirectory);
+        assertThat(old.subList(7, 10)).as("older ones").noneMatch(Files::exists);
+        RewriteCache again = RewriteCache.open(dir.toString(), "test");
+        assertThat(again.get(again.key("a/B", new byte[] {1}), new byte[] {1})).as("its own entries").containsExactly(2);
+    }
 }
