@@ -1,9 +1,35 @@
 package dev.preempt;
 
+import dev.preempt.internal.sched.Proc;
+
 /** The receive loop behind {@link Server}. */
 final class ServerLoop {
 
     private ServerLoop() {}
+
+    /**
+     * Acts on the signals that came while a handler ran, so that an exit that will end the server ends it
+     * now ({@link ProcessExit}). An exit interrupts a handler waiting in a blocking JDK call
+     * ({@code take()}, a socket read); a handler that caught the interrupt and returned a reply sent it,
+     * a successful call to a server being killed, where OTP's killed server never replies.
+     */
+    private static void exitsFirst() {
+        Proc.require("a server").drainSignals();
+    }
+
+    /**
+     * After a handler threw: the exit that interrupted it, acted on now, or null. Without it
+     * {@code terminate} heard the wrapped {@code InterruptedException} while the server's Down said
+     * {@code stop}.
+     */
+    private static ProcessExit pendingExit() {
+        try {
+            exitsFirst();
+            return null;
+        } catch (ProcessExit e) {
+            return e;
+        }
+    }
 
     /**
      * Runs {@code server}: registers {@code name} (if not null) before {@code init}, as
@@ -34,7 +60,10 @@ final class ServerLoop {
                 }
                 if (r == null) throw new IllegalStateException(server.getClass().getName() + " returned no Result for " + m);
                 state = r.state;
-                if (r.replies && call != null) Preempt.reply(call, r.reply);
+                if (r.replies && call != null) {
+                    exitsFirst(); // an exit that came during the handler ends the server before it replies
+                    Preempt.reply(call, r.reply);
+                }
                 if (r.stop != null) {
                     reason = r.stop;
                     break;
@@ -44,6 +73,11 @@ final class ServerLoop {
             if (e.reason() != ExitReason.KILLED) server.terminate(e.reason(), state);
             throw e;
         } catch (RuntimeException | Error e) {
+            ProcessExit exit = pendingExit(); // what ended the handler may be an exit interrupting its wait
+            if (exit != null) {
+                if (exit.reason() != ExitReason.KILLED) server.terminate(exit.reason(), state);
+                throw exit;
+            }
             server.terminate(ExitReason.exception(e), state);
             throw e;
         }

@@ -270,6 +270,61 @@ class BlockedInJdkCallTest {
         }
     }
 
+    /** A server whose handler waits in {@code take()}: what it does when an exit interrupts that wait. */
+    record Waiter(boolean swallow, java.util.concurrent.CopyOnWriteArrayList<ExitReason> terminated) implements Server<String> {
+        @Override
+        public String init() {
+            return "";
+        }
+
+        @Override
+        public Server.Result<String> handleCall(Object request, Call from, String state) {
+            try {
+                new LinkedBlockingQueue<String>().take();
+                return Server.Result.reply("took", state);
+            } catch (InterruptedException e) {
+                if (swallow) return Server.Result.reply("fallback after the interrupt", state);
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+
+        @Override
+        public void terminate(ExitReason reason, String state) {
+            terminated.add(reason);
+        }
+    }
+
+    /**
+     * An exit that interrupts a server's handler ends the server with the exit's reason, as OTP's would
+     * end: a handler that swallows the interrupt sends no reply (the caller got one, a successful call to
+     * a server that was being killed), and {@code terminate} hears the exit's reason, not the exception
+     * the interrupted handler threw.
+     */
+    @Test
+    void aServerEndedWhileItsHandlerWaitsSendsNoReplyAndTerminatesWithTheExitsReason() {
+        Procs.run(s, () -> {
+            for (boolean swallow : new boolean[] {true, false}) {
+                java.util.concurrent.CopyOnWriteArrayList<ExitReason> terminated = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Pid server = Server.start(new Waiter(swallow, terminated));
+                Ref ref = monitor(server);
+                Pid tester = self();
+                spawn(() -> {
+                    try {
+                        send(tester, "reply " + call(server, "wait", Duration.ofSeconds(10)));
+                    } catch (CallException e) {
+                        send(tester, "failed " + e.reason());
+                    }
+                });
+                Procs.await(Duration.ofSeconds(5), () -> processInfo(server).map(i -> i.stack().stream()
+                        .anyMatch(e -> e.getMethodName().equals("take"))).orElse(false), "the handler to wait in take");
+                exit(server, ExitReason.of("stop"));
+                assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("swallow=%s", swallow).isEqualTo(ExitReason.of("stop"));
+                assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).as("swallow=%s", swallow).contains("failed stop");
+                assertThat(terminated).as("swallow=%s", swallow).containsExactly(ExitReason.of("stop"));
+            }
+        });
+    }
+
     @Test
     void aProcessTrappingExitsIsNotInterruptedByAnExitSignal() {
         Procs.run(s, () -> {
