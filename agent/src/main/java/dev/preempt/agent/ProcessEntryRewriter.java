@@ -29,6 +29,9 @@ final class ProcessEntryRewriter {
     static final String ANNOTATION = "Ldev/preempt/Process;";
     static final String ENTRY = "dev/preempt/internal/hooks/ProcessEntry";
     private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
+    /** {@code ProcessEntry.main}'s descriptor, and {@code spawn}'s and {@code await}'s (RuntimeMatch checks them too). */
+    static final String MAIN_DESCRIPTOR = "(L" + LOOKUP + ";Ljava/lang/String;[Ljava/lang/String;)V",
+            SPAWN_DESCRIPTOR = "(L" + LOOKUP + ";Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V";
 
     /** Returns the new body methods (already added to {@code cn}), or an empty list. */
     List<MethodNode> rewrite(ClassNode cn) {
@@ -98,8 +101,7 @@ final class ProcessEntryRewriter {
         stub.add(new LdcInsnNode(bodyName));
         if (isMain) {
             stub.add(new VarInsnNode(Opcodes.ALOAD, 0));
-            stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, "main",
-                    "(L" + LOOKUP + ";Ljava/lang/String;[Ljava/lang/String;)V", false));
+            stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, "main", MAIN_DESCRIPTOR, false));
         } else {
             stub.add(new LdcInsnNode(m.desc));
             stub.add(isStatic ? new InsnNode(Opcodes.ACONST_NULL) : new VarInsnNode(Opcodes.ALOAD, 0));
@@ -116,7 +118,7 @@ final class ProcessEntryRewriter {
                 local += args[i].getSize();
             }
             stub.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ENTRY, calledByATestFramework(m) ? "await" : "spawn",
-                    "(L" + LOOKUP + ";Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V", false));
+                    SPAWN_DESCRIPTOR, false));
         }
         stub.add(new InsnNode(Opcodes.RETURN));
         m.instructions = stub;

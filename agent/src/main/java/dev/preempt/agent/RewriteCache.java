@@ -12,9 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -135,7 +137,7 @@ final class RewriteCache {
     private void markUsed() {
         try {
             Files.createDirectories(dir);
-            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            Files.setLastModifiedTime(dir, FileTime.fromMillis(System.currentTimeMillis()));
         } catch (IOException | RuntimeException e) {
             // an unwritable cache: its entries' writes warn
         }
@@ -248,7 +250,7 @@ final class RewriteCache {
         try (Stream<Path> all = Files.list(root)) {
             old = all.filter(p -> !p.equals(dir) && p.getFileName().toString().matches("[0-9a-f]{16}") && Files.isDirectory(p))
                     .filter(p -> lastUsed(p) < cutoff)
-                    .sorted(java.util.Comparator.comparingLong(RewriteCache::lastUsed).reversed())
+                    .sorted(Comparator.comparingLong(RewriteCache::lastUsed).reversed())
                     .toList();
         } catch (IOException | RuntimeException e) {
             return;
@@ -266,7 +268,7 @@ final class RewriteCache {
 
     private static void deleteTree(Path p) {
         try (Stream<Path> files = Files.walk(p)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         } catch (IOException | RuntimeException e) {
             // in use elsewhere, or not ours to delete: leave what is left
         }

@@ -1,6 +1,7 @@
 package dev.preempt.agent;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.security.CodeSource;
 import org.objectweb.asm.Type;
 
@@ -12,21 +13,20 @@ import org.objectweb.asm.Type;
  * {@code NoSuchMethodError} (seen with a benchmarks jar built before a hook was added: every process
  * ended at once). Checked once at start-up, before any class is rewritten.
  *
- * <p>The list is what {@link TickEmitter} and {@link ProcessEntryRewriter} emit; keep it in step with them.
+ * <p>The list is made of the names and descriptors {@link TickEmitter} and {@link ProcessEntryRewriter}
+ * emit with.
  */
 final class RuntimeMatch {
 
-    private static final String LOOKUP = "Ljava/lang/invoke/MethodHandles$Lookup;";
-
-    /** Owner (internal name), method name, descriptor. */
+    /** Owner (internal name), method name, descriptor: every hook the rewriting emits. */
     private static final String[][] HOOKS = {
-        {TickEmitter.HOOKS, "tick", "()V"},
-        {TickEmitter.HOOKS, "tick", "(I)V"},
-        {TickEmitter.HOOKS, "tickInInitializer", "()V"},
-        {TickEmitter.HOOKS, "tickInInitializer", "(I)V"},
-        {ProcessEntryRewriter.ENTRY, "main", "(" + LOOKUP + "Ljava/lang/String;[Ljava/lang/String;)V"},
-        {ProcessEntryRewriter.ENTRY, "spawn", "(" + LOOKUP + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V"},
-        {ProcessEntryRewriter.ENTRY, "await", "(" + LOOKUP + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/Object;[Ljava/lang/Object;)V"},
+        {TickEmitter.HOOKS, TickEmitter.TICK, TickEmitter.ONE},
+        {TickEmitter.HOOKS, TickEmitter.TICK, TickEmitter.WEIGHTED},
+        {TickEmitter.HOOKS, TickEmitter.TICK_IN_INITIALIZER, TickEmitter.ONE},
+        {TickEmitter.HOOKS, TickEmitter.TICK_IN_INITIALIZER, TickEmitter.WEIGHTED},
+        {ProcessEntryRewriter.ENTRY, "main", ProcessEntryRewriter.MAIN_DESCRIPTOR},
+        {ProcessEntryRewriter.ENTRY, "spawn", ProcessEntryRewriter.SPAWN_DESCRIPTOR},
+        {ProcessEntryRewriter.ENTRY, "await", ProcessEntryRewriter.SPAWN_DESCRIPTOR},
     };
 
     private RuntimeMatch() {}
@@ -57,7 +57,7 @@ final class RuntimeMatch {
     private static boolean has(Class<?> c, String name, String descriptor) {
         for (Method m : c.getDeclaredMethods()) {
             if (m.getName().equals(name) && Type.getMethodDescriptor(m).equals(descriptor)
-                    && java.lang.reflect.Modifier.isStatic(m.getModifiers()) && java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+                    && Modifier.isStatic(m.getModifiers()) && Modifier.isPublic(m.getModifiers())) {
                 return true;
             }
         }

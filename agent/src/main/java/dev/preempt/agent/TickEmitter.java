@@ -22,20 +22,22 @@ import org.objectweb.asm.tree.VarInsnNode;
 record TickEmitter(String hook) {
 
     static final String HOOKS = "dev/preempt/internal/hooks/Reductions";
+    /** The hooks' names and descriptors, the only ones emitted (RuntimeMatch checks the runtime has them). */
+    static final String TICK = "tick", TICK_IN_INITIALIZER = "tickInInitializer", ONE = "()V", WEIGHTED = "(I)V";
 
     /** The emitter for method {@code methodName}. */
     static TickEmitter forMethod(String methodName) {
-        return new TickEmitter(methodName.equals("<clinit>") ? "tickInInitializer" : "tick");
+        return new TickEmitter(methodName.equals("<clinit>") ? TICK_IN_INITIALIZER : TICK);
     }
 
     /** One reduction: {@code Reductions.tick()}. */
     MethodInsnNode tick() {
-        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, hook, "()V", false);
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, hook, ONE, false);
     }
 
     /** {@code Reductions.tick(int)}: spends the int on top of the stack (pushed just before). */
     MethodInsnNode weighted() {
-        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, hook, "(I)V", false);
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, hook, WEIGHTED, false);
     }
 
     /**
