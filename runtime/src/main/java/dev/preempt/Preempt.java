@@ -59,6 +59,7 @@ public final class Preempt {
      */
     public static Pid spawn(Runnable body) {
         Objects.requireNonNull(body, "body");
+        Proc.signalsFirst(); // a killed process starts nothing (see chargeSend)
         return core().spawn(body).pid();
     }
 
@@ -73,6 +74,7 @@ public final class Preempt {
     public static Pid spawnLink(Runnable body) {
         Objects.requireNonNull(body, "body");
         Proc self = Proc.require("spawnLink");
+        Proc.signalsFirst();
         return self.scheduler().spawnLinked(self, body).pid();
     }
 
@@ -319,12 +321,12 @@ public final class Preempt {
      */
     public static void send(Pid to, Object message) {
         Object m = Policies.admit(message);
+        chargeSend();
         if (to.isRemote()) {
             RemoteRouting.send(to, m);
         } else {
             to.proc().deliver(m);
         }
-        chargeSend();
     }
 
     /**
@@ -342,18 +344,22 @@ public final class Preempt {
      */
     public static void send(String name, Object message) {
         Object m = Policies.admit(message);
+        chargeSend();
         Proc p = core().registry.whereis(name);
         if (p == null) throw new NoProcessException("send: no process is registered as '" + name + "'");
         p.deliver(m);
-        chargeSend();
     }
 
     /**
      * Every runtime operation costs a reduction, so a process that only calls the runtime in a loop
      * (sending, failing calls to a missing name) still yields its carrier when others wait, agent or not.
+     * A send spends it before the message goes out: an exit signal that came while the sender was in a
+     * JDK call that ignores interrupts (a {@code lock()}, a pipe read) asked the process to act at its
+     * next charge (see {@code Proc.stopForExit}), and a killed process sends nothing, as in BEAM; the
+     * lines after such a wait otherwise run with no tick before them.
      */
     private static void chargeSend() {
-        Budget.spend(1);
+        Budget.spendToSend();
     }
 
     /**
@@ -616,6 +622,7 @@ public final class Preempt {
      */
     public static void exit(Pid pid, ExitReason reason) {
         Objects.requireNonNull(reason, "reason");
+        Proc.signalsFirst(); // a killed process sends no exit signal either
         if (pid.isRemote()) {
             RemoteRouting.require("exit").exit(pid, reason);
             return;
@@ -722,8 +729,9 @@ public final class Preempt {
      * @throws MessageNotSharableException if the send policy refuses {@code value}
      */
     public static void reply(Call call, Object value) {
-        Proc.replyTo(call, value == null ? null : Policies.admit(value));
+        Object v = value == null ? null : Policies.admit(value);
         chargeSend();
+        Proc.replyTo(call, v);
     }
 
     /**
@@ -735,9 +743,9 @@ public final class Preempt {
      */
     public static void cast(Pid server, Object message) {
         Cast c = new Cast(Policies.admit(message));
+        chargeSend();
         if (server.isRemote()) RemoteRouting.send(server, c); // goes out as {'$gen_cast', Message}
         else server.proc().deliver(c);
-        chargeSend();
     }
 
     /**
@@ -750,10 +758,10 @@ public final class Preempt {
      */
     public static void cast(String name, Object message) {
         Object m = Policies.admit(message);
+        chargeSend();
         Proc p = core().registry.whereis(name);
         if (p == null) throw new NoProcessException("cast: no process is registered as '" + name + "'");
         p.deliver(new Cast(m));
-        chargeSend();
     }
 
     // ---------------------------------------------------------------- names
@@ -823,6 +831,8 @@ public final class Preempt {
      */
     public static Optional<List<Object>> messagesOf(Pid pid, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
+        Proc self = Proc.current();
+        if (self != null && !pid.isRemote() && pid.proc() == self) return Optional.of(self.ownMessages()); // it cannot answer itself
         try {
             return Optional.ofNullable(pid.proc().inspectMailbox().get(timeout.toNanos(), TimeUnit.NANOSECONDS));
         } catch (java.util.concurrent.TimeoutException e) {

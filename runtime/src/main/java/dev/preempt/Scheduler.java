@@ -302,7 +302,8 @@ public final class Scheduler implements AutoCloseable {
     /**
      * Kills every live process (reason {@code killed}: their {@code finally} blocks run and their locks
      * are released), waits up to half a second for them to end, then stops the carriers and timers; a
-     * process still alive then (pinned in a native call, say) is abandoned.
+     * process still alive then (pinned in a native call, or in a loop with no tick because the agent is
+     * not there) is abandoned, and named in a WARNING on the {@code dev.preempt} logger.
      */
     @Override
     public void close() {

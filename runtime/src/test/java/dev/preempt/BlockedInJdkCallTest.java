@@ -174,6 +174,70 @@ class BlockedInJdkCallTest {
         });
     }
 
+    /**
+     * A child whose clean-up outlasts its shutdown timeout is killed, as OTP's supervisor kills it: the
+     * kill interrupts the wait in its {@code finally} block and the child ends {@code killed}. Before, a
+     * kill that came while the process unwound was never looked at: the supervisor waited for the whole
+     * clean-up (10 s here) and the Down said {@code shutdown}.
+     */
+    @Test
+    void aChildWhoseCleanUpOutlastsItsShutdownTimeoutIsKilledThere() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(
+                    Supervisor.ChildSpec.worker("slow", () -> {
+                        try {
+                            receive(m -> false); // the shutdown ends it here: it unwinds through the finally block
+                        } finally {
+                            send(tester, "cleaning up");
+                            sleepQuietly(10_000);
+                            send(tester, "cleaned up");
+                        }
+                    }).shutdown(Supervisor.Shutdown.timeout(Duration.ofMillis(200)))));
+            Pid worker = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
+            untilParked(worker);
+            Ref ref = monitor(worker);
+            long t0 = System.nanoTime();
+            Supervisor.terminateChild(sup, "slow");
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(receive(m -> m.equals("cleaning up"), Duration.ofSeconds(1))).isPresent();
+            assertThat(down(ref, Duration.ofSeconds(1)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(tookMs).as("terminateChild waited for the whole clean-up").isLessThan(5_000);
+            assertThat(receive(m -> m.equals("cleaned up"), Duration.ofMillis(100))).as("the kill ended the clean-up").isEmpty();
+            exit(sup, ExitReason.SHUTDOWN);
+        });
+    }
+
+    /**
+     * A shutdown and then the kill that follows its timeout both reach a child in a wait that ignores
+     * interrupts: once the wait is over the child ends {@code killed}, as in OTP, not {@code shutdown}
+     * (the first exit decided it, and the kill behind it in the inbox was never looked at).
+     */
+    @Test
+    void aShutdownEscalatedToAKillDuringAnUninterruptibleWaitEndsTheChildKilled() {
+        Procs.run(s, () -> {
+            ReentrantLock lock = new ReentrantLock();
+            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+            Thread holder = holdUntil(lock, held, release);
+            awaitQuietly(held);
+            Pid child = spawn(() -> {
+                lock.lock();
+                lock.unlock();
+            });
+            Ref ref = monitor(child);
+            untilParked(child);
+            exit(child, ExitReason.SHUTDOWN);
+            exit(child, ExitReason.KILL);
+            release.countDown();
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            try {
+                holder.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
     @Test
     void aSupervisorStopsAWorkerParkedInTake() {
         Procs.run(s, () -> {
@@ -205,6 +269,45 @@ class BlockedInJdkCallTest {
             assertThat(receive(m -> m instanceof Down d && d.ref().equals(ref), Duration.ofMillis(300))).as("still waiting for the lock").isEmpty();
             release.countDown();
             assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("killed, not normal").isEqualTo(ExitReason.KILLED);
+            try {
+                holder.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /**
+     * A process killed in a wait that ignores interrupts sends nothing once the wait is over: the kill had
+     * arrived, and a killed process cannot send (BEAM's). Before, the sends right after the wait went out
+     * (there is no tick between them) and the process died only at its next tick.
+     */
+    @Test
+    void aProcessKilledInAnUninterruptibleWaitSendsNothingAfterIt() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            register("witness-of-killed", tester);
+            ReentrantLock lock = new ReentrantLock();
+            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+            Thread holder = holdUntil(lock, held, release);
+            awaitQuietly(held);
+            Pid p = spawn(() -> {
+                lock.lock(); // ignores interrupts: the kill waits for the lock
+                lock.unlock();
+                send(tester, "sent by pid");
+                send("witness-of-killed", "sent by name");
+                cast(tester, "cast");
+                spawn(() -> send(tester, "sent by a child"));
+                exit(tester, ExitReason.of("an exit signal")); // the tester does not trap exits: it would die
+            });
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.KILL);
+            release.countDown();
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(receive(m -> m instanceof String || m instanceof Cast, Duration.ofMillis(200)))
+                    .as("a message from the killed process").isEmpty();
+            unregister("witness-of-killed");
             try {
                 holder.join();
             } catch (InterruptedException e) {

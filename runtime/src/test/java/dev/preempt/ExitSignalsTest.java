@@ -307,6 +307,172 @@ class ExitSignalsTest {
         });
     }
 
+    /** What rewritten code does between statements: a tick (a method entry, a loop's back-edge). */
+    static void work(int ticks) {
+        for (int i = 0; i < ticks; i++) dev.preempt.internal.hooks.Reductions.tick();
+    }
+
+    /**
+     * A killed process's clean-up runs to its end: try-with-resources' {@code close()}, a driver's
+     * rollback. Found by a user (HikariCP over H2, both rewritten by the agent): a kill in the middle of a
+     * transaction threw the exit again at a later tick inside the pool's {@code close()} and H2's
+     * rollback, which left the connection with its table lock (every later use of it failed) or out of
+     * the pool for good. Before the fix the exit was thrown again at the second look at a tick, here
+     * after a few thousand of the 50,000 ticks; and a kill that interrupted a {@code Thread.sleep} was
+     * first thrown at a tick in the handlers the interrupt ran through. Now the kill of a process in a
+     * JDK call is Java's cancellation first: the handlers run, and the exit lands at the next runtime
+     * operation (here the send after the clean-up, which does not go out) or a tick a second later.
+     */
+    @Test
+    void aKilledProcessesCleanUpRunsToItsEndThoughItTicks() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            for (boolean inJdkSleep : new boolean[] {true, false}) {
+                java.util.concurrent.atomic.AtomicInteger cleaned = new java.util.concurrent.atomic.AtomicInteger();
+                Pid p = spawn(() -> {
+                    int done = 0;
+                    try {
+                        send(tester, Boolean.TRUE); // in the try: the kill comes after this
+                        if (inJdkSleep) {
+                            try {
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                work(10); // the exit lands at a tick after the interrupted call
+                            }
+                        } else {
+                            Preempt.sleep(Duration.ofMinutes(1));
+                        }
+                    } finally {
+                        for (; done < 50_000; done++) work(1);
+                        cleaned.set(done);
+                        send(tester, "after the clean-up");
+                    }
+                });
+                Ref r = monitor(p);
+                receive(m -> m == Boolean.TRUE);
+                Preempt.sleep(20);
+                exit(p, ExitReason.KILL);
+                assertThat(((Down) receive(m -> m instanceof Down d && d.ref().equals(r))).reason()).isEqualTo(ExitReason.KILLED);
+                assertThat(cleaned).as("in JDK sleep: %s", inJdkSleep).hasValue(50_000);
+                // Interrupted out of a JDK call, the process meets its exit at that send; thrown at Preempt.sleep,
+                // the exit unwinds it through the finally block, whose send goes out (a clean-up may notify).
+                assertThat(receive(m -> m instanceof String, Duration.ofMillis(50)).isPresent()).as("in JDK sleep: %s", inJdkSleep)
+                        .isEqualTo(!inJdkSleep);
+            }
+        });
+    }
+
+    /**
+     * The exit is caught and rethrown by library code (a JDBC driver wraps and rethrows what it catches)
+     * with ticks in between; a {@code Server}'s {@code terminate} still runs to its end. Before the fix
+     * its first tick threw the exit again and {@code terminate} was skipped.
+     */
+    @Test
+    void aServersTerminateRunsAfterLibraryCodeCaughtAndRethrewTheExit() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            Pid server = Server.start(new Server<String>() {
+                @Override
+                public String init() {
+                    return "state";
+                }
+
+                @Override
+                public Result<String> handleCall(Object request, Call from, String state) {
+                    try {
+                        Preempt.sleep(Duration.ofMinutes(1)); // the shutdown lands here
+                    } catch (Throwable t) {
+                        work(5_000); // the driver cleans up, then rethrows
+                        throw t;
+                    }
+                    return Result.reply("never", state);
+                }
+
+                @Override
+                public void terminate(ExitReason reason, String state) {
+                    work(20_000);
+                    send(tester, "terminated " + reason);
+                }
+            });
+            Ref r = monitor(server);
+            spawn(() -> {
+                try {
+                    call(server, "wait", Duration.ofMinutes(1));
+                } catch (CallException ignored) {
+                }
+            });
+            Preempt.sleep(20);
+            exit(server, ExitReason.SHUTDOWN);
+            assertThat(receive(m -> m instanceof String, Duration.ofSeconds(10))).contains("terminated shutdown");
+            assertThat(((Down) receive(m -> m instanceof Down d && d.ref().equals(r))).reason()).isEqualTo(ExitReason.SHUTDOWN);
+        });
+    }
+
+    /**
+     * A kill that interrupted a JDK call waits while the handlers run, but not for ever: a process that
+     * swallows the interrupt and goes back to its {@code take()} is interrupted again at that park, and
+     * one that swallows it and spins on (ticking, calling nothing of the runtime) meets the exit at a
+     * tick once the grace is over.
+     */
+    @Test
+    void aKillOfAProcessThatSwallowsTheInterruptStillEndsIt() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            java.util.concurrent.LinkedBlockingQueue<String> q = new java.util.concurrent.LinkedBlockingQueue<>();
+            Pid taker = spawn(() -> {
+                send(tester, Boolean.TRUE);
+                while (true) {
+                    try {
+                        q.take();
+                    } catch (InterruptedException swallowed) {
+                        work(3);
+                    }
+                }
+            });
+            Pid spinner = spawn(() -> {
+                send(tester, Boolean.TRUE);
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException swallowed) {
+                    while (true) work(1);
+                }
+            });
+            Ref r1 = monitor(taker), r2 = monitor(spinner);
+            receive(m -> m == Boolean.TRUE);
+            receive(m -> m == Boolean.TRUE);
+            Preempt.sleep(20);
+            long t0 = System.nanoTime();
+            exit(taker, ExitReason.KILL);
+            exit(spinner, ExitReason.KILL);
+            for (Ref r : List.of(r1, r2)) {
+                Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(r), Duration.ofSeconds(10)).orElseThrow();
+                assertThat(d.reason()).isEqualTo(ExitReason.KILLED);
+            }
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to end both").isLessThan(8_000);
+        });
+    }
+
+    /** A process that swallows the kill and spins on, with ticks but no receive, still ends (in a second or so). */
+    @Test
+    void aProcessThatSwallowsTheKillAndOnlyTicksStillEnds() {
+        Procs.run(s, () -> {
+            Pid stubborn = spawn(() -> {
+                while (true) {
+                    try {
+                        while (true) work(1);
+                    } catch (ProcessExit e) {
+                        // swallowed: keep going
+                    }
+                }
+            });
+            Ref r = monitor(stubborn);
+            Preempt.sleep(10);
+            exit(stubborn, ExitReason.KILL);
+            Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(r), Duration.ofSeconds(20)).orElseThrow();
+            assertThat(d.reason()).isEqualTo(ExitReason.KILLED);
+        });
+    }
+
     @Test
     void exitToSelfTakesEffectAtOnce() {
         Procs.run(s, () -> {

@@ -63,6 +63,50 @@ class ProcessBasicsTest {
         }
     }
 
+    /**
+     * A process that a close's kill cannot end (here: a loop with no tick, as any loop is without the
+     * agent) is named in a WARNING, not abandoned silently. Found by a user: without the agent, a test
+     * that leaked a spinning process passed, and the process burned a core for the rest of the JVM.
+     */
+    @Test
+    void closeWarnsOfProcessesItsKillDidNotEnd() throws Exception {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.preempt");
+        java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel() == java.util.logging.Level.WARNING) warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Level was = jul.getLevel();
+        jul.setLevel(java.util.logging.Level.WARNING); // the tests' logging.properties turns dev.preempt off
+        jul.addHandler(h);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch spinning = new CountDownLatch(1);
+        Pid spinner;
+        try {
+            Scheduler own = Scheduler.builder().name("leaky").carriers(1).build();
+            spinner = own.spawn(() -> {
+                spinning.countDown();
+                while (!stop.get()) Thread.onSpinWait(); // no tick: nothing can end it
+            });
+            assertThat(spinning.await(5, TimeUnit.SECONDS)).isTrue();
+            own.close();
+        } finally {
+            stop.set(true);
+            jul.removeHandler(h);
+            jul.setLevel(was);
+        }
+        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("leaky").contains(spinner.toString())
+                .contains("1 process").contains("ProcessBasicsTest"));
+    }
+
     @Test
     void runReturnsTheRootsExitReason() {
         assertThat(s.run(() -> {})).isEqualTo(ExitReason.NORMAL);

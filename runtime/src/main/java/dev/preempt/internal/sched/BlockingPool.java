@@ -84,6 +84,18 @@ public final class BlockingPool {
     }
 
     /**
+     * Interrupts {@code t} from a pool thread, never from the caller's: an interrupt runs the interrupted
+     * thread's blocker on the interrupting thread (an interruptible channel closes itself, waiting for its
+     * close lock), and a carrier that interrupted a process parked in a {@code FileChannel} call waited
+     * there for another process's fsync, with every process queued behind it.
+     *
+     * @param t the thread to interrupt
+     */
+    static void interruptLater(Thread t) {
+        POOL.execute(t::interrupt);
+    }
+
+    /**
      * Threads in the pool now (racy).
      *
      * @return the count

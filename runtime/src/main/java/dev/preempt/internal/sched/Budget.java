@@ -11,6 +11,22 @@ public final class Budget {
     private Budget() {}
 
     /**
+     * The charge of a runtime operation that acts on others (a send, a reply, a cast): acts first on an
+     * exit that came and was not looked at yet, so a killed process sends nothing, then spends one
+     * reduction as {@link #spend} does.
+     */
+    public static void spendToSend() {
+        if (Proc.current() instanceof Proc p) {
+            p.signalsFirstHere();
+            if (--p.budget < 0) {
+                p.outOfBudget();
+            } else if (p.asked != 0) {
+                p.answer();
+            }
+        }
+    }
+
+    /**
      * Spends {@code weight} reductions; yields the carrier if the budget ran out, or acts on a request
      * (a slice cut by time, signals to handle) if one is out.
      *

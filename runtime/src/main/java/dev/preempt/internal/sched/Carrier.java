@@ -194,6 +194,7 @@ public final class Carrier {
         }
         current = null;
         p.takeAsked(); // a request for this slice is moot now; one left set would slow every tick
+        p.cancelAgainIfParked();
         if (inBlockingCall) endBlocking(); // the JDK ends it at the yield; this only guards the count
         if (handedOff && HANDED_OFF.compareAndSet(this, true, false)) sched.spares.unblocked();
         int left = p.budget;

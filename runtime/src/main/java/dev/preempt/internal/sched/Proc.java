@@ -91,8 +91,16 @@ public final class Proc implements Executor, Runnable {
     static final int ASK_SLICE = 1;
     /** System signals (exits, links, monitors) or an exit decided: act on them at the next tick. */
     static final int ASK_SIGNALS = 2;
-    /** System signals pushed since the owner last drained; any thread increments, the owner resets. */
+    /**
+     * System signals pushed since the owner last drained; any thread increments, the owner resets. Its
+     * two top bits say that one of them will end the process ({@link #stopForExit}): {@link #EXIT_PENDING},
+     * and {@link #EXIT_NOW} if the next tick must act on it.
+     */
     private volatile int sysPending;
+    /** In {@link #sysPending}: an exit signal that ends the process waits in the inbox. */
+    private static final int EXIT_PENDING = Integer.MIN_VALUE;
+    /** In {@link #sysPending}: ... and the next tick acts on it (the carrier mounts the process with budget 0). */
+    private static final int EXIT_NOW = 1 << 30;
     /** The carrier running it now (or last). Written by that carrier, holding the mount claim, before it mounts the thread. */
     volatile Carrier carrier;
 
@@ -338,12 +346,12 @@ public final class Proc implements Executor, Runnable {
         try {
             drainSignals();
             task.run();
-            r = state == UNWINDING ? signals.pendingExit() : lastSignals(ExitReason.NORMAL);
+            r = lastSignals(ExitReason.NORMAL);
         } catch (ProcessExit e) {
-            r = state == UNWINDING ? signals.pendingExit() : e.reason();
+            r = state == UNWINDING ? lastSignals(null) : e.reason();
         } catch (Throwable t) {
             OutOfMemory.check(t, sched, this); // by default the JVM ends here
-            r = state == UNWINDING ? signals.pendingExit() : lastSignals(ExitReason.exception(t));
+            r = lastSignals(ExitReason.exception(t));
         }
         try {
             if (state < EXITING) terminate(r); // else Signals.rethrowExit ended it (and never returns)
@@ -358,18 +366,27 @@ public final class Proc implements Executor, Runnable {
      * neither a receive nor a tick. An exit signal among them decides the reason: a kill that interrupted
      * the call ends the process {@code killed}, not {@code normal} or with what the interrupted call
      * threw. Links and monitors among them are set up, so they hear the real reason, not {@code noproc}
-     * (a monitor taken while a process waited in an HTTP call heard {@code noproc} of its crash).
+     * (a monitor taken while a process waited in an HTTP call heard {@code noproc} of its crash). A
+     * process that was unwinding ends with the exit decided, unless a kill came during its last stretch:
+     * then {@code killed}.
+     *
+     * @param ended the reason the body's end gives; ignored if an exit was decided (UNWINDING)
      */
     private ExitReason lastSignals(ExitReason ended) {
-        if (sysPending == 0) return ended;
-        try {
-            drainIncoming();
-        } catch (ProcessExit e) {
-            return signals.pendingExit(); // UNWINDING now
-        } catch (Throwable t) { // a bug of ours: the process still ends, with the reason it had
-            sched.internalError(thread, t);
+        if (sysPending != 0 || (state == UNWINDING && mailbox.hasIncoming())) { // see drainSignals
+            try {
+                try {
+                    drainIncoming();
+                } catch (ProcessExit e) { // UNWINDING now; a kill behind the exit that decided it makes it killed
+                    if (mailbox.hasIncoming()) drainIncoming(); // only a kill throws now: this pass ends the drain
+                }
+            } catch (ProcessExit e) {
+                // killed
+            } catch (Throwable t) { // a bug of ours: the process still ends, with the reason it had
+                sched.internalError(thread, t);
+            }
         }
-        return ended;
+        return state == UNWINDING ? signals.pendingExit() : ended;
     }
 
     /**
@@ -400,6 +417,7 @@ public final class Proc implements Executor, Runnable {
         // Ended by an exit signal (a link's crash, a kill): not a crash of its own, so no report. The
         // process whose crash it was has reported it (a boss with 200 linked workers made 201 reports).
         boolean bySignal = state == UNWINDING;
+        if (sysPending < 0) sched.cancelled.remove(this);
         moveTo(EXITING); // before the name is released (see Registry)
         boolean seen = exitHook != null || signals.heardOfBySomeone();
         if (!bySignal) CrashReports.processEnded(this, reason, seen);
@@ -447,7 +465,8 @@ public final class Proc implements Executor, Runnable {
         int st = state;
         if (st == WAITING) {
             LockSupport.unpark(thread); // after the push: the Dekker pairing with park
-        } else if (st == ACTIVE && s.kind != Signal.MESSAGE && signals.endsProcess((SysSignal) s)) {
+        } else if (s.kind != Signal.MESSAGE && (st == ACTIVE ? signals.endsProcess((SysSignal) s)
+                : st == UNWINDING && Signals.killsUnwinding((SysSignal) s))) {
             stopForExit();
         }
         return true;
@@ -468,9 +487,65 @@ public final class Proc implements Executor, Runnable {
      * {@link Signals#endsProcess}).
      */
     private void stopForExit() {
-        budget = 0;
-        ask(ASK_SIGNALS);
+        if (sched.det == null && state == ACTIVE && parkedInJdkCall()) {
+            // Java's cancellation first: the interrupted call throws, and the handlers it runs through (a
+            // try-with-resources' close(), a finally block) run to their end; the exit lands at the next
+            // runtime operation, the body's end, a park (interrupted again), or a tick after the grace.
+            sched.cancelled.putIfAbsent(this, System.nanoTime() + Signals.UNWIND_GRACE_NANOS);
+            SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        } else {
+            SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING | EXIT_NOW); // a mount would give a fresh budget (see mounting)
+            budget = 0;
+            ask(ASK_SIGNALS);
+        }
         thread.interrupt();
+    }
+
+    /** Whether its thread is parked (or blocked) in a JDK call, not running or queued. Racy. */
+    private boolean parkedInJdkCall() {
+        return switch (thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Owner, at a tick: whether an exit that ends the process waits but must not be acted on yet, because
+     * it interrupted a JDK call and the handlers that call's exception runs through still have their grace
+     * ({@link #stopForExit}). Once the grace is over it is an exit for the next tick, as any other.
+     */
+    private boolean exitDeferred() {
+        int pending = sysPending;
+        if (pending >= 0 || (pending & EXIT_NOW) != 0) return false;
+        Long until = sched.cancelled.get(this);
+        if (until != null && System.nanoTime() - until < 0) return true;
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_NOW);
+        return false;
+    }
+
+    /**
+     * Its carrier, after a slice that ended in a park: a process whose exit waits (it was interrupted out
+     * of a JDK call, see {@link #stopForExit}) and that parked in a JDK call again (its handler called one,
+     * or a loop went back to its {@code take()}) is interrupted again, so that it cannot wait out its
+     * exit.
+     */
+    void cancelAgainIfParked() {
+        if (sysPending < 0 && state == ACTIVE && parkedInJdkCall()) {
+            Long until = sched.cancelled.get(this);
+            if (until == null || System.nanoTime() - until >= 0) SYS_PENDING.getAndBitwiseOr(this, EXIT_NOW); // grace over: the first tick
+            BlockingPool.interruptLater(thread); // not on the carrier: see there
+        }
+    }
+
+    /**
+     * Owner: its own message list, after acting on what arrived (a process cannot answer its own
+     * {@link #inspectMailbox()}: it waited for itself, 5 s in a test kit's {@code messagesOf(self())}).
+     *
+     * @return the messages waiting, oldest first (unmodifiable)
+     */
+    public java.util.List<Object> ownMessages() {
+        drainSignals();
+        return mailbox.messages();
     }
 
     /**
@@ -522,9 +597,17 @@ public final class Proc implements Executor, Runnable {
         ask(ASK_SLICE); // the flag-mode tick spends nothing: the request is what stops it
     }
 
-    /** Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first tick. */
+    /**
+     * Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first
+     * tick in {@code ticks=flag} mode, and an exit that ends it at the first tick in either mode: the
+     * carrier has just given it a fresh budget, which undid {@link #stopForExit}'s budget 0, and a
+     * process killed during a {@code Thread.sleep} ran on for a whole budget after the interrupted call,
+     * into its {@code finally} block, where the exit then landed and cut its clean-up short.
+     */
     void mounting() {
-        if (sysPending != 0 || state == UNWINDING) ask(ASK_SIGNALS);
+        int pending = sysPending;
+        if ((pending != 0 && (pending & (EXIT_PENDING | EXIT_NOW)) != EXIT_PENDING) || state == UNWINDING) ask(ASK_SIGNALS);
+        if ((pending & EXIT_NOW) != 0) budget = 0;
     }
 
     /** Owner, from a tick while requests are out: act on this process's own, if any. */
@@ -540,7 +623,7 @@ public final class Proc implements Executor, Runnable {
     /** Owner, at a tick: an exit decided and swallowed is thrown again; system signals are acted on. */
     private void signalsAtTick() {
         exitAgainAtTick();
-        if (mailbox.hasIncoming()) drainIncoming();
+        if (mailbox.hasIncoming() && !exitDeferred()) drainIncoming();
     }
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
@@ -548,9 +631,29 @@ public final class Proc implements Executor, Runnable {
         if (state == UNWINDING) signals.exitAgainAtTick();
     }
 
+    /**
+     * Any thread: if it is a process's own and system signals came that it has not acted on, acts on
+     * them now (an exit among them throws {@link ProcessExit}). Never yields: {@code spawn} and
+     * {@code exit(pid, reason)} call it so that a process killed during a wait that ignores interrupts
+     * starts nothing and sends no exit signal, without moving where slices end (a yield at a spawn
+     * changed the schedules deterministic tests had found their bugs in).
+     */
+    public static void signalsFirst() {
+        if (current() instanceof Proc p) p.signalsFirstHere();
+    }
+
+    /** Owner: {@link #signalsFirst()}. */
+    void signalsFirstHere() {
+        if (sysPending != 0) drainIncoming();
+    }
+
     /** Owner: moves what arrived into the mailbox, acting on system signals (may throw ProcessExit). */
     private void drainIncoming() {
-        if (sysPending != 0) sysPending = 0;
+        int pending = sysPending;
+        if (pending != 0) {
+            sysPending = 0;
+            if (pending < 0) sched.cancelled.remove(this);
+        }
         signals.drain();
     }
 
@@ -570,7 +673,13 @@ public final class Proc implements Executor, Runnable {
     /** Owner. Acts on every signal that arrived; may end the process by throwing {@link ProcessExit}. */
     public void drainSignals() {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        if (state == UNWINDING) signals.rethrowExit();
+        if (state == UNWINDING) {
+            // A kill makes it killed (Signals.die). Not sysPending: the exit that decided the unwinding was
+            // thrown in the middle of a drain, after sysPending was reset, and what came behind it (a
+            // supervisor's kill after its shutdown) is still in the inbox.
+            if (mailbox.hasIncoming()) drainIncoming();
+            signals.rethrowExit();
+        }
         drainIncoming();
     }
 
@@ -691,7 +800,7 @@ public final class Proc implements Executor, Runnable {
         takeAsked();
         exitAgainAtTick();
         growBudgetCap();
-        if (mailbox.hasIncoming()) drainIncoming();
+        if (mailbox.hasIncoming() && !exitDeferred()) drainIncoming();
         Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us
         if (c != null && !c.hasOtherWork() && !c.surplusSpare()) {
             account(sliceStart - budget);
@@ -707,7 +816,7 @@ public final class Proc implements Executor, Runnable {
             preempting = false;
         }
         checkStack();
-        if (mailbox.hasIncoming()) drainIncoming();
+        if (mailbox.hasIncoming() && !exitDeferred()) drainIncoming();
     }
 
     /**

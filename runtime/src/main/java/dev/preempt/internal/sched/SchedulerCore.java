@@ -210,6 +210,12 @@ public final class SchedulerCore {
     final AtomicInteger idleCount = new AtomicInteger();
     final Timers timers = new Timers();
     final ConcurrentHashMap<Pid, Proc> table = new ConcurrentHashMap<>();
+    /**
+     * Processes that an exit signal found parked in a JDK call, interrupted, and whose exit waits while
+     * their handlers run: when (System.nanoTime()) a tick may throw it (see {@code Proc.stopForExit}).
+     * A side table, not a field: it is rare, and a field would cost every idle process 8 bytes.
+     */
+    final ConcurrentHashMap<Proc, Long> cancelled = new ConcurrentHashMap<>();
     /** The scheduler's registered names. */
     public final Registry registry = new Registry();
     private final AtomicLong spawned = new AtomicLong();
@@ -673,6 +679,34 @@ public final class SchedulerCore {
         while (!table.isEmpty() && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(1_000_000L);
         }
+        if (!table.isEmpty()) warnAbandoned();
+    }
+
+    /**
+     * The shutdown's kill did not end these in time: say so, and where they are, rather than leave them
+     * running unseen (a test that leaked a spinning process passed, and the process burned a core for the
+     * rest of the JVM). Without the agent a loop has no tick, and no kill can end it.
+     */
+    private void warnAbandoned() {
+        List<Proc> left = new ArrayList<>(table.values());
+        StringBuilder sb = new StringBuilder("scheduler '").append(name).append("' closed with ").append(left.size())
+                .append(left.size() == 1 ? " process" : " processes")
+                .append(" still there half a second after it killed them; they are abandoned, and each keeps its carrier"
+                        + " thread until it reaches a tick or a receive")
+                .append(dev.preempt.internal.AgentStatus.isInstalled() ? "" : " (this JVM runs without the agent, so loops have no"
+                        + " ticks and a process in one never ends: run under -javaagent:preempt-agent.jar)")
+                .append(':');
+        int shown = 0;
+        for (Proc p : left) {
+            if (shown++ == 8) {
+                sb.append("\n  ... and ").append(left.size() - 8).append(" more");
+                break;
+            }
+            sb.append("\n  ").append(p.pid()).append(' ').append(p.stateName()).append(", started as ").append(p.entryName());
+            StackTraceElement[] stack = p.thread.getStackTrace();
+            for (int i = 0; i < Math.min(3, stack.length); i++) sb.append("\n      at ").append(stack[i]);
+        }
+        LOG.warning(sb.toString());
     }
 
     /** Whether processes wait in a shared queue (racy). */

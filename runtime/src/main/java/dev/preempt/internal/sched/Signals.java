@@ -53,21 +53,45 @@ final class Signals implements Consumer<Signal> {
     /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
     private Ref awaitingReply;
 
-    /** Why this process must end, once a signal decided it (the process is then UNWINDING). */
-    private ExitReason pendingExit;
-    /** Checks at a tick of an exit decided that may pass before it is thrown again; set to {@link #EXIT_GRACE} by {@link #die}. */
-    private byte exitGrace; // bytes, these two: 0..EXIT_GRACE and 0..SWALLOW_LIMIT keep Signals 8 bytes smaller
-    /**
-     * The checks at a tick ({@link #exitAgainAtTick}) that let a swallowed exit pass once before they
-     * throw it again; the yield points ({@link Proc#drainSignals}) never do. Written when only the end of
-     * a slice looked, it gave the unwinding code one more slice; since an exit decided is asked at every
-     * tick ({@link Proc#ASK_SIGNALS}) it is one tick: the first tick inside the catch or finally block
-     * that handles the ProcessExit does not throw at once.
-     */
-    private static final int EXIT_GRACE = 1;
-    /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
-    private byte exitThrows;
+    /** The exit decided, once a signal decided it (the process is then UNWINDING); null before. */
+    private Unwind unwind;
     private static final int SWALLOW_LIMIT = 16;
+
+    /**
+     * How long the clean-up of a process whose exit was decided may tick before the exit is thrown again
+     * there: its {@code finally} and {@code catch} blocks, and the library code they call (a pool's
+     * {@code close()}, a driver's rollback), run to their end unless they take longer than this. Found
+     * by a user: when the exit was thrown again at the second look at a tick, a kill in the middle of a
+     * JDBC transaction landed inside HikariCP's {@code close()} and H2's rollback, Thread.stop-style,
+     * and left the pooled connection holding its table lock, or out of the pool for good. Yield points
+     * (a receive, a sleep, a call's wait: {@link Proc#drainSignals}) throw it again at once: a process
+     * told to end that waits for messages has swallowed the exit. A kill while unwinding ends the grace.
+     */
+    static final long UNWIND_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /**
+     * {@link #UNWIND_GRACE_NANOS} under a deterministic scheduler, counted in looks at a tick (its time is
+     * virtual and stands still while a process runs; a count keeps the run replayable).
+     */
+    static final int UNWIND_GRACE_LOOKS = 1024;
+
+    /** An exit decided, while the process unwinds; only the owner touches it. */
+    private static final class Unwind {
+        final ExitReason reason;
+        /** System.nanoTime() at which ticks begin to throw the exit again. */
+        final long graceEnds;
+        /** Under a deterministic scheduler: looks at a tick left before they throw it again. */
+        int looksLeft = UNWIND_GRACE_LOOKS;
+        /** The grace is over: a kill came while unwinding, or the clean-up took too long. */
+        boolean cut;
+        /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
+        int throwsSoFar;
+
+        Unwind(ExitReason reason, boolean cut) {
+            this.reason = reason;
+            this.cut = cut;
+            this.graceEnds = System.nanoTime() + UNWIND_GRACE_NANOS;
+        }
+    }
 
     /** A link as this side sees it. */
     private static final class Link {
@@ -174,13 +198,26 @@ final class Signals implements Consumer<Signal> {
     // Exits decided
     // =====================================================================================
 
-    /** A signal decided this process ends: it unwinds, from a ProcessExit thrown now. */
+    /**
+     * A signal decided this process ends: it unwinds, from a ProcessExit thrown now. If it is unwinding
+     * already (its finally blocks run, or it caught the ProcessExit), only a kill changes anything, as an
+     * exiting BEAM process heeds nothing but a kill: the reason becomes {@code killed} and the exit is
+     * thrown again at once, with no grace. That is how a supervisor's kill after a shutdown timeout ends
+     * a child whose clean-up takes too long (the kill interrupted the clean-up's wait, see
+     * {@link #killsUnwinding}); before, the child ran its clean-up to the end and its Down said
+     * {@code shutdown}.
+     */
     private void die(ExitReason reason) {
+        if (self.unwinding()) {
+            if (reason != ExitReason.KILLED) return;
+            Thread.interrupted();
+            unwind = new Unwind(reason, true);
+            throw new ProcessExit(reason);
+        }
         // The sender interrupted the thread (Proc.stopForExit) to get it out of a blocking call; the
         // process is unwinding now, and its finally blocks should block as they would in any exit.
         Thread.interrupted();
-        pendingExit = reason;
-        exitGrace = EXIT_GRACE;
+        unwind = new Unwind(reason, false);
         self.exitDecided();
         self.ask(Proc.ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
         throw new ProcessExit(reason);
@@ -188,7 +225,8 @@ final class Signals implements Consumer<Signal> {
 
     /** The exit decided for the process (while it is UNWINDING), else null. */
     ExitReason pendingExit() {
-        return pendingExit;
+        Unwind u = unwind;
+        return u == null ? null : u.reason;
     }
 
     /**
@@ -198,21 +236,23 @@ final class Signals implements Consumer<Signal> {
      */
     void rethrowExit() {
         assert self.unwinding() : self + " rethrows an exit it is not unwinding from";
-        if (++exitThrows >= SWALLOW_LIMIT) {
-            self.terminate(pendingExit);
+        Unwind u = unwind;
+        if (++u.throwsSoFar >= SWALLOW_LIMIT) {
+            self.terminate(u.reason);
             while (true) LockSupport.park(self); // nobody unparks it: its mailbox is closed
         }
-        throw new ProcessExit(pendingExit);
+        throw new ProcessExit(u.reason);
     }
 
-    /** At a tick while UNWINDING: the exit is thrown again (after its grace); until it ends, each tick looks again. */
+    /**
+     * At a tick while UNWINDING: once the clean-up's grace is over ({@link #UNWIND_GRACE_NANOS}) the exit
+     * is thrown again; until the process ends, each tick looks again.
+     */
     void exitAgainAtTick() {
         self.ask(Proc.ASK_SIGNALS);
-        if (exitGrace <= 0) {
-            rethrowExit();
-        } else {
-            exitGrace--;
-        }
+        Unwind u = unwind;
+        if (!u.cut) u.cut = self.sched.det != null ? --u.looksLeft < 0 : System.nanoTime() - u.graceEnds >= 0;
+        if (u.cut) rethrowExit();
     }
 
     // =====================================================================================
@@ -293,6 +333,14 @@ final class Signals implements Consumer<Signal> {
      * process that turned on trapExits (or unlinked) at that moment, or no interrupt for one that just
      * turned it off (the exit then lands at its next tick or receive).
      */
+    /**
+     * Whether {@code sig}, sent to this process while it unwinds, changes its end: only a kill does (see
+     * {@link #die}).
+     */
+    static boolean killsUnwinding(SysSignal sig) {
+        return sig.kind == SysSignal.EXIT && sig.reason() == ExitReason.KILL;
+    }
+
     boolean endsProcess(SysSignal sig) {
         return switch (sig.kind) {
             case SysSignal.EXIT -> sig.reason() == ExitReason.KILL
