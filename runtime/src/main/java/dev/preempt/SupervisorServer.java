@@ -131,7 +131,7 @@ final class SupervisorServer implements Server<SupervisorServer> {
         } catch (IllegalStateException e) {
             RuntimeException why = startFailure;
             if (why == null) throw e;
-            throw new IllegalStateException("supervisor failed to start: " + why.getMessage(), why);
+            throw new IllegalStateException("supervisor failed to start: " + why.getMessage(), why.getCause());
         }
     }
 
@@ -162,9 +162,11 @@ final class SupervisorServer implements Server<SupervisorServer> {
         self = Proc.current();
         Pid me = self.pid();
         self.scheduler().supervisorStarted(self, () -> request(me, new WhichChildren()));
+        String starting = null;
         try {
             for (ChildSpec spec : initial) {
                 if (!dynamic && find(spec.id()) != null) throw new IllegalArgumentException("duplicate child id '" + spec.id() + "'");
+                starting = spec.id();
                 ChildState c = new ChildState(spec);
                 children.add(c);
                 startOne(c);
@@ -173,9 +175,12 @@ final class SupervisorServer implements Server<SupervisorServer> {
             terminateAll();
             // The starter hears of the failure from start itself (with this exception as the cause), not
             // through the link: a shutdown reason, so no crash report either (the child's own was made).
+            // OTP's {shutdown, {failed_to_start_child, Id, Reason}} and its start_error report name the child.
+            String child = starting == null ? "" : "child '" + starting + "': ";
+            LOG.log(Level.ERROR, () -> "supervisor " + self.pid() + " failed to start " + child + e.getMessage(), e);
             if (parent != null) Preempt.unlink(parent);
-            startFailure = e;
-            Preempt.exit(ExitReason.shutdown("failed_to_start_child: " + e.getMessage()));
+            startFailure = new IllegalStateException(child + e.getMessage(), e);
+            Preempt.exit(ExitReason.shutdown("failed_to_start_child: " + child + e.getMessage()));
         }
         return this;
     }

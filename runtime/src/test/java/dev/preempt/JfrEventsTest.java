@@ -133,6 +133,30 @@ class JfrEventsTest {
         awaitDetached();
     }
 
+    /** An orderly stop (shutdown, as a supervisor stops its children) is not marked abnormal: filtering on it found every clean stop. */
+    @Test
+    void aShutdownIsNotAbnormal() throws Exception {
+        try (RecordingStream rs = new RecordingStream()) {
+            rs.enable("dev.preempt.ProcessExit");
+            List<String> pids = new CopyOnWriteArrayList<>();
+            Collector exits = new Collector(2, e -> pids.contains(e.getString("pid")));
+            rs.onEvent("dev.preempt.ProcessExit", exits::accept);
+            startAndAwaitAttached(rs);
+            Procs.run(s, () -> {
+                for (ExitReason why : List.of(ExitReason.SHUTDOWN, ExitReason.of("crashed"))) {
+                    Pid child = spawn(() -> exit(why));
+                    pids.add(child.toString());
+                    Ref r = monitor(child);
+                    receive(m -> m instanceof Down d && d.ref().equals(r));
+                }
+            });
+            List<RecordedEvent> got = exits.await();
+            assertThat(got).extracting(e -> e.getString("reason") + " " + e.getBoolean("abnormal"))
+                    .containsExactlyInAnyOrder("shutdown false", "crashed true");
+        }
+        awaitDetached();
+    }
+
     @Test
     void processExitOfACrashCarriesItsStack() throws Exception {
         try (RecordingStream rs = new RecordingStream()) {

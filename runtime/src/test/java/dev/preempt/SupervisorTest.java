@@ -286,13 +286,14 @@ class SupervisorTest {
                     throw new IllegalStateException("cannot start");
                 }, Restart.PERMANENT, Shutdown.brutalKill(), Supervisor.Type.WORKER))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot start")
+                .hasMessageContaining("child 'broken'") // OTP's failed_to_start_child names it; a user could not tell which
                 .hasRootCauseMessage("cannot start");
         // Linked: the caller hears of the failure from startLink, and is not taken down by the link.
         Procs.run(s, () -> {
             assertThatThrownBy(() -> Supervisor.startLink(Flags.oneForOne(), List.of(new ChildSpec("broken", () -> {
                 throw new IllegalStateException("cannot start");
             }, Restart.PERMANENT, Shutdown.brutalKill(), Supervisor.Type.WORKER))))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("supervisor failed to start: cannot start");
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("supervisor failed to start: child 'broken': cannot start");
             Preempt.sleep(Duration.ofMillis(50)); // an exit signal over the link would have arrived by now
             assertThat(isAlive(self())).isTrue();
         });

@@ -65,7 +65,9 @@ public final class ProcessAsserts {
     public static List<Object> messagesOf(Pid pid) {
         try {
             return Preempt.messagesOf(pid, Duration.ofSeconds(5))
-                    .orElseThrow(() -> new AssertionError("no mailbox to look into: " + pid + " has ended or did not answer in 5 s"));
+                    .orElseThrow(() -> new AssertionError("no mailbox to look into: " + pid + (Preempt.isAlive(pid)
+                            ? " is alive but did not answer in 5 s (it runs code that handles no signals: a long JDK call, a lock)"
+                            : " has ended")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while looking into " + pid + "'s mailbox", e);

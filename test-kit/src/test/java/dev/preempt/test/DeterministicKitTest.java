@@ -91,6 +91,32 @@ class DeterministicKitTest {
         }
     }
 
+    /** Run only through the launcher below: an assumption that does not hold, in a search. */
+    static class AssumingSearch {
+        @PreemptTest(schedules = 10)
+        void needsSomethingMissing() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "not here");
+        }
+    }
+
+    /**
+     * An assumption that fails in a search aborts the test, as it does in a plain test (JUnit reports it
+     * skipped). Found by a user: it failed, as "failed under deterministic schedule 1 of 10", with a
+     * replay key.
+     */
+    @Test
+    void anAssumptionInASearchAbortsTheTest() {
+        List<TestExecutionResult.Status> results = new ArrayList<>();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(AssumingSearch.class)).build(),
+                new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        if (id.isTest()) results.add(result.getStatus());
+                    }
+                });
+        assertEquals(List.of(TestExecutionResult.Status.ABORTED), results);
+    }
+
     @Test
     void theReadmeExampleFails() {
         Throwable t = runFailing(BankTest.class);

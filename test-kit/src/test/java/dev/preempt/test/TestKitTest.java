@@ -50,6 +50,15 @@ class TestKitTest {
         assertThrows(AssertionError.class, () -> ProcessAsserts.messagesOf(worker));
     }
 
+    /** A test looks into its own mailbox too (Erlang's process_info(self(), messages)); it waited 5 s for itself and failed. */
+    @PreemptTest
+    void aTestSeesItsOwnMailbox() {
+        Preempt.send(Preempt.self(), "first");
+        Preempt.send(Preempt.self(), "second");
+        assertEquals(java.util.List.of("first", "second"), ProcessAsserts.messagesOf(Preempt.self()));
+        assertEquals("first", Preempt.receive());
+    }
+
     @PreemptTest
     void expectExitAndAwaitExit() {
         TestProbe probe = TestProbe.create();

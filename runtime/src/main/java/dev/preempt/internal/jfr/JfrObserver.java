@@ -31,7 +31,7 @@ final class JfrObserver implements SchedulerCore.Observer {
         ProcessExitEvent e = new ProcessExitEvent();
         e.pid = p.pid().toString();
         e.reason = reason.toString();
-        e.abnormal = !reason.isNormal();
+        e.abnormal = !reason.isNormal() && !reason.isShutdown(); // OTP's: shutdown is an orderly stop, not a crash
         e.reductions = p.reductions();
         e.lifetime = p.lifetimeNanos();
         e.preemptions = p.preemptions();

@@ -23,7 +23,7 @@ final class ProcessExitEvent extends jdk.jfr.Event {
     String reason;
 
     @Label("Abnormal")
-    @Description("True unless the reason is normal")
+    @Description("True unless the reason is normal, shutdown or {shutdown, _} (an orderly stop by a supervisor)")
     boolean abnormal;
 
     @Label("Reductions")
