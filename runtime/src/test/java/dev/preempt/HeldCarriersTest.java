@@ -53,6 +53,39 @@ class HeldCarriersTest {
         }
     }
 
+    /**
+     * Processes that tick (preemptible code) on a machine with more runnable threads than cores are not
+     * held carriers, however long the OS keeps a carrier off the CPU: a spare would only add to the crowd.
+     * Found by a user profiling two CPU hogs on two carriers: the watchdog counted the carriers held
+     * (`HeldCarriers=2`), started spares and recorded "long call" CarrierBlocked events for code that
+     * was in `Reductions.tick`. Here six platform threads spin beside the carriers on this 2-core machine.
+     */
+    @Test
+    void tickingProcessesTheOsDeschedulesGetNoSpare() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Thread> crowd = new java.util.ArrayList<>();
+        int others = Math.max(6, 3 * Runtime.getRuntime().availableProcessors());
+        try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            for (int i = 0; i < 2; i++) {
+                s.spawn(() -> {
+                    while (!stop.get()) dev.preempt.internal.hooks.Reductions.tick();
+                });
+            }
+            for (int i = 0; i < others; i++) {
+                crowd.add(Thread.ofPlatform().daemon().start(() -> {
+                    long x = 0;
+                    while (!stop.get()) x++;
+                    sink = x;
+                }));
+            }
+            Thread.sleep(3_000);
+            assertThat(s.core.spareThreads()).as("spares started for ticking processes").isZero();
+        } finally {
+            stop.set(true);
+            for (Thread t : crowd) t.join();
+        }
+    }
+
     @Test
     void timersFireWhileEveryCarrierIsHeld() throws Exception {
         try (Scheduler s = Scheduler.builder().carriers(1).build()) {

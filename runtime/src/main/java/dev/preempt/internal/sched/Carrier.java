@@ -116,6 +116,10 @@ public final class Carrier {
     Proc wdProc;
     long wdSince;
     long wdRefills;
+    /** The mounted process's budget when the watchdog last looked: a change means it reached ticks. */
+    int wdBudget;
+    /** Last round found this carrier held; a second one running hands it off. */
+    boolean wdSuspect;
     /** This carrier's OS thread id (Linux), or -1: the watchdog asks the OS whether it sleeps in a call. */
     volatile long osThreadId = -1;
     long wdCpu = -1;

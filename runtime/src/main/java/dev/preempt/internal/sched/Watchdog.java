@@ -113,10 +113,12 @@ final class Watchdog implements Runnable {
                 c.wdRefills = refills;
                 c.wdCpu = -1;
                 c.wdSlowed = false;
+                c.wdSuspect = false;
                 if (p == null) continue;
             } else if (refills != c.wdRefills) {
                 c.wdCpu = -1;
                 c.wdSlowed = false;
+                c.wdSuspect = false;
                 // It reached a tick and ran on only because no one else wanted the carrier: as good as a
                 // new slice. (A process ticking alone must not count as held: a spare would then run
                 // beside it, and the OS, not the scheduler, would share the core.)
@@ -125,19 +127,33 @@ final class Watchdog implements Runnable {
                 c.wdRefills = refills;
             }
             busy = true;
+            // A budget that moved since the last round: the process reached ticks (slowly, or it has just
+            // come back to the CPU), so its carrier is not held, however long the slice: the cut below
+            // makes it yield at its next tick. A spare is for code with no tick at all.
+            int budgetNow = p.budget;
+            boolean ticked = budgetNow != c.wdBudget;
+            if (ticked) c.wdCpu = -1; // the CPU test below measures the time since the last tick seen
             long held = now - c.wdSince;
             if (held > 0 && !c.wdSlowed) { // the same slice as a round ago: its reductions are slow
                 c.wdSlowed = true;
                 p.slowSlice();
             }
             if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(c); // a surplus spare retires after it
-            if (handOff > 0 && !c.wdHeld && (held >= handOff || (othersWait && timeslice > 0 && held >= 2 * timeslice
-                    && worthASpare(c, p, held)))) {
+            // Held: past the threshold with no tick, and worth a spare, in two rounds running. One round's
+            // look can be a moment of the VM's (a thread briefly asleep or busy in the VM, then ticking
+            // again the next instant): two hogs that tick got spares from such moments.
+            boolean late = held >= handOff;
+            boolean suspect = handOff > 0 && !c.wdHeld && !ticked
+                    && (late || (othersWait && timeslice > 0 && held >= 2 * timeslice)) && worthASpare(c, p, held, late);
+            boolean confirmed = suspect && c.wdSuspect;
+            c.wdSuspect = suspect;
+            if (confirmed) {
                 c.wdHeld = true;
                 c.wdReason = reason(c, p);
                 c.wdStack = sched.hasObservers() ? p.thread.getStackTrace() : null; // only for the event
                 if (!c.inBlockingCall && c.handOff()) c.giveAwayQueue();
             }
+            c.wdBudget = p.budget; // after the cut's write, so that the cut alone does not count as a tick
         }
         if (sched.spares.wanted()) {
             busy = true;
@@ -149,14 +165,20 @@ final class Watchdog implements Runnable {
     }
 
     /**
-     * Whether a slice that did not stop when cut is worth a spare before the hand-off threshold: its
-     * process waits on the carrier's thread (a pinned park), or that thread is asleep in the kernel (a
-     * blocking call the JDK did not mark), or it used most of the time on a CPU (a long call with no
-     * tick). A thread the OS merely took the CPU from (on a machine with more runnable threads than cores)
-     * is none of these, and a spare would only add to the crowd. The CPU test needs two readings: the
-     * first call for a slice takes one.
+     * Whether a slice with no tick seen since the last round is worth a spare: its process waits on the
+     * carrier's thread (a pinned park), or that thread is asleep in the kernel (a blocking call the JDK
+     * did not mark), or it ran on a CPU without reaching a tick (a long call with no tick). Before the
+     * hand-off threshold (a slice that did not stop when cut, while others wait) "ran" means most of the
+     * time; past it, any real share of it (an eighth): eight processes in long sorts on two cores each
+     * get well under half a CPU once spares share the cores, and a half kept the spares a probe beside
+     * them needed (58 of 3,000 samples). A thread the OS merely took the CPU from (on a machine with more
+     * runnable threads than cores) is none of these, and a spare would only add to the crowd: two hogs
+     * that tick, on two carriers of a 2-core machine, were counted held whenever the OS or the VM kept a
+     * carrier's thread from running for 10 ms, and got spares and "long call" events. Where the kernel's
+     * view is not available (not Linux) a slice past the threshold is judged by time alone. The CPU test
+     * needs two readings: the first call for a slice takes one.
      */
-    private boolean worthASpare(Carrier c, Proc p, long held) {
+    private boolean worthASpare(Carrier c, Proc p, long held, boolean late) {
         switch (p.thread.getState()) {
             case WAITING, TIMED_WAITING, BLOCKED -> {
                 return true;
@@ -164,6 +186,7 @@ final class Watchdog implements Runnable {
             default -> { }
         }
         if (ThreadUse.asleepInKernel(c.osThreadId)) return true;
+        if (late && c.osThreadId < 0) return true; // no kernel view: a blocking call would look idle
         long cpu = ThreadUse.cpuNanos(c.thread);
         if (cpu < 0) return true; // no clock: judge by time alone
         if (c.wdCpu < 0) {
@@ -171,7 +194,7 @@ final class Watchdog implements Runnable {
             c.wdCpuSince = held;
             return false;
         }
-        return (cpu - c.wdCpu) * 2 >= held - c.wdCpuSince;
+        return (cpu - c.wdCpu) * (late ? 8 : 2) >= held - c.wdCpuSince;
     }
 
     /** The slice the watchdog last saw on {@code c} is over (or ticked): if it was held, say how long. */
