@@ -216,10 +216,8 @@ class BlockedInJdkCallTest {
     @Test
     void aShutdownEscalatedToAKillDuringAnUninterruptibleWaitEndsTheChildKilled() {
         Procs.run(s, () -> {
-            ReentrantLock lock = new ReentrantLock();
-            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
-            Thread holder = holdUntil(lock, held, release);
-            awaitQuietly(held);
+            HeldLock held = HeldLock.take();
+            ReentrantLock lock = held.lock();
             Pid child = spawn(() -> {
                 lock.lock();
                 lock.unlock();
@@ -228,13 +226,8 @@ class BlockedInJdkCallTest {
             untilParked(child);
             exit(child, ExitReason.SHUTDOWN);
             exit(child, ExitReason.KILL);
-            release.countDown();
+            held.releaseAndJoin();
             assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
-            try {
-                holder.join();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
         });
     }
 
@@ -255,10 +248,8 @@ class BlockedInJdkCallTest {
     @Test
     void aKillOfAProcessInAnUninterruptibleWaitLandsWhenTheWaitEnds() {
         Procs.run(s, () -> {
-            ReentrantLock lock = new ReentrantLock();
-            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
-            Thread holder = holdUntil(lock, held, release);
-            awaitQuietly(held);
+            HeldLock held = HeldLock.take();
+            ReentrantLock lock = held.lock();
             Pid p = spawn(() -> {
                 lock.lock(); // ignores interrupts: the kill waits for the lock
                 lock.unlock();
@@ -267,13 +258,8 @@ class BlockedInJdkCallTest {
             untilParked(p);
             exit(p, ExitReason.KILL);
             assertThat(receive(m -> m instanceof Down d && d.ref().equals(ref), Duration.ofMillis(300))).as("still waiting for the lock").isEmpty();
-            release.countDown();
+            held.releaseAndJoin();
             assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("killed, not normal").isEqualTo(ExitReason.KILLED);
-            try {
-                holder.join();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
         });
     }
 
@@ -287,10 +273,8 @@ class BlockedInJdkCallTest {
         Procs.run(s, () -> {
             Pid tester = self();
             register("witness-of-killed", tester);
-            ReentrantLock lock = new ReentrantLock();
-            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
-            Thread holder = holdUntil(lock, held, release);
-            awaitQuietly(held);
+            HeldLock held = HeldLock.take();
+            ReentrantLock lock = held.lock();
             Pid p = spawn(() -> {
                 lock.lock(); // ignores interrupts: the kill waits for the lock
                 lock.unlock();
@@ -303,45 +287,22 @@ class BlockedInJdkCallTest {
             Ref ref = monitor(p);
             untilParked(p);
             exit(p, ExitReason.KILL);
-            release.countDown();
+            held.releaseAndJoin();
             assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat(receive(m -> m instanceof String || m instanceof Cast, Duration.ofMillis(200)))
                     .as("a message from the killed process").isEmpty();
             unregister("witness-of-killed");
-            try {
-                holder.join();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
         });
     }
 
     /** A killed child that waits in a call ignoring interrupts: the supervisor waits for it, and says so. */
     @Test
     void aSupervisorSaysWhereAChildItKilledStillWaits() {
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.preempt.supervisor");
-        java.util.logging.Level was = jul.getLevel();
-        java.util.concurrent.CopyOnWriteArrayList<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler h = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                if (r.getLevel() == java.util.logging.Level.WARNING) warnings.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        jul.setLevel(java.util.logging.Level.ALL);
-        jul.addHandler(h);
-        ReentrantLock lock = new ReentrantLock();
-        CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
-        Thread holder = holdUntil(lock, held, release);
-        try {
+        HeldLock held = HeldLock.take();
+        ReentrantLock lock = held.lock();
+        try (Warnings warned = Warnings.of("dev.preempt.supervisor")) {
+            List<String> warnings = warned.messages();
             Procs.run(s, () -> {
-                awaitQuietly(held);
                 Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(new Supervisor.ChildSpec("locker",
                         () -> Preempt.spawnLink(() -> {
                             lock.lock();
@@ -351,7 +312,7 @@ class BlockedInJdkCallTest {
                 untilParked(child);
                 Pid releaser = spawn(() -> {
                     Procs.await(Duration.ofSeconds(20), () -> !warnings.isEmpty(), "the supervisor's warning");
-                    release.countDown();
+                    held.release().countDown();
                 });
                 monitor(releaser);
                 Supervisor.terminateChild(sup, "locker"); // returns once the lock is free and the child ended
@@ -362,16 +323,10 @@ class BlockedInJdkCallTest {
                 exit(sup, ExitReason.SHUTDOWN);
             });
         } finally {
-            release.countDown();
-            jul.removeHandler(h);
-            jul.setLevel(was);
-            try {
-                holder.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            held.releaseAndJoin();
         }
     }
+
 
     /** A server whose handler waits in {@code take()}: what it does when an exit interrupts that wait. */
     record Waiter(boolean swallow, java.util.concurrent.CopyOnWriteArrayList<ExitReason> terminated) implements Server<String> {
@@ -453,6 +408,26 @@ class BlockedInJdkCallTest {
             assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("took x");
             assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("exit stop");
         });
+    }
+
+    /** A lock a platform thread holds until {@link #releaseAndJoin}: a wait that ignores interrupts, for a process. */
+    record HeldLock(ReentrantLock lock, CountDownLatch release, Thread holder) {
+        static HeldLock take() {
+            ReentrantLock lock = new ReentrantLock();
+            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+            Thread holder = holdUntil(lock, held, release);
+            awaitQuietly(held);
+            return new HeldLock(lock, release, holder);
+        }
+
+        void releaseAndJoin() {
+            release.countDown();
+            try {
+                holder.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 
     /** A platform thread that takes {@code lock}, counts {@code held} down, and lets go once {@code release} is. */

@@ -70,27 +70,12 @@ class ProcessBasicsTest {
      */
     @Test
     void closeWarnsOfProcessesItsKillDidNotEnd() throws Exception {
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.preempt");
-        java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler h = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                if (r.getLevel() == java.util.logging.Level.WARNING) warnings.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        java.util.logging.Level was = jul.getLevel();
-        jul.setLevel(java.util.logging.Level.WARNING); // the tests' logging.properties turns dev.preempt off
-        jul.addHandler(h);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         CountDownLatch spinning = new CountDownLatch(1);
         Pid spinner;
-        try {
+        List<String> warnings;
+        try (Warnings warned = Warnings.of("dev.preempt")) {
+            warnings = warned.messages();
             Scheduler own = Scheduler.builder().name("leaky").carriers(1).build();
             spinner = own.spawn(() -> {
                 spinning.countDown();
@@ -100,12 +85,11 @@ class ProcessBasicsTest {
             own.close();
         } finally {
             stop.set(true);
-            jul.removeHandler(h);
-            jul.setLevel(was);
         }
         assertThat(warnings).anySatisfy(w -> assertThat(w).contains("leaky").contains(spinner.toString())
                 .contains("1 process").contains("ProcessBasicsTest"));
     }
+
 
     @Test
     void runReturnsTheRootsExitReason() {

@@ -274,7 +274,10 @@ class ErlangInteropTest {
     private static Erl agentNode(String tag) throws Exception {
         Erl erl = Erl.node(erlName(tag), COOKIE,
                 "Agent = fun A() -> receive"
-                        + " {From, spawn_victim} -> V = spawn(fun() -> receive {die, R} -> exit(R) end end), From ! {victim, V}, A();"
+                        + " {From, spawn_victim} -> V = spawn(fun() -> receive {die, R} -> exit(R);"
+                        + "   {die_with_fun, R} -> exit({R, [fun() -> ok end, <<1:3>>]}) end end), From ! {victim, V}, A();"
+                        + " {From, deep, N} -> D = lists:foldl(fun(_, Acc) -> [Acc, <<\"x\">>] end, [], lists:seq(1, N)),"
+                        + "   From ! {deep, D}, From ! after_deep, A();"
                         + " {From, link_to, J} -> spawn(fun() -> process_flag(trap_exit, true), link(J), From ! linked,"
                         + "   receive {'EXIT', J, R} -> io:format(\"erl saw exit ~p~n\", [R]) end end), A();"
                         + " {From, monitor, T} -> spawn(fun() -> Ref = monitor(process, T), From ! monitoring,"
@@ -354,6 +357,43 @@ class ErlangInteropTest {
             });
             assertThat(downs).anyMatch(x -> x.startsWith(peer + " "));
             assertThat(node.connectedNodes()).doesNotContain(peer);
+        } finally {
+            erl.close();
+        }
+    }
+
+    /**
+     * Found by a user: an exit reason with a fun in it (a {@code function_clause} carries the call's
+     * arguments) and a message nested 100,000 levels deep (an iolist built by folding) each closed the
+     * whole connection, so every link and monitor over it heard {@code noconnection}. Now the reason has
+     * placeholders for the parts with no Java value, the deep message is dropped and logged, and the
+     * connection stays.
+     */
+    @Test
+    void anExitReasonWithAFunAndATooDeepMessageLeaveTheConnectionUp() throws Exception {
+        String peer = erlName("u") + "@" + host();
+        Erl erl = agentNode("u");
+        try {
+            scheduler.runOrThrow(() -> {
+                Pid v = victim(peer);
+                dev.preempt.Ref ref = Preempt.monitor(v);
+                Preempt.send(v, Tuple.of(Atom.of("die_with_fun"), Atom.of("function_clause")));
+                dev.preempt.Down d = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(d.ref()).isEqualTo(ref);
+                assertThat(d.reason()).isEqualTo(dev.preempt.ExitReason.of("function_clause",
+                        List.of(Atom.of("#Fun"), Atom.of("#BitString"))));
+
+                node.send("agent", peer, Tuple.of(Preempt.self(), Atom.of("deep"), 100_000L));
+                assertThat(Preempt.receive(m -> m.equals(Atom.of("after_deep")), Duration.ofSeconds(10))).as("the message after the deep one").isPresent();
+
+                Pid v2 = victim(peer); // the same connection still carries monitors and their reasons
+                dev.preempt.Ref ref2 = Preempt.monitor(v2);
+                Preempt.send(v2, Tuple.of(Atom.of("die"), Atom.of("later")));
+                dev.preempt.Down d2 = Preempt.receive(dev.preempt.Down.class, Duration.ofSeconds(5)).orElseThrow();
+                assertThat(d2.ref()).isEqualTo(ref2);
+                assertThat(d2.reason()).isEqualTo(dev.preempt.ExitReason.of("later"));
+            });
+            assertThat(downs).noneMatch(x -> x.startsWith(peer + " "));
         } finally {
             erl.close();
         }

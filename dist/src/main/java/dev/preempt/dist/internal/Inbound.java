@@ -45,8 +45,9 @@ final class Inbound {
     void dispatch(Connection c, byte[] f) {
         if ((f[0] & 0xFF) != 112) throw new IllegalStateException("frame starts with " + (f[0] & 0xFF) + ", not 'p' (112)");
         Identity self = node.identity();
-        TermDecoder d = new TermDecoder(self, f, 1, f.length);
+        TermDecoder d = new TermDecoder(self, f, 1, f.length).placeholders(true); // an exit reason may hold a fun
         Tuple control = (Tuple) d.readTerm();
+        d.placeholders(false); // a message is dropped instead (see the catch below)
         int op = (int) (long) (Long) control.get(0);
         try {
             switch (op) {
@@ -70,6 +71,10 @@ final class Inbound {
             }
         } catch (UnmappableTermException e) {
             LOG.log(System.Logger.Level.WARNING, "dropped a message from " + c.peer() + ": " + e.getMessage());
+        } catch (StackOverflowError e) {
+            // Decoding recurses per level of nesting: a term nested deeper than the carrier's stack allows (an
+            // iolist 20,000 levels deep) is dropped, not the connection with every link and monitor over it.
+            LOG.log(System.Logger.Level.WARNING, "dropped a message from " + c.peer() + ": nested too deep to decode here");
         }
     }
 

@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code STRING_EXT}) to immutable {@link List}s (of {@link Long} for a string), improper lists to
  * {@link ImproperList}, tuples to {@link Tuple}, maps to immutable {@link Map}s, pids to
  * {@link dev.preempt.Pid}, references to {@link ErlRef}. Funs, ports and bit strings are an
- * {@link UnmappableTermException}; malformed bytes a {@link TermFormatException}. Every value made is
+ * {@link UnmappableTermException} (or, with {@link #placeholders}, an atom in their place); malformed
+ * bytes a {@link TermFormatException}. Every value made is
  * immutable, so it may be forwarded under the default send policy. One decoder per buffer, one thread.
  */
 public final class TermDecoder {
@@ -30,6 +31,21 @@ public final class TermDecoder {
     private final byte[] b;
     private int pos;
     private final int end;
+    private boolean placeholders;
+
+    /**
+     * Sets whether the terms read from now on get a placeholder atom ({@link #FUN}, {@link #PORT},
+     * {@link #BIT_STRING}, {@link #OLD_REF}) for a part with no Java value, instead of failing. For a
+     * control message: an exit reason with a fun in it (a {@code function_clause} with its arguments)
+     * closed the whole connection, and every link and monitor over it heard {@code noconnection}.
+     *
+     * @param on whether to put placeholders in
+     * @return this decoder
+     */
+    public TermDecoder placeholders(boolean on) {
+        placeholders = on;
+        return this;
+    }
 
     /**
      * A decoder of {@code b[from, to)}.
@@ -163,18 +179,69 @@ public final class TermDecoder {
                 return new ErlRef(node, creation, List.of(ids));
             }
             case Tags.NEW_FUN_EXT, Tags.FUN_EXT, Tags.EXPORT_EXT:
+                if (placeholders) return skipFun(tag);
                 throw new UnmappableTermException("a fun (tag " + tag + " at offset " + at + ") has no Java value here");
             case Tags.NEW_PORT_EXT, Tags.PORT_EXT, Tags.V4_PORT_EXT:
+                if (placeholders) {
+                    atomText();
+                    int n = tag == Tags.V4_PORT_EXT ? 12 : tag == Tags.NEW_PORT_EXT ? 8 : 5; // id and creation
+                    need(n);
+                    pos += n;
+                    return PORT;
+                }
                 throw new UnmappableTermException("a port (tag " + tag + " at offset " + at + ") has no Java value here");
             case Tags.BIT_BINARY_EXT:
+                if (placeholders) {
+                    int n = u32();
+                    u8();
+                    take(length(n));
+                    return BIT_STRING;
+                }
                 throw new UnmappableTermException("a bit string whose size is not a whole number of bytes (at offset "
                         + at + ") has no Java value here");
             case Tags.REFERENCE_EXT:
+                if (placeholders) {
+                    atomText();
+                    u32();
+                    u8();
+                    return OLD_REF;
+                }
                 throw new UnmappableTermException("an old REFERENCE_EXT (at offset " + at + ") is not supported");
             default:
                 throw bad("unknown tag " + tag, at);
         }
     }
+
+    /** A fun's bytes, skipped: {@link #FUN} in its place (see {@link #placeholders}). */
+    private Object skipFun(int tag) {
+        switch (tag) {
+            case Tags.NEW_FUN_EXT -> {
+                int size = u32(); // counts itself
+                if (size < 4) throw bad("a fun of " + size + " bytes");
+                take(length(size - 4));
+            }
+            case Tags.EXPORT_EXT -> {
+                read(); // module, function, arity
+                read();
+                read();
+            }
+            default -> { // FUN_EXT: NumFree, Pid, Module, Index, Uniq, then the free variables
+                int free = u32();
+                for (int i = 0; i < 4; i++) read();
+                for (int i = 0; i < free; i++) read();
+            }
+        }
+        return FUN;
+    }
+
+    /** What a fun becomes where {@link #placeholders} are on. */
+    public static final Atom FUN = Atom.of("#Fun");
+    /** What a port becomes where {@link #placeholders} are on. */
+    public static final Atom PORT = Atom.of("#Port");
+    /** What a bit string (not whole bytes) becomes where {@link #placeholders} are on. */
+    public static final Atom BIT_STRING = Atom.of("#BitString");
+    /** What an old REFERENCE_EXT becomes where {@link #placeholders} are on. */
+    public static final Atom OLD_REF = Atom.of("#Ref");
 
     /** An atom's text: the next term must be an atom. */
     String atomText() {
