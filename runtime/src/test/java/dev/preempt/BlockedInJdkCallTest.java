@@ -295,6 +295,36 @@ class BlockedInJdkCallTest {
         });
     }
 
+    /**
+     * A killed process in a wait that clears the interrupt and parks again ({@code Lock.lock()}) does not
+     * spin: found by a helper re-testing the re-interrupt at each park, which burned 1.6 cores until the
+     * wait ended (8.3 s of CPU in a 5 s wait).
+     */
+    @Test
+    void aKilledProcessInAWaitThatIgnoresInterruptsDoesNotSpin() throws Exception {
+        HeldLock held = HeldLock.take();
+        try {
+            Procs.run(s, () -> {
+                Pid p = spawn(() -> {
+                    held.lock().lock();
+                    held.lock().unlock();
+                });
+                Ref ref = monitor(p);
+                untilParked(p);
+                exit(p, ExitReason.KILL);
+                Preempt.sleep(100);
+                long cpu0 = threadsCpuNanos();
+                Preempt.sleep(1_000);
+                long cpuMs = (threadsCpuNanos() - cpu0) / 1_000_000;
+                assertThat(cpuMs).as("CPU ms the JVM used in 1 s while the killed process waited").isLessThan(500);
+                held.release().countDown();
+                assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            });
+        } finally {
+            held.releaseAndJoin();
+        }
+    }
+
     /** A killed child that waits in a call ignoring interrupts: the supervisor waits for it, and says so. */
     @Test
     void aSupervisorSaysWhereAChildItKilledStillWaits() {
@@ -408,6 +438,14 @@ class BlockedInJdkCallTest {
             assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("took x");
             assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).contains("exit stop");
         });
+    }
+
+    /** CPU time used by the JVM's platform threads so far (carriers run the processes). */
+    static long threadsCpuNanos() {
+        java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : t.getAllThreadIds()) sum += Math.max(0, t.getThreadCpuTime(id));
+        return sum;
     }
 
     /** A lock a platform thread holds until {@link #releaseAndJoin}: a wait that ignores interrupts, for a process. */

@@ -289,11 +289,16 @@ class ExitSignalsTest {
 
     @Test
     void aProcessThatSwallowsTheKillIsEndedAtItsNextYieldPoint() {
+        aSwallowerOfTheKillEnds(Preempt::yield, Duration.ofSeconds(10));
+    }
+
+    /** A process that runs {@code step} for ever and catches every ProcessExit is killed, and ends {@code killed} within {@code within}. */
+    static void aSwallowerOfTheKillEnds(Runnable step, Duration within) {
         Procs.run(s, () -> {
             Pid stubborn = spawn(() -> {
                 while (true) {
                     try {
-                        while (true) Preempt.yield();
+                        while (true) step.run();
                     } catch (ProcessExit e) {
                         // swallowed: keep going
                     }
@@ -302,7 +307,7 @@ class ExitSignalsTest {
             Ref r = monitor(stubborn);
             Preempt.sleep(10);
             exit(stubborn, ExitReason.KILL);
-            Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(r), Duration.ofSeconds(10)).orElseThrow();
+            Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(r), within).orElseThrow();
             assertThat(d.reason()).isEqualTo(ExitReason.KILLED);
         });
     }
@@ -455,22 +460,7 @@ class ExitSignalsTest {
     /** A process that swallows the kill and spins on, with ticks but no receive, still ends (in a second or so). */
     @Test
     void aProcessThatSwallowsTheKillAndOnlyTicksStillEnds() {
-        Procs.run(s, () -> {
-            Pid stubborn = spawn(() -> {
-                while (true) {
-                    try {
-                        while (true) work(1);
-                    } catch (ProcessExit e) {
-                        // swallowed: keep going
-                    }
-                }
-            });
-            Ref r = monitor(stubborn);
-            Preempt.sleep(10);
-            exit(stubborn, ExitReason.KILL);
-            Down d = (Down) receive(m -> m instanceof Down dn && dn.ref().equals(r), Duration.ofSeconds(20)).orElseThrow();
-            assertThat(d.reason()).isEqualTo(ExitReason.KILLED);
-        });
+        aSwallowerOfTheKillEnds(() -> work(1), Duration.ofSeconds(20));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a process's blocking call on a platform thread of its own while the process waits in receive,
@@ -90,9 +91,13 @@ public final class BlockingPool {
      * there for another process's fsync, with every process queued behind it.
      *
      * @param t the thread to interrupt
+     * @param delayNanos how long to wait first (0: at once)
      */
-    static void interruptLater(Thread t) {
-        POOL.execute(t::interrupt);
+    static void interruptLater(Thread t, long delayNanos) {
+        POOL.execute(() -> {
+            if (delayNanos > 0) LockSupport.parkNanos(delayNanos);
+            t.interrupt();
+        });
     }
 
     /**

@@ -215,7 +215,7 @@ public final class SchedulerCore {
      * their handlers run: when (System.nanoTime()) a tick may throw it (see {@code Proc.stopForExit}).
      * A side table, not a field: it is rare, and a field would cost every idle process 8 bytes.
      */
-    final ConcurrentHashMap<Proc, Long> cancelled = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<Proc, Proc.Cancel> cancelled = new ConcurrentHashMap<>();
     /** The scheduler's registered names. */
     public final Registry registry = new Registry();
     private final AtomicLong spawned = new AtomicLong();
@@ -691,8 +691,8 @@ public final class SchedulerCore {
         List<Proc> left = new ArrayList<>(table.values());
         StringBuilder sb = new StringBuilder("scheduler '").append(name).append("' closed with ").append(left.size())
                 .append(left.size() == 1 ? " process" : " processes")
-                .append(" still there half a second after it killed them; they are abandoned, and each keeps its carrier"
-                        + " thread until it reaches a tick or a receive")
+                .append(" still there half a second after it killed them; they are abandoned: none runs again once it"
+                        + " yields or parks, and one that never does keeps its carrier thread")
                 .append(dev.preempt.internal.AgentStatus.isInstalled() ? "" : " (this JVM runs without the agent, so loops have no"
                         + " ticks and a process in one never ends: run under -javaagent:preempt-agent.jar)")
                 .append(':');
