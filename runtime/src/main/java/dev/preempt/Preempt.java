@@ -353,10 +353,10 @@ public final class Preempt {
     /**
      * Every runtime operation costs a reduction, so a process that only calls the runtime in a loop
      * (sending, failing calls to a missing name) still yields its carrier when others wait, agent or not.
-     * A send spends it before the message goes out: an exit signal that came while the sender was in a
-     * JDK call that ignores interrupts (a {@code lock()}, a pipe read) asked the process to act at its
-     * next charge (see {@code Proc.stopForExit}), and a killed process sends nothing, as in BEAM; the
-     * lines after such a wait otherwise run with no tick before them.
+     * A send first acts on system signals the sender has not looked at yet ({@code Budget.spendToSend}):
+     * an exit that came while it was in a JDK call (a {@code lock()}, an interrupted {@code sleep}) lands
+     * here, so a killed process sends nothing, as in BEAM; the lines after such a call otherwise run with
+     * no tick before them.
      */
     private static void chargeSend() {
         Budget.spendToSend();

@@ -18,11 +18,7 @@ public final class Budget {
     public static void spendToSend() {
         if (Proc.current() instanceof Proc p) {
             p.signalsFirstHere();
-            if (--p.budget < 0) {
-                p.outOfBudget();
-            } else if (p.asked != 0) {
-                p.answer();
-            }
+            spendOn(p, 1);
         }
     }
 
@@ -33,12 +29,14 @@ public final class Budget {
      * @param weight the reductions to spend
      */
     public static void spend(int weight) {
-        if (Proc.current() instanceof Proc p) {
-            if ((p.budget -= weight) < 0) {
-                p.outOfBudget();
-            } else if (p.asked != 0) {
-                p.answer();
-            }
+        if (Proc.current() instanceof Proc p) spendOn(p, weight);
+    }
+
+    private static void spendOn(Proc p, int weight) {
+        if ((p.budget -= weight) < 0) {
+            p.outOfBudget();
+        } else if (p.asked != 0) {
+            p.answer();
         }
     }
 }

@@ -617,10 +617,9 @@ public final class Proc implements Executor, Runnable {
 
     /**
      * Its carrier, mounting it: system signals that came while it was off a carrier are seen at the first
-     * tick in {@code ticks=flag} mode, and an exit that ends it at the first tick in either mode: the
-     * carrier has just given it a fresh budget, which undid {@link #stopForExit}'s budget 0, and a
-     * process killed during a {@code Thread.sleep} ran on for a whole budget after the interrupted call,
-     * into its {@code finally} block, where the exit then landed and cut its clean-up short.
+     * tick in {@code ticks=flag} mode, and an exit marked {@link #EXIT_NOW} at the first tick in either
+     * mode (the carrier has just given it a fresh budget, which undid {@link #stopForExit}'s budget 0). An
+     * exit deferred while the handlers of an interrupted JDK call run ({@link #exitDeferred}) asks nothing.
      */
     void mounting() {
         int pending = sysPending;

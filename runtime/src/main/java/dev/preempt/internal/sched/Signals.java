@@ -211,7 +211,9 @@ final class Signals implements Consumer<Signal> {
         if (self.unwinding()) {
             if (reason != ExitReason.KILLED) return;
             Thread.interrupted();
-            unwind = new Unwind(reason, true);
+            Unwind killed = new Unwind(reason, true);
+            killed.throwsSoFar = unwind.throwsSoFar; // still counted since the exit was decided
+            unwind = killed;
             throw new ProcessExit(reason);
         }
         // The sender interrupted the thread (Proc.stopForExit) to get it out of a blocking call; the
@@ -333,14 +335,6 @@ final class Signals implements Consumer<Signal> {
      * process that turned on trapExits (or unlinked) at that moment, or no interrupt for one that just
      * turned it off (the exit then lands at its next tick or receive).
      */
-    /**
-     * Whether {@code sig}, sent to this process while it unwinds, changes its end: only a kill does (see
-     * {@link #die}).
-     */
-    static boolean killsUnwinding(SysSignal sig) {
-        return sig.kind == SysSignal.EXIT && sig.reason() == ExitReason.KILL;
-    }
-
     boolean endsProcess(SysSignal sig) {
         return switch (sig.kind) {
             case SysSignal.EXIT -> sig.reason() == ExitReason.KILL
@@ -348,6 +342,14 @@ final class Signals implements Consumer<Signal> {
             case SysSignal.EXIT_LINK -> !trapExits && !sig.reason().isNormal();
             default -> false;
         };
+    }
+
+    /**
+     * Whether {@code sig}, sent to this process while it unwinds, changes its end: only a kill does (see
+     * {@link #die}).
+     */
+    static boolean killsUnwinding(SysSignal sig) {
+        return sig.kind == SysSignal.EXIT && sig.reason() == ExitReason.KILL;
     }
 
     /** Whether the process traps exits (racy unless the owner asks). */
