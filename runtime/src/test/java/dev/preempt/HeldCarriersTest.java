@@ -5,10 +5,18 @@ import static dev.preempt.Preempt.send;
 import static dev.preempt.Preempt.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preempt.internal.sched.Carrier;
+import dev.preempt.internal.sched.Proc;
+import dev.preempt.internal.sched.SchedulerCore;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -58,14 +66,25 @@ class HeldCarriersTest {
      * held carriers, however long the OS keeps a carrier off the CPU: a spare would only add to the crowd.
      * Found by a user profiling two CPU hogs on two carriers: the watchdog counted the carriers held
      * (`HeldCarriers=2`), started spares and recorded "long call" CarrierBlocked events for code that
-     * was in `Reductions.tick`. Here six platform threads spin beside the carriers on this 2-core machine.
+     * was in `Reductions.tick`, all the time. Here six platform threads spin beside the carriers on this
+     * 2-core machine. Bound: at most two hand-offs in 3 s. Not zero: in such a crowd a carrier's thread
+     * now and then waits, asleep or spinning, for a lock inside the JVM whose holder the OS has
+     * descheduled (seen: a futex wait on a JVM mutex for 12-35 ms), and from outside that looks as a
+     * blocking call does. A fresh CI machine saw one such hand-off in one run of this test out of several.
      */
     @Test
-    void tickingProcessesTheOsDeschedulesGetNoSpare() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.List<Thread> crowd = new java.util.ArrayList<>();
+    void tickingProcessesTheOsDeschedulesAreRarelyHandedOff() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> crowd = new ArrayList<>();
+        Queue<String> handOffs = new ConcurrentLinkedQueue<>();
         int others = Math.max(6, 3 * Runtime.getRuntime().availableProcessors());
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            s.core.addObserver(new SchedulerCore.Observer() {
+                @Override
+                public void carrierHeld(Carrier c, Proc p, String reason, long nanos, StackTraceElement[] stack) {
+                    handOffs.add(reason + " for " + nanos / 1_000 + " us");
+                }
+            });
             for (int i = 0; i < 2; i++) {
                 s.spawn(() -> {
                     while (!stop.get()) dev.preempt.internal.hooks.Reductions.tick();
@@ -79,7 +98,8 @@ class HeldCarriersTest {
                 }));
             }
             Thread.sleep(3_000);
-            assertThat(s.core.spareThreads()).as("spares started for ticking processes").isZero();
+            int seen = handOffs.size() + s.core.heldCarriers(); // ended hand-offs, and any still on
+            assertThat(seen).as("hand-offs of ticking processes in 3 s: %s", handOffs).isLessThanOrEqualTo(2);
         } finally {
             stop.set(true);
             for (Thread t : crowd) t.join();

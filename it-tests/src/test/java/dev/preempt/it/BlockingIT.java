@@ -27,7 +27,17 @@ class BlockingIT {
         // the JDK reports, so a spare carrier takes each reader's place at once, and with up to 8 spares
         // copying in the kernel the OS time-shares 2 cores between them and the probe's carrier.
         // Its bound only says the probe is not starved (before: stalls of 0.1-3.4 s).
-        long bound = kind.equals("readall") ? 150 : 1000;
+        // regex, clinit and native on a 2-core AMD EPYC machine (2026-12-02): regex 944-993 (as low at the
+        // commit before that day's watchdog change), clinit 384-953, native 650-930, against 1,480-2,850
+        // on the Intel Xeon the figures above are from. Each regex call is ~36 us of JDK code, so the
+        // probe waits for a cut at the time slice; each clinit round defines a class (rewritten by the
+        // agent, no tick) before its 20 ms sleep. Why the pinned sleeps fare so much worse there is not
+        // known yet: an open item of issue 8. The bound still tells served from starved (before: 1).
+        long bound = switch (kind) {
+            case "readall" -> 150;
+            case "regex", "clinit", "native" -> 300;
+            default -> 1000;
+        };
         assertThat(r.longValue("probe", "samples")).as(r.toString()).isGreaterThanOrEqualTo(bound);
         assertThat(r.longValue("probe", "rounds")).as("the workers progressed too").isPositive();
     }
