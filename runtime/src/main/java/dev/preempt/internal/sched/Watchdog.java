@@ -141,15 +141,15 @@ final class Watchdog implements Runnable {
             if ((timeslice > 0 && held >= timeslice) || c.surplusSpare()) p.cutSlice(c); // a surplus spare retires after it
             // Held: past the threshold with no tick, and worth a spare, in two rounds running. One round's
             // look can be a moment of the VM's (a thread briefly asleep or busy in the VM, then ticking
-            // again the next instant): two hogs that tick got spares from such moments.
-            // A process past the threshold in a wait on its carrier's thread (a park inside a class
-            // initialiser or under a native frame) is held at once: a thread in a wait is not ticking, so
-            // there is nothing to confirm, and each round of waiting costs a probe beside eight such
-            // processes samples (20 ms sleeps in initialisers: 652 of 3,000 with the two rounds, on an
-            // AMD EPYC machine).
+            // again the next instant): two hogs that tick got spares from such moments. A process past the
+            // threshold in a wait on its carrier's thread (a park inside a class initialiser or under a
+            // native frame) is held at once: a thread in a wait is not ticking, there is nothing to
+            // confirm, and each round of waiting cost a probe beside eight such processes samples (20 ms
+            // sleeps in initialisers: 652 of 3,000 with the two rounds, on an AMD EPYC machine).
             boolean late = held >= handOff;
-            boolean waits = handOff > 0 && !c.wdHeld && late && waitsOnCarrier(p);
-            boolean suspect = handOff > 0 && !c.wdHeld && !ticked
+            boolean watch = handOff > 0 && !c.wdHeld;
+            boolean waits = watch && late && waitsOnCarrier(p);
+            boolean suspect = watch && !waits && !ticked
                     && (late || (othersWait && timeslice > 0 && held >= 2 * timeslice)) && worthASpare(c, p, held, late);
             boolean confirmed = waits || (suspect && c.wdSuspect);
             c.wdSuspect = suspect;
