@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Rewrites one class file: {@code @Process} entry points, then reductions in every method. Returns null
+ * Rewrites one class file: {@code @Process} entry points, then reductions in every method and its calls
+ * of waits that ignore interrupts ({@link WaitRewriter}). Returns null
  * when nothing changed. Throws on anything it cannot handle; the transformer then leaves the class as
  * it was. Thread-safe (classes are transformed concurrently, on the threads that load them): per-class
  * state lives in locals; the type-pool cache is locked.
@@ -21,6 +22,7 @@ final class ClassRewriter {
 
     private final ReductionInserter reductions;
     private final ProcessEntryRewriter entries = new ProcessEntryRewriter();
+    private final WaitRewriter waits = new WaitRewriter();
     private final Map<ClassLoader, TypePool> pools = new WeakHashMap<>();
 
     ClassRewriter(int stripMine) {
@@ -28,7 +30,7 @@ final class ClassRewriter {
     }
 
     /** Counts for tests and the debug log. */
-    record Stats(int methods, int ticks, int stripMined, int processEntries) {}
+    record Stats(int methods, int ticks, int stripMined, int processEntries, int waits) {}
 
     /** A rewritten class and what was done to it; {@code bytes} is null when nothing changed. */
     record Rewritten(byte[] bytes, Stats stats) {}
@@ -42,7 +44,7 @@ final class ClassRewriter {
         ClassNode cn = new ClassNode(Opcodes.ASM9);
         reader.accept(cn, 0);
         if (isJfrEvent(cn) || (cn.access & (Opcodes.ACC_MODULE | Opcodes.ACC_ANNOTATION)) != 0) {
-            return new Rewritten(null, new Stats(0, 0, 0, 0));
+            return new Rewritten(null, new Stats(0, 0, 0, 0, 0));
         }
         int version = cn.version & 0xFFFF;
         boolean old = version < Opcodes.V1_6;
@@ -51,10 +53,12 @@ final class ClassRewriter {
         int entriesRewritten = entries.rewrite(cn).size();
         boolean changed = entriesRewritten > 0;
         boolean frames = false;
-        int methods = 0, ticks = 0, mined = 0;
+        int methods = 0, ticks = 0, mined = 0, waitCalls = 0;
         for (MethodNode m : cn.methods) {
             ReductionInserter.Result r = reductions.instrument(m, version);
-            if (r.changed()) {
+            int w = waits.rewrite(m);
+            waitCalls += w;
+            if (r.changed() || w > 0) {
                 changed = true;
                 methods++;
                 ticks += r.ticks();
@@ -62,7 +66,7 @@ final class ClassRewriter {
                 frames |= r.needsFrames();
             }
         }
-        Stats stats = new Stats(methods, ticks, mined, entriesRewritten);
+        Stats stats = new Stats(methods, ticks, mined, entriesRewritten, waitCalls);
         if (!changed) return new Rewritten(null, stats);
 
         int flags = ClassWriter.COMPUTE_MAXS | (frames && !old ? ClassWriter.COMPUTE_FRAMES : 0);
@@ -70,7 +74,7 @@ final class ClassRewriter {
         cn.accept(writer);
         byte[] out = writer.toByteArray();
         AgentLog.debug("instrumented " + name.replace('/', '.') + ": " + methods + " methods, " + ticks + " ticks, "
-                + mined + " strip-mined loops" + (entriesRewritten > 0 ? ", " + entriesRewritten + " @Process entries" : ""));
+                + mined + " strip-mined loops" + (waitCalls > 0 ? ", " + waitCalls + " waits" : "") + (entriesRewritten > 0 ? ", " + entriesRewritten + " @Process entries" : ""));
         return new Rewritten(out, stats);
     }
 

@@ -3,6 +3,8 @@ package dev.preempt.agent;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
 import org.objectweb.asm.Type;
 
 /**
@@ -14,12 +16,12 @@ import org.objectweb.asm.Type;
  * ended at once). Checked once at start-up, before any class is rewritten.
  *
  * <p>The list is made of the names and descriptors {@link TickEmitter} and {@link ProcessEntryRewriter}
- * emit with.
+ * emit with, and the {@link WaitRewriter}'s hooks.
  */
 final class RuntimeMatch {
 
     /** Owner (internal name), method name, descriptor: every hook the rewriting emits. */
-    private static final String[][] HOOKS = {
+    private static final String[][] FIXED = {
         {TickEmitter.HOOKS, TickEmitter.TICK, TickEmitter.ONE},
         {TickEmitter.HOOKS, TickEmitter.TICK, TickEmitter.WEIGHTED},
         {TickEmitter.HOOKS, TickEmitter.TICK_IN_INITIALIZER, TickEmitter.ONE},
@@ -28,6 +30,15 @@ final class RuntimeMatch {
         {ProcessEntryRewriter.ENTRY, "spawn", ProcessEntryRewriter.SPAWN_DESCRIPTOR},
         {ProcessEntryRewriter.ENTRY, "await", ProcessEntryRewriter.SPAWN_DESCRIPTOR},
     };
+
+    private static final List<String[]> HOOKS = hooks();
+
+    /** The ticks' and entries' hooks, then the waits'. */
+    private static List<String[]> hooks() {
+        List<String[]> all = new ArrayList<>(List.of(FIXED));
+        for (WaitRewriter.Hook h : WaitRewriter.CALLS.values()) all.add(new String[] {WaitRewriter.WAITS, h.name(), h.descriptor()});
+        return all;
+    }
 
     private RuntimeMatch() {}
 

@@ -35,7 +35,7 @@ class VerificationCorpusTest {
         File jar = jarOnClassPath(jarPrefix);
         ClassRewriter rewriter = new ClassRewriter(1000);
         ClassLoader loader = getClass().getClassLoader();
-        int classes = 0, rewritten = 0, ticks = 0, mined = 0;
+        int classes = 0, rewritten = 0, ticks = 0, mined = 0, waits = 0;
         List<String> failures = new ArrayList<>();
         try (JarFile jf = new JarFile(jar)) {
             for (Enumeration<JarEntry> e = jf.entries(); e.hasMoreElements(); ) {
@@ -60,6 +60,7 @@ class VerificationCorpusTest {
                 rewritten++;
                 ticks += result.stats().ticks();
                 mined += result.stats().stripMined();
+                waits += result.stats().waits();
                 ClassNode cn = new ClassNode(Opcodes.ASM9);
                 new ClassReader(out).accept(cn, 0);
                 for (MethodNode m : cn.methods) {
@@ -71,8 +72,8 @@ class VerificationCorpusTest {
                 }
             }
         }
-        System.out.printf("%s: %d classes, %d rewritten, %d ticks, %d strip-mined loops%n", jar.getName(), classes,
-                rewritten, ticks, mined);
+        System.out.printf("%s: %d classes, %d rewritten, %d ticks, %d strip-mined loops, %d waits%n", jar.getName(), classes,
+                rewritten, ticks, mined, waits);
         assertThat(failures).isEmpty();
         assertThat(classes).isGreaterThan(300);
         assertThat(rewritten).as("classes with code that can run long").isGreaterThan(classes / 2);

@@ -1,0 +1,84 @@
+package dev.preempt.agent;
+
+import java.util.Map;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Points a method's calls of the JDK waits that ignore interrupts at the runtime's {@code Waits}, whose
+ * versions end at an exit signal (there: why, and what stays the same). A call site is replaced by a
+ * static call with the receiver as first argument, so the operand stack and the frames are unchanged.
+ * Method references to them are pointed there too ({@link #reference}). Only {@code invokevirtual} and
+ * {@code invokeinterface} of the exact owners below are matched: a
+ * {@code super.lock()} in a subclass, or a call on a subclass's own type, is left alone. Stateless, so
+ * thread-safe.
+ */
+final class WaitRewriter {
+
+    static final String WAITS = "dev/preempt/internal/hooks/Waits";
+
+    /** A hook: its name and descriptor in {@link #WAITS}. */
+    record Hook(String name, String descriptor) {}
+
+    private static final Hook LOCK = new Hook("lock", "(Ljava/util/concurrent/locks/Lock;)V");
+
+    /** Call sites ({@code owner.name descriptor}) and the hook each becomes. */
+    static final Map<String, Hook> CALLS = Map.of(
+            "java/util/concurrent/locks/Lock.lock()V", LOCK,
+            "java/util/concurrent/locks/ReentrantLock.lock()V", LOCK,
+            "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock.lock()V", LOCK,
+            "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock.lock()V", LOCK,
+            "java/util/concurrent/locks/Condition.awaitUninterruptibly()V",
+            new Hook("awaitUninterruptibly", "(Ljava/util/concurrent/locks/Condition;)V"),
+            "java/util/concurrent/Semaphore.acquireUninterruptibly()V",
+            new Hook("acquireUninterruptibly", "(Ljava/util/concurrent/Semaphore;)V"),
+            "java/util/concurrent/Semaphore.acquireUninterruptibly(I)V",
+            new Hook("acquireUninterruptibly", "(Ljava/util/concurrent/Semaphore;I)V"),
+            "java/util/concurrent/CompletableFuture.join()Ljava/lang/Object;",
+            new Hook("join", "(Ljava/util/concurrent/CompletableFuture;)Ljava/lang/Object;"));
+
+    /** Rewrites {@code m}'s matching call sites and method references in place; returns how many. */
+    int rewrite(MethodNode m) {
+        int n = 0;
+        for (AbstractInsnNode i = m.instructions.getFirst(); i != null; i = i.getNext()) {
+            if (i instanceof InvokeDynamicInsnNode indy && reference(indy)) {
+                n++;
+            } else if (i instanceof MethodInsnNode call
+                    && (call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE)
+                    && call.owner.startsWith("java/util/concurrent/")) {
+                Hook h = CALLS.get(call.owner + "." + call.name + call.desc);
+                if (h != null) {
+                    MethodInsnNode hook = new MethodInsnNode(Opcodes.INVOKESTATIC, WAITS, h.name(), h.descriptor(), false);
+                    m.instructions.set(call, hook);
+                    i = hook;
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A method reference ({@code semaphore::acquireUninterruptibly}, {@code CompletableFuture::join}) has
+     * no call site in the class: the JDK's lambda factory calls its method handle from a hidden class,
+     * which is never rewritten. So the handle itself is replaced by the hook's; the factory passes the
+     * receiver (captured or not) as the static method's first argument, and the lambda's types stay.
+     */
+    private static boolean reference(InvokeDynamicInsnNode indy) {
+        if (!LAMBDA_FACTORY.equals(indy.bsm.getOwner()) || indy.bsmArgs.length < 3
+                || !(indy.bsmArgs[1] instanceof Handle impl)
+                || (impl.getTag() != Opcodes.H_INVOKEVIRTUAL && impl.getTag() != Opcodes.H_INVOKEINTERFACE)) {
+            return false;
+        }
+        Hook h = CALLS.get(impl.getOwner() + "." + impl.getName() + impl.getDesc());
+        if (h == null) return false;
+        indy.bsmArgs[1] = new Handle(Opcodes.H_INVOKESTATIC, WAITS, h.name(), h.descriptor(), false);
+        return true;
+    }
+
+    private static final String LAMBDA_FACTORY = "java/lang/invoke/LambdaMetafactory";
+}

@@ -1,0 +1,30 @@
+package dev.preempt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A kill reaches a process in a JDK wait that ignores interrupts, in plain code the agent rewrote
+ * ({@code apps.UninterruptibleWaits}): before, the kill landed only once the wait was over, so a deadlock
+ * could not be broken by killing one side, and a supervisor's {@code terminateChild} of a deadlocked worker
+ * never returned.
+ */
+class UninterruptibleWaitsIT {
+
+    @Test
+    void killsReachProcessesInLockConditionSemaphoreAndJoinWaits() {
+        Jvm.Result r = Jvm.withAgent("carriers=2").timeout(90).run("dev.preempt.it.apps.UninterruptibleWaits");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.value("deadlock", "first")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("deadlock", "second")).as(r.toString()).isEqualTo("second-done");
+        assertThat(r.value("deadlock", "secondEnd")).as(r.toString()).isEqualTo("normal");
+        assertThat(r.value("supervised", "terminated")).as(r.toString()).isEqualTo("true");
+        assertThat(r.value("supervised", "other")).as(r.toString()).isEqualTo("other-done");
+        assertThat(r.value("condition", "reason")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("condition", "lockFree")).as(r.toString()).isEqualTo("true");
+        assertThat(r.value("semaphore", "reason")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("join", "reason")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("join", "lambda")).as(r.toString()).isEqualTo("killed");
+    }
+}

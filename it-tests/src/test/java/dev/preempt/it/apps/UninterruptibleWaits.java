@@ -1,0 +1,128 @@
+package dev.preempt.it.apps;
+
+import static dev.preempt.Preempt.receive;
+import static dev.preempt.Preempt.spawnMonitor;
+
+import dev.preempt.Down;
+import dev.preempt.ExitReason;
+import dev.preempt.Pid;
+import dev.preempt.Preempt;
+import dev.preempt.Preempt.Spawned;
+import dev.preempt.Process;
+import dev.preempt.Supervisor;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Plain JDK waits that ignore interrupts, in plain code, killed: a deadlock on two {@code ReentrantLock}s
+ * (one side killed, the other must finish), a supervised worker in that deadlock
+ * ({@code terminateChild} must return), {@code Condition.awaitUninterruptibly()},
+ * {@code Semaphore.acquireUninterruptibly()} and {@code CompletableFuture.join()} (as method references
+ * too, which have no call site in the class: the JDK's lambda factory calls them). Prints one line per
+ * case; a kill that does not land within 5 s prints {@code none}.
+ */
+public final class UninterruptibleWaits {
+
+    private UninterruptibleWaits() {}
+
+    static final Duration WITHIN = Duration.ofSeconds(5);
+
+    @Process
+    public static void main(String[] args) {
+        deadlock();
+        supervisedDeadlock();
+        ReentrantLock lock = new ReentrantLock();
+        Condition never = lock.newCondition();
+        System.out.println("condition reason=" + killed(() -> {
+            lock.lock();
+            try {
+                never.awaitUninterruptibly();
+            } finally {
+                lock.unlock();
+            }
+        }) + " lockFree=" + !lock.isLocked());
+        Semaphore none = new Semaphore(0);
+        System.out.println("semaphore reason=" + killed(none::acquireUninterruptibly));
+        CompletableFuture<String> nobody = new CompletableFuture<>();
+        System.out.println("join reason=" + killed(nobody::join) + " lambda=" + killed(() -> nobody.join()));
+        System.out.flush();
+    }
+
+    /** Two processes, each holding the lock the other waits for; the first is killed. */
+    static void deadlock() {
+        Lock a = new ReentrantLock(), b = new ReentrantLock();
+        CountDownLatch both = new CountDownLatch(2);
+        Pid me = Preempt.self();
+        Spawned first = spawnMonitor(() -> holdThenTake(a, b, both, me, "first"));
+        Spawned second = spawnMonitor(() -> holdThenTake(b, a, both, me, "second"));
+        await(both);
+        Preempt.sleep(100); // both in the second lock()
+        Preempt.exit(first.pid(), ExitReason.KILL);
+        String firstEnd = downOf(first);
+        String secondSaid = receive(String.class, WITHIN).orElse("nothing");
+        String secondEnd = downOf(second);
+        System.out.println("deadlock first=" + firstEnd + " second=" + secondSaid + " secondEnd=" + secondEnd);
+    }
+
+    /** A supervised worker in a deadlock with a plain process: terminateChild kills it after its timeout. */
+    static void supervisedDeadlock() {
+        ReentrantLock a = new ReentrantLock(), b = new ReentrantLock();
+        CountDownLatch both = new CountDownLatch(2);
+        Pid me = Preempt.self();
+        Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(
+                Supervisor.ChildSpec.worker("stuck", () -> holdThenTake(a, b, both, me, "worker"))
+                        .shutdown(Supervisor.Shutdown.timeout(Duration.ofMillis(200)))));
+        Spawned other = spawnMonitor(() -> holdThenTake(b, a, both, me, "other"));
+        await(both);
+        Preempt.sleep(100);
+        long t0 = System.nanoTime();
+        Supervisor.terminateChild(sup, "stuck");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String otherSaid = receive(String.class, WITHIN).orElse("nothing");
+        System.out.println("supervised terminated=" + (ms < 4_000) + " other=" + otherSaid + " otherEnd=" + downOf(other));
+        Preempt.exit(sup, ExitReason.SHUTDOWN);
+    }
+
+    static void holdThenTake(Lock mine, Lock theirs, CountDownLatch both, Pid tell, String name) {
+        mine.lock();
+        try {
+            both.countDown();
+            await(both);
+            theirs.lock();
+            try {
+                Preempt.send(tell, name + "-done");
+            } finally {
+                theirs.unlock();
+            }
+        } finally {
+            mine.unlock();
+        }
+    }
+
+    /** Spawns {@code body}, kills it once it waits, and says how it ended. */
+    static String killed(Runnable body) {
+        Spawned s = spawnMonitor(body);
+        Preempt.sleep(100);
+        Preempt.exit(s.pid(), ExitReason.KILL);
+        return downOf(s);
+    }
+
+    static String downOf(Spawned s) {
+        return receive(m -> m instanceof Down d && d.ref().equals(s.ref()), WITHIN)
+                .map(m -> ((Down) m).reason().toString()).orElse("none");
+    }
+
+    static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.preempt.internal.hooks;
+
+import dev.preempt.internal.sched.Proc;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The JDK waits that ignore interrupts, made to end at an exit signal: the agent replaces a call to
+ * {@code Lock.lock()}, {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly}
+ * and {@code CompletableFuture.join()} in rewritten code with a call here. Not for application code.
+ * Called on any thread.
+ *
+ * <p>Why: an exit signal that ends a process in a blocking JDK call interrupts its thread (Java's
+ * cancellation, {@code Proc.stopForExit}), and these waits swallow the interrupt and wait on. A killed
+ * process waited for its lock for as long as the holder kept it: forever in a deadlock, so that neither a
+ * kill nor a supervisor could break one, where killing one side is how BEAM breaks it.
+ *
+ * <p>How: inside a process, and for the JDK's own classes only, each wait is its interruptible twin in a
+ * loop. An interrupt makes the process act on its signals ({@code Proc.signalsFirst}): an exit among them
+ * is thrown from here, before the lock is held (or, for a condition, with it held again, as any
+ * {@code await} that throws), so the {@code finally} that would release it is not entered. Any other
+ * interrupt is the caller's: the wait goes on and the interrupt status is set again when it ends, which is
+ * what the uninterruptible call does. One difference remains: a waiter a foreign interrupt woke queues
+ * again at the back of a fair lock or semaphore, where the uninterruptible call keeps its place. Outside a
+ * process, and for any other class (a subclass may give the call a meaning of its own), the original call
+ * runs unchanged.
+ */
+public final class Waits {
+
+    private Waits() {}
+
+    /** {@code Lock.lock()} (and {@code ReentrantLock.lock()}, and a read-write lock's halves). */
+    public static void lock(Lock lock) {
+        if (!ours(lock) || Proc.current() == null) {
+            lock.lock();
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                lock.lockInterruptibly();
+                break;
+            } catch (InterruptedException e) {
+                Proc.signalsFirst(); // an exit ends the process here, the lock not taken
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** {@code Condition.awaitUninterruptibly()}. */
+    public static void awaitUninterruptibly(Condition condition) {
+        if (!(condition instanceof AbstractQueuedSynchronizer.ConditionObject
+                || condition instanceof AbstractQueuedLongSynchronizer.ConditionObject) || Proc.current() == null) {
+            condition.awaitUninterruptibly();
+            return;
+        }
+        // An InterruptedException from await means no signal was taken (a signal that came first makes await
+        // return with the interrupt set), and no one can signal while this thread holds the lock again, so
+        // waiting once more loses nothing.
+        boolean interrupted = false;
+        while (true) {
+            try {
+                condition.await();
+                break;
+            } catch (InterruptedException e) {
+                Proc.signalsFirst();
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** {@code Semaphore.acquireUninterruptibly()}. */
+    public static void acquireUninterruptibly(Semaphore semaphore) {
+        acquireUninterruptibly(semaphore, 1);
+    }
+
+    /** {@code Semaphore.acquireUninterruptibly(int)}. */
+    public static void acquireUninterruptibly(Semaphore semaphore, int permits) {
+        if (semaphore.getClass() != Semaphore.class || Proc.current() == null) {
+            semaphore.acquireUninterruptibly(permits);
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                semaphore.acquire(permits);
+                break;
+            } catch (InterruptedException e) {
+                Proc.signalsFirst();
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /**
+     * {@code CompletableFuture.join()}: waits with {@code get()}, then joins the completed future, so the
+     * value, or the exception exactly as {@code join} throws it, is the future's own.
+     */
+    public static Object join(CompletableFuture<?> future) {
+        if (future.isDone() || future.getClass() != CompletableFuture.class || Proc.current() == null) return future.join();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                future.get();
+                break;
+            } catch (InterruptedException e) {
+                Proc.signalsFirst();
+                interrupted = true;
+            } catch (ExecutionException | CancellationException e) {
+                break;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return future.join();
+    }
+
+    private static boolean ours(Lock lock) {
+        Class<?> c = lock.getClass();
+        return c == ReentrantLock.class || c == ReentrantReadWriteLock.ReadLock.class
+                || c == ReentrantReadWriteLock.WriteLock.class;
+    }
+}

@@ -1,0 +1,279 @@
+package dev.preempt;
+
+import static dev.preempt.Preempt.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.preempt.internal.hooks.Waits;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The waits that ignore interrupts, as rewritten code runs them ({@code Waits}: the agent points
+ * {@code lock()}, {@code awaitUninterruptibly()}, {@code acquireUninterruptibly()} and {@code join()} call
+ * sites there; these tests call it as that code does). Found trying a deadlock as a user would: a kill
+ * never reached a process waiting in {@code lock()}, so neither a kill nor a supervisor could break a
+ * deadlock (BlockedInJdkCallTest shows the JDK's own {@code lock()}: the kill lands once the lock is
+ * granted).
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class UninterruptibleWaitsTest {
+
+    static Scheduler s;
+
+    @BeforeAll
+    static void start() {
+        s = Procs.twoCarriers();
+    }
+
+    @AfterAll
+    static void stop() {
+        s.close();
+    }
+
+    static Down down(Ref ref, Duration within) {
+        return (Down) receive(m -> m instanceof Down d && d.ref().equals(ref), within)
+                .orElseThrow(() -> new AssertionError("no Down within " + within));
+    }
+
+    static void untilParked(Pid p) {
+        Procs.await(Duration.ofSeconds(5), () -> processInfo(p).map(i -> i.stack().stream()
+                .anyMatch(e -> e.getClassName().equals("java.lang.VirtualThread") && e.getMethodName().contains("park"))).orElse(false),
+                "the process to park in its wait");
+    }
+
+    @Test
+    void aKillEndsAProcessWaitingForALockItNeverGets() {
+        Procs.run(s, () -> {
+            ReentrantLock lock = new ReentrantLock();
+            lock.lock(); // this process holds it throughout
+            try {
+                AtomicBoolean acquired = new AtomicBoolean(), cleanedUp = new AtomicBoolean();
+                Pid p = spawn(() -> {
+                    try {
+                        Waits.lock(lock);
+                        acquired.set(true);
+                    } finally {
+                        cleanedUp.set(true);
+                    }
+                });
+                Ref ref = monitor(p);
+                untilParked(p);
+                exit(p, ExitReason.KILL);
+                assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+                assertThat(acquired).as("the lock was taken").isFalse();
+                assertThat(cleanedUp).isTrue();
+                assertThat(lock.hasQueuedThreads()).as("a waiter left behind").isFalse();
+            } finally {
+                lock.unlock();
+            }
+            assertThat(lock.isLocked()).isFalse();
+        });
+    }
+
+    /** Two processes each holding the lock the other waits for: killing one lets the other finish. */
+    @Test
+    void killingOneSideOfADeadlockLetsTheOtherGoOn() {
+        Procs.run(s, () -> {
+            ReentrantLock a = new ReentrantLock(), b = new ReentrantLock();
+            CountDownLatch bothHold = new CountDownLatch(2);
+            Pid tester = self();
+            Pid first = spawn(() -> holdThenTake(a, b, bothHold, tester, "first"));
+            Pid second = spawn(() -> holdThenTake(b, a, bothHold, tester, "second"));
+            Ref ref = monitor(first);
+            untilParked(first);
+            untilParked(second);
+            exit(first, ExitReason.KILL);
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(receive(String.class, Duration.ofSeconds(5))).contains("second done");
+            assertThat(a.isLocked() || b.isLocked()).isFalse();
+        });
+    }
+
+    static void holdThenTake(ReentrantLock mine, ReentrantLock theirs, CountDownLatch bothHold, Pid tester, String name) {
+        Waits.lock(mine);
+        try {
+            bothHold.countDown();
+            awaitQuietly(bothHold);
+            Waits.lock(theirs);
+            try {
+                send(tester, name + " done");
+            } finally {
+                theirs.unlock();
+            }
+        } finally {
+            mine.unlock();
+        }
+    }
+
+    /** An interrupt that is not an exit leaves the wait as {@code lock()} does: waiting, the status set after. */
+    @Test
+    void aForeignInterruptNeitherEndsTheWaitNorIsLost() {
+        Procs.run(s, () -> {
+            ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+            rw.writeLock().lock();
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            Pid tester = self();
+            Pid p = spawn(() -> {
+                thread.set(Thread.currentThread());
+                Waits.lock(rw.readLock());
+                boolean interrupted = Thread.interrupted();
+                rw.readLock().unlock();
+                send(tester, "got it, interrupted=" + interrupted);
+            });
+            untilParked(p);
+            thread.get().interrupt();
+            assertThat(receive(String.class, Duration.ofMillis(300))).as("the wait ended at the interrupt").isEmpty();
+            assertThat(isAlive(p)).isTrue();
+            rw.writeLock().unlock();
+            assertThat(receive(String.class, Duration.ofSeconds(5))).contains("got it, interrupted=true");
+        });
+    }
+
+    @Test
+    void aKillEndsAnUninterruptibleConditionWaitWithTheLockReleased() {
+        Procs.run(s, () -> {
+            ReentrantLock lock = new ReentrantLock();
+            Condition never = lock.newCondition();
+            AtomicBoolean held = new AtomicBoolean();
+            Pid p = spawn(() -> {
+                Waits.lock(lock);
+                try {
+                    Waits.awaitUninterruptibly(never);
+                } finally {
+                    held.set(lock.isHeldByCurrentThread()); // await gives the lock back before it throws
+                    lock.unlock();
+                }
+            });
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.KILL);
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(held).isTrue();
+            assertThat(lock.isLocked()).isFalse();
+        });
+    }
+
+    @Test
+    void aKillEndsAnUninterruptibleSemaphoreAcquire() {
+        Procs.run(s, () -> {
+            Semaphore none = new Semaphore(0);
+            Pid p = spawn(() -> Waits.acquireUninterruptibly(none, 2));
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.KILL);
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            none.release(2);
+            assertThat(none.availablePermits()).as("no permit taken by the killed process").isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aKillEndsAJoinOnAFutureNoOneCompletes() {
+        Procs.run(s, () -> {
+            CompletableFuture<String> never = new CompletableFuture<>();
+            Pid p = spawn(() -> Waits.join(never));
+            Ref ref = monitor(p);
+            untilParked(p);
+            exit(p, ExitReason.of("stop"));
+            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.of("stop"));
+        });
+    }
+
+    /** What {@code join} returns or throws is the future's own, as the JDK's {@code join} gives it. */
+    @Test
+    void joinGivesTheValueOrTheExceptionAsTheJdksJoinDoes() {
+        Procs.run(s, () -> {
+            CompletableFuture<String> later = CompletableFuture.supplyAsync(() -> {
+                sleepQuietly(50);
+                return "value";
+            });
+            assertThat(Waits.join(later)).isEqualTo("value");
+
+            IllegalStateException boom = new IllegalStateException("boom");
+            CompletableFuture<String> failing = CompletableFuture.supplyAsync(() -> {
+                sleepQuietly(50);
+                throw boom;
+            });
+            assertThatThrownBy(() -> Waits.join(failing)).isInstanceOf(CompletionException.class).hasCause(boom);
+
+            CompletableFuture<String> cancelled = new CompletableFuture<>();
+            CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> cancelled.cancel(true));
+            assertThatThrownBy(() -> Waits.join(cancelled)).isInstanceOf(java.util.concurrent.CancellationException.class);
+        });
+    }
+
+    /** An exit the process traps is a message: the wait goes on, and ends when the lock comes. */
+    @Test
+    void aTrappedExitLeavesTheWaitAlone() {
+        Procs.run(s, () -> {
+            ReentrantLock lock = new ReentrantLock();
+            lock.lock();
+            Pid tester = self();
+            CountDownLatch trapping = new CountDownLatch(1);
+            Pid p = spawn(() -> {
+                trapExits(true);
+                trapping.countDown();
+                Waits.lock(lock);
+                lock.unlock();
+                send(tester, "locked, then " + receive(Exit.class, Duration.ofSeconds(5)).map(e -> e.reason().toString()).orElse("no exit"));
+            });
+            awaitQuietly(trapping);
+            untilParked(p);
+            exit(p, ExitReason.of("please"));
+            assertThat(receive(String.class, Duration.ofMillis(300))).isEmpty();
+            lock.unlock();
+            assertThat(receive(String.class, Duration.ofSeconds(5))).contains("locked, then please");
+        });
+    }
+
+    /** On a thread that is not a process the calls are the JDK's: an interrupt does not end a lock wait. */
+    @Test
+    void outsideAProcessTheWaitIsTheJdks() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        lock.lock();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        Thread t = Thread.ofPlatform().start(() -> {
+            Waits.lock(lock);
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+            lock.unlock();
+        });
+        Procs.await(Duration.ofSeconds(5), lock::hasQueuedThreads, "the thread to queue for the lock");
+        t.interrupt();
+        t.join(200);
+        assertThat(t.isAlive()).isTrue();
+        lock.unlock();
+        t.join(5_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(interruptedAfter).isTrue();
+    }
+
+    static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
