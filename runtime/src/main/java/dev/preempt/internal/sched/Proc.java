@@ -465,11 +465,24 @@ public final class Proc implements Executor, Runnable {
         int st = state;
         if (st == WAITING) {
             LockSupport.unpark(thread); // after the push: the Dekker pairing with park
-        } else if (s.kind != Signal.MESSAGE && (st == ACTIVE ? signals.endsProcess((SysSignal) s)
-                : st == UNWINDING && Signals.killsUnwinding((SysSignal) s))) {
-            stopForExit();
+        } else if (s.kind != Signal.MESSAGE) {
+            if (st == ACTIVE) stopIfItEnds((SysSignal) s);
+            else if (st == UNWINDING && Signals.killsUnwinding((SysSignal) s)) stopForExit();
         }
         return true;
+    }
+
+    /**
+     * Any thread, having pushed {@code s} to this running process: interrupts it ({@link #stopForExit}) if
+     * {@code s} will end it. The decision reads {@code trapExits}, which the owner may be changing, so it
+     * is made holding the process's {@link Signals} monitor, which {@link #setTrapExits} holds to change
+     * the flag: a decision is made either wholly before the change or wholly after it.
+     */
+    private void stopIfItEnds(SysSignal s) {
+        if (!Signals.mayEnd(s)) return;
+        synchronized (signals) {
+            if (signals.endsProcess(s)) stopForExit();
+        }
     }
 
     /**
@@ -991,7 +1004,20 @@ public final class Proc implements Executor, Runnable {
      */
     public void setTrapExits(boolean on) {
         assert ownedHere() : "owner only, called on " + Thread.currentThread() + " for " + this;
-        signals.trapExits(on);
+        signalsFirstHere(); // what came before the call is acted on under the old setting
+        // Against a sender deciding, under the same monitor, whether its exit ends this process (and so
+        // interrupting it: stopIfItEnds). Found by TrapExitsRaceTest: with the flag read racily, a process
+        // turning trapping on got an InterruptedException for an exit it then received as a message, and
+        // one turning it off slept through an exit that ended it once the sleep was over.
+        boolean exitComing;
+        synchronized (signals) {
+            exitComing = on && sysPending < 0; // a sender decided, just before, that its exit ends us
+            if (!exitComing) signals.trapExits(on);
+        }
+        // Turned on: an exit decided before the change ends the process now, as it would have. Turned off:
+        // an exit whose sender took it for trapped (and so interrupted nothing) ends it now, not after
+        // whatever wait comes next.
+        if (exitComing || !on) signalsFirstHere();
     }
 
     /**

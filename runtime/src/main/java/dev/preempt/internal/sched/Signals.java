@@ -43,6 +43,7 @@ final class Signals implements Consumer<Signal> {
 
     private final Proc self;
 
+    /** Written by the owner holding this object's monitor, read by senders holding it too ({@link #endsProcess}). */
     private boolean trapExits;
     /** Links: other process -> state. Absent: no link. */
     private HashMap<Proc, Link> links;
@@ -322,18 +323,25 @@ final class Signals implements Consumer<Signal> {
     // Links, monitors, trapping exits: the process acting on itself
     // =====================================================================================
 
+    /** Owner, holding this object's monitor ({@code Proc.setTrapExits}). */
     void trapExits(boolean on) {
         trapExits = on;
     }
 
+    /** Whether {@code sig} is of a kind that can end the process (an exit, a link's exit). */
+    static boolean mayEnd(SysSignal sig) {
+        return sig.kind == SysSignal.EXIT || sig.kind == SysSignal.EXIT_LINK;
+    }
+
     /**
-     * Any thread, having pushed {@code sig}: whether it will end the process when the process acts on it,
-     * by the rules of {@link #accept} (a kill always; another exit unless the process traps exits, and
-     * unless it is {@code normal} from someone else). Racy: it reads the owner's {@code trapExits}
-     * plainly, and takes a link's exit as coming over a link still in place. Used to interrupt a process
-     * in a blocking JDK call ({@code Proc.stopForExit}); a wrong answer is a spurious interrupt of a
-     * process that turned on trapExits (or unlinked) at that moment, or no interrupt for one that just
-     * turned it off (the exit then lands at its next tick or receive).
+     * Any thread, having pushed {@code sig}, holding this object's monitor ({@code Proc.stopIfItEnds}):
+     * whether it will end the process when the process acts on it, by the rules of {@link #accept} (a
+     * kill always; another exit unless the process traps exits, and unless it is {@code normal} from
+     * someone else). {@code trapExits} is read under the monitor the owner changes it under
+     * ({@code Proc.setTrapExits}), so the answer is exact for it. Still racy: a link's exit is taken as
+     * coming over a link still in place, so a process that unlinked at that moment may be interrupted
+     * for an exit that then has no effect. Used to interrupt a process in a blocking JDK call
+     * ({@code Proc.stopForExit}).
      */
     boolean endsProcess(SysSignal sig) {
         return switch (sig.kind) {
