@@ -301,8 +301,9 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * Kills every live process (reason {@code killed}: their {@code finally} blocks run and their locks
-     * are released), waits up to half a second for them to end, then stops the carriers and timers; a
-     * process still alive then (pinned in a native call, or in a loop with no tick because the agent is
+     * are released), waits up to half a second for them to end (and a second more for a process still
+     * running its clean-up: the grace a kill gives its {@code finally} blocks), then stops the carriers and
+     * timers; a process still alive then (pinned in a native call, or in a loop with no tick because the agent is
      * not there) is abandoned, and named in a WARNING on the {@code dev.preempt} logger.
      */
     @Override

@@ -310,4 +310,38 @@ class ProcessBasicsTest {
         assertThat(taker.isAlive()).as("the monitor the process held is free after close").isFalse();
         assertThat(unwound.get()).as("its finally ran").isEqualTo("yes");
     }
+    /**
+     * A killed process's clean-up has a grace of a second before the exit is thrown at it again; closing
+     * the scheduler waited only half a second, then stopped the carriers under a clean-up still running
+     * (a rollback over the network, here a sleep): the clean-up never finished, and close warned of an
+     * abandoned process. Close now waits for a process that unwinds as long as that grace.
+     */
+    @Test
+    void closeLetsACleanUpLongerThanHalfASecondFinish() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicReference<String> cleanedUp = new AtomicReference<>("no");
+        List<String> warnings;
+        try (Warnings warned = Warnings.of("dev.preempt")) {
+            warnings = warned.messages();
+            Scheduler s = Scheduler.builder().name("slow-cleanup").carriers(2).build();
+            s.spawn(() -> {
+                try {
+                    waiting.countDown();
+                    Preempt.receive();
+                } finally {
+                    try {
+                        Thread.sleep(800);
+                        cleanedUp.set("yes");
+                    } catch (InterruptedException e) {
+                        cleanedUp.set("interrupted");
+                    }
+                }
+            });
+            assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(50); // in its receive
+            s.close();
+        }
+        assertThat(cleanedUp.get()).as("its clean-up ran to its end before close returned").isEqualTo("yes");
+        assertThat(warnings).noneSatisfy(w -> assertThat(w).contains("slow-cleanup"));
+    }
 }

@@ -654,7 +654,11 @@ public final class SchedulerCore {
         wakeIdle();
     }
 
-    /** How long {@link #shutdown()} waits for the processes it killed to end: then the rest are abandoned. */
+    /**
+     * How long {@link #shutdown()} waits for the processes it killed to end, or at least to start
+     * unwinding; one that unwinds gets its clean-up's grace on top ({@link Signals#UNWIND_GRACE_NANOS}).
+     * Then the rest are abandoned.
+     */
     static final long SHUTDOWN_GRACE_NANOS = 500_000_000L;
 
     /**
@@ -665,8 +669,11 @@ public final class SchedulerCore {
      * later log call in the JVM (another scheduler's supervisor reporting a restart, the LogManager's
      * shutdown hook) blocked for ever. Killed, it unwinds: its {@code finally} blocks run, its locks are
      * released, its exit signals go out. One that cannot be reached in time (pinned in a native call, a
-     * hog in a long JDK call) is abandoned as before. From a process of this scheduler (closing the
-     * scheduler one runs on) it does not wait: the caller's own end would be part of what it waits for.
+     * hog in a long JDK call) is abandoned as before. One that unwinds is waited for as long as its
+     * clean-up's grace: stopped at half a second, a clean-up longer than that (a rollback over the
+     * network) never finished, though the kill had granted it a second. From a process of this scheduler
+     * (closing the scheduler one runs on) it does not wait: the caller's own end would be part of what it
+     * waits for.
      */
     private void endLiveProcesses() {
         if (table.isEmpty()) return;
@@ -675,11 +682,23 @@ public final class SchedulerCore {
             if (p != self && p.isAlive()) p.exitSignal(null, ExitReason.KILL);
         }
         if (self != null && self.sched == this) return;
-        long deadline = System.nanoTime() + SHUTDOWN_GRACE_NANOS;
-        while (!table.isEmpty() && System.nanoTime() - deadline < 0) {
+        long start = System.nanoTime();
+        while (!table.isEmpty()) {
+            long waited = System.nanoTime() - start;
+            if (waited >= SHUTDOWN_GRACE_NANOS
+                    && (waited >= SHUTDOWN_GRACE_NANOS + Signals.UNWIND_GRACE_NANOS || !anyUnwinding())) {
+                break;
+            }
             LockSupport.parkNanos(1_000_000L);
         }
         if (!table.isEmpty()) warnAbandoned();
+    }
+
+    private boolean anyUnwinding() {
+        for (Proc p : table.values()) {
+            if (p.unwinding()) return true;
+        }
+        return false;
     }
 
     /**
@@ -691,7 +710,8 @@ public final class SchedulerCore {
         List<Proc> left = new ArrayList<>(table.values());
         StringBuilder sb = new StringBuilder("scheduler '").append(name).append("' closed with ").append(left.size())
                 .append(left.size() == 1 ? " process" : " processes")
-                .append(" still there half a second after it killed them; they are abandoned: none runs again once it"
+                .append(" still there after it killed them (half a second, and a second more for a clean-up); they are"
+                        + " abandoned: none runs again once it"
                         + " yields or parks, and one that never does keeps its carrier thread")
                 .append(dev.preempt.internal.AgentStatus.isInstalled() ? "" : " (this JVM runs without the agent, so loops have no"
                         + " ticks and a process in one never ends: run under -javaagent:preempt-agent.jar)")
