@@ -17,7 +17,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  * switches included), so that a process running it yields when its budget runs out.
  *
  * <ul>
- *   <li>A method that cannot run long (no call, no backward jump) gets no tick at all.</li>
+ *   <li>A method that cannot run long (no call, no backward jump) gets no tick at all. Calls of JDK
+ *       methods that never call back ({@link LeafCalls}: {@code VarHandle}, the atomics, {@code Math})
+ *       do not count.</li>
  *   <li>A counted loop of javac's shape is strip-mined ({@link StripMiner}).</li>
  *   <li>A back-edge of a loop with no call in it counts in a local and spends its reductions in
  *       batches ({@link TickEmitter#batched}).</li>
@@ -68,8 +70,7 @@ final class ReductionInserter {
         List<AbstractInsnNode> backward = new ArrayList<>();
         int i = 0;
         for (AbstractInsnNode n = code.getFirst(); n != null; n = n.getNext(), i++) {
-            int op = n.getOpcode();
-            if (op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC) calls = true;
+            if (LeafCalls.isCall(n)) calls = true;
             if (Jumps.isBackward(n, i, index)) backward.add(n);
         }
         if (!calls && backward.isEmpty()) return Result.NONE; // cannot run long
@@ -117,7 +118,7 @@ final class ReductionInserter {
         AbstractInsnNode n = code.get(begin);
         for (int i = begin; i < end && n != null; i++, n = n.getNext()) {
             int op = n.getOpcode();
-            if (op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC) return true;
+            if (LeafCalls.isCall(n)) return true;
             if (op == Opcodes.JSR || op == Opcodes.RET) return true; // leave old subroutines alone
         }
         return false;

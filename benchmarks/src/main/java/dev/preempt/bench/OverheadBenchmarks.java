@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class OverheadBenchmarks {
 
-    @Param({"arraySum", "matrixMultiply", "fib", "hashMapChurn", "stringBuilder", "streamPipeline", "sort"})
+    @Param({"arraySum", "matrixMultiply", "fib", "hashMapChurn", "stringBuilder", "streamPipeline", "sort", "lockedCounter"})
     public String kernel;
 
     Pid runner;
@@ -56,6 +56,7 @@ public class OverheadBenchmarks {
             case "stringBuilder" -> Kernels::stringBuilder;
             case "streamPipeline" -> Kernels::streamPipeline;
             case "sort" -> Kernels::sort;
+            case "lockedCounter" -> Kernels::lockedCounter;
             default -> throw new IllegalArgumentException(kernel);
         };
         repeat = switch (kernel) {

@@ -74,6 +74,26 @@ public final class Kernels {
         return IntStream.range(0, 20_000).filter(i -> i % 3 != 0).mapToLong(i -> (long) i * i).sum();
     }
 
+    static final java.util.concurrent.locks.ReentrantLock LOCK = new java.util.concurrent.locks.ReentrantLock();
+    static long locked;
+
+    /**
+     * 10,000 uncontended {@code lock()}/{@code unlock()} pairs around a counter: under the agent each
+     * {@code lock()} is the runtime's {@code Waits.lock} (interruptible inside a process, so a kill ends
+     * the wait), this measures what that costs.
+     */
+    public static long lockedCounter() {
+        for (int i = 0; i < 10_000; i++) {
+            LOCK.lock();
+            try {
+                locked++;
+            } finally {
+                LOCK.unlock();
+            }
+        }
+        return locked;
+    }
+
     /** A hand-written quicksort (the JDK's sort is not rewritten, so this is ours). */
     public static int sort() {
         int[] a = TO_SORT.clone();

@@ -417,13 +417,15 @@ public final class Proc implements Executor, Runnable {
         // Ended by an exit signal (a link's crash, a kill): not a crash of its own, so no report. The
         // process whose crash it was has reported it (a boss with 200 linked workers made 201 reports).
         boolean bySignal = state == UNWINDING;
-        if (sysPending < 0) sched.cancelled.remove(this);
         moveTo(EXITING); // before the name is released (see Registry)
         boolean seen = exitHook != null || signals.heardOfBySomeone();
         if (!bySignal) CrashReports.processEnded(this, reason, seen);
         sched.processEnded(this, reason, seen);
         sched.registry.releaseOnExit(this);
         mailbox.close();
+        // After the close: a sender that marked an exit (before its push, see signal) and pushed did so
+        // before it; one whose push failed removes its own mark.
+        if (sysPending < 0) sched.cancelled.remove(this);
         signals.processEnded(reason);
         exitReason = reason;
         moveTo(EXITED); // publishes exitReason
@@ -492,26 +494,60 @@ public final class Proc implements Executor, Runnable {
      * where it reaches neither a receive nor a tick and would see the signal only once the call returned
      * by itself: never, for a {@code take()} nobody feeds (a supervisor could not stop such a worker).
      * So its thread is interrupted, which is how Java cancels a blocking call: the call throws (or
-     * returns), and the exit lands at the next tick or at the end of the body ({@link #lastSignals}).
-     * Its next tick looks at its signals at once (budget 0, a request: racy writes the process may undo
-     * by a decrement, as the watchdog's; it then acts at its slice's end). A wait that ignores interrupts
-     * ({@code synchronized} entry, {@code Lock.lock()}, {@code CompletableFuture.join()}) ends the
-     * process only once it is over. An exit the process traps does not interrupt it (see
-     * {@link Signals#endsProcess}).
+     * returns), and the handlers its exception runs through run to their end; the exit lands at the next
+     * runtime operation, at the end of the body ({@link #lastSignals}), or at a tick once its grace is
+     * over ({@link Signals#UNWIND_GRACE_NANOS}).
+     *
+     * <p>A process that runs gets {@link #EXIT_AT_TICK_NANOS} to reach a runtime operation of its own (a
+     * receive, a send), where the exit lands as it would in a process that waited; only then is it thrown
+     * at a tick, wherever that is (the watchdog sees to it, {@link #exitDeadlinePassed}). Thrown at the
+     * next tick, an exit acted as {@code Thread.stop} inside whatever library code the process was in: a
+     * tick between two steps of a shared structure's update left it broken for every process (Caffeine's
+     * cache kept entries its eviction no longer saw; {@code KillSafetyIT}). A wait that ignores interrupts
+     * ({@code synchronized} entry, a {@code FileInputStream} read) ends the process only once it is over.
+     * An exit the process traps does not interrupt it (see {@link Signals#endsProcess}). Under a
+     * deterministic scheduler, and for a kill of a process that is unwinding already, the next tick acts
+     * (budget 0, a request: racy writes the process may undo by a decrement, as the watchdog's; it then
+     * acts at its slice's end).
      */
     private void stopForExit() {
-        if (sched.det == null && state == ACTIVE && parkedInJdkCall()) {
-            // Java's cancellation first: the interrupted call throws, and the handlers it runs through (a
-            // try-with-resources' close(), a finally block) run to their end; the exit lands at the next
-            // runtime operation, the body's end, a park (interrupted again), or a tick after the grace.
-            sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + Signals.UNWIND_GRACE_NANOS));
-            SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        if (sched.det == null && state == ACTIVE) {
+            markExit();
         } else {
             SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING | EXIT_NOW); // a mount would give a fresh budget (see mounting)
             budget = 0;
             ask(ASK_SIGNALS);
         }
         thread.interrupt();
+    }
+
+    /**
+     * Any thread: an exit that will end this ACTIVE process waits, with its deadline: the grace of a JDK
+     * call's handlers if the process is parked in one, else the time it has to reach a runtime operation
+     * (see {@link #stopForExit}).
+     */
+    private void markExit() {
+        long grace = parkedInJdkCall() ? Signals.UNWIND_GRACE_NANOS : EXIT_AT_TICK_NANOS;
+        sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + grace));
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+    }
+
+    /** How long a running process has to reach a runtime operation before an exit is thrown at a tick. */
+    static final long EXIT_AT_TICK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
+    /**
+     * The watchdog, looking at the process its carrier runs: if an exit waits for it and its deadline has
+     * passed (see {@link #stopForExit}), the next tick acts on it. Without this, a process whose ticks
+     * spend nothing ({@code ticks=flag}, a recursion) would reach no slice end to look at the deadline.
+     */
+    void exitDeadlinePassed(long now) {
+        int pending = sysPending;
+        if (pending >= 0 || (pending & EXIT_NOW) != 0 || state != ACTIVE) return;
+        Cancel c = sched.cancelled.get(this);
+        if (c == null || now - c.graceEnds < 0) return;
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_NOW);
+        budget = 0;
+        ask(ASK_SIGNALS);
     }
 
     /** Whether its thread is parked (or blocked) in a JDK call, not running or queued. Racy. */
@@ -524,8 +560,9 @@ public final class Proc implements Executor, Runnable {
 
     /**
      * Owner, at a tick: whether an exit that ends the process waits but must not be acted on yet, because
-     * it interrupted a JDK call and the handlers that call's exception runs through still have their grace
-     * ({@link #stopForExit}). Once the grace is over it is an exit for the next tick, as any other.
+     * it interrupted a JDK call and the handlers that call's exception runs through still have their grace,
+     * or it came while the process ran and the process may still reach a runtime operation
+     * ({@link #stopForExit}). Once the deadline has passed it is an exit for the next tick, as any other.
      */
     private boolean exitDeferred() {
         int pending = sysPending;
@@ -653,7 +690,45 @@ public final class Proc implements Executor, Runnable {
     /** Owner, at a tick: an exit decided and swallowed is thrown again; system signals are acted on. */
     private void signalsAtTick() {
         exitAgainAtTick();
-        if (mailbox.hasIncoming() && !exitDeferred()) drainIncoming();
+        if ((mailbox.hasIncoming() || sysPending < 0) && !exitDeferred()) drainAtTick();
+    }
+
+    /**
+     * Owner, at a tick: acts on what arrived, except that an exit that would end the process is put off
+     * ({@link Signals#deferExits}) until the process reaches a runtime operation or its deadline passes
+     * (see {@link #stopForExit}): the sender marks the exit after pushing it, and a slice's end that drained
+     * in between threw it there and then, inside whatever the process ran (KillSafetyIT lost 1-6 units
+     * of 500 that way).
+     */
+    private void drainAtTick() {
+        if (sched.det != null || state != ACTIVE || ((sysPending & EXIT_NOW) != 0 && !inInitializer())) {
+            drainIncoming();
+            return;
+        }
+        signals.deferExits = true;
+        try {
+            drainIncoming();
+        } finally {
+            signals.deferExits = false;
+        }
+        if (signals.exitPutOff()) exitPutOff(); // again, with a new deadline: drainIncoming took the mark
+    }
+
+    /**
+     * Whether a class initialiser is on this thread's stack. An exit thrown under one escapes it as an
+     * {@code ExceptionInInitializerError}, and the class is unusable for the rest of the JVM's life
+     * ({@code NoClassDefFoundError: Could not initialize class}): a helper's killed HTTP client left
+     * OkHttp so. The initialiser's own ticks never throw ({@code Reductions.tickInInitializer}); this
+     * covers the methods it calls. A stack walk, done only once an exit's deadline has passed.
+     */
+    private static boolean inInitializer() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("<clinit>")));
+    }
+
+    /** Owner, from {@link Signals#die} at a tick: an exit put off, with the deadline a sender would have set. */
+    void exitPutOff() {
+        sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + EXIT_AT_TICK_NANOS));
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
     }
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
@@ -830,7 +905,7 @@ public final class Proc implements Executor, Runnable {
         takeAsked();
         exitAgainAtTick();
         growBudgetCap();
-        if (mailbox.hasIncoming() && !exitDeferred()) drainIncoming();
+        if ((mailbox.hasIncoming() || sysPending < 0) && !exitDeferred()) drainAtTick();
         Carrier c = carrier; // the carrier we are mounted on: it wrote this before mounting us
         if (c != null && !c.hasOtherWork() && !c.surplusSpare()) {
             account(sliceStart - budget);
@@ -846,7 +921,7 @@ public final class Proc implements Executor, Runnable {
             preempting = false;
         }
         checkStack();
-        if (mailbox.hasIncoming() && !exitDeferred()) drainIncoming();
+        if ((mailbox.hasIncoming() || sysPending < 0) && !exitDeferred()) drainAtTick();
     }
 
     /**
@@ -1017,7 +1092,10 @@ public final class Proc implements Executor, Runnable {
         // Turned on: an exit decided before the change ends the process now, as it would have. Turned off:
         // an exit whose sender took it for trapped (and so interrupted nothing) ends it now, not after
         // whatever wait comes next.
-        if (exitComing || !on) signalsFirstHere();
+        // Whatever sysPending says: the drain before the change may have reset it for a signal counted but
+        // not yet pushed, whose sender then found trapping still on and interrupted nothing
+        // (TrapExitsRaceTest, 1 in 1,000 rounds); such a signal is in the inbox by now.
+        if (exitComing || !on) drainIncoming();
     }
 
     /**

@@ -43,6 +43,11 @@ final class Signals implements Consumer<Signal> {
 
     private final Proc self;
 
+    /**
+     * Owner: while true (a drain at a tick, {@code Proc.drainAtTick}), an exit that would end the process
+     * is put off ({@link Unwind#putOff}) instead of thrown; the next drain that is not at a tick throws it.
+     */
+    boolean deferExits;
     /** Written by the owner holding this object's monitor, read by senders holding it too ({@link #endsProcess}). */
     private boolean trapExits;
     /** Links: other process -> state. Absent: no link. */
@@ -54,7 +59,10 @@ final class Signals implements Consumer<Signal> {
     /** The tag of the call this process waits on; a reply with another tag (a late one) is dropped. */
     private Ref awaitingReply;
 
-    /** The exit decided, once a signal decided it (the process is then UNWINDING); null before. */
+    /**
+     * The exit decided, once a signal decided it (the process is then UNWINDING); or one put off at a tick
+     * ({@link Unwind#putOff}, the process still ACTIVE); null before.
+     */
     private Unwind unwind;
     private static final int SWALLOW_LIMIT = 16;
 
@@ -86,6 +94,8 @@ final class Signals implements Consumer<Signal> {
         boolean cut;
         /** ProcessExit throws since the exit was decided; a process that keeps swallowing them is stopped hard. */
         int throwsSoFar;
+        /** Decided at a tick and put off: not thrown yet, the process not UNWINDING (see {@link #deferExits}). */
+        boolean putOff;
 
         Unwind(ExitReason reason, boolean cut) {
             this.reason = reason;
@@ -119,6 +129,11 @@ final class Signals implements Consumer<Signal> {
 
     /** Moves what arrived into the message list, acting on system signals (may throw ProcessExit). */
     void drain() {
+        Unwind u = unwind;
+        if (u != null && u.putOff && !deferExits) {
+            unwind = null;
+            die(u.reason);
+        }
         self.mailbox.drain(this); // it is the mailbox's callback for drained system signals (no lambda: 16 bytes a process)
     }
 
@@ -209,6 +224,14 @@ final class Signals implements Consumer<Signal> {
      * {@code shutdown}.
      */
     private void die(ExitReason reason) {
+        if (deferExits && !self.unwinding()) { // at a tick: put off (Proc.drainAtTick); a kill wins
+            if (unwind == null || reason == ExitReason.KILLED) {
+                unwind = new Unwind(reason, false);
+                unwind.putOff = true;
+            }
+            self.exitPutOff();
+            return;
+        }
         if (self.unwinding()) {
             if (reason != ExitReason.KILLED) return;
             Thread.interrupted();
@@ -226,10 +249,16 @@ final class Signals implements Consumer<Signal> {
         throw new ProcessExit(reason);
     }
 
+    /** Whether an exit was decided at a tick and put off ({@link #deferExits}). */
+    boolean exitPutOff() {
+        Unwind u = unwind;
+        return u != null && u.putOff;
+    }
+
     /** The exit decided for the process (while it is UNWINDING), else null. */
     ExitReason pendingExit() {
         Unwind u = unwind;
-        return u == null ? null : u.reason;
+        return u == null || u.putOff ? null : u.reason;
     }
 
     /**

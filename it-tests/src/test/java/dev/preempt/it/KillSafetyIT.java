@@ -1,0 +1,37 @@
+package dev.preempt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A kill of a busy, message-driven process lands where the process next calls the runtime (here its
+ * receive), not at the first tick inside whatever it was running: workers updating shared state in two
+ * steps, killed at random 500 times, leave it consistent ({@code apps.KillMidUpdate}). Before, the exit
+ * was thrown at the next tick, between the steps, and units were lost: found by a helper whose killed
+ * processes left a shared Caffeine cache unable to evict.
+ */
+class KillSafetyIT {
+
+    @Test
+    void killedBusyWorkersLeaveSharedStateConsistent() {
+        Jvm.Result r = Jvm.withAgent("carriers=2").run("dev.preempt.it.apps.KillMidUpdate", "500");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.longValue("ledger", "moved")).as(r.toString()).isPositive();
+        assertThat(r.longValue("ledger", "lost")).as(r.toString()).isZero();
+    }
+
+    /**
+     * A kill of a process inside a class's static initialiser (in a method the initialiser calls) waits
+     * for the initialiser to end: thrown there, the exit escaped it and the class was unusable for the
+     * rest of the JVM ({@code NoClassDefFoundError: Could not initialize class}), seen by a helper with
+     * OkHttp.
+     */
+    @Test
+    void aKillDuringAClassInitializerLeavesTheClassUsable() {
+        Jvm.Result r = Jvm.withAgent("carriers=2").run("dev.preempt.it.apps.KillInInitializer");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.value("initializer", "first")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("initializer", "second")).as(r.toString()).startsWith("value=");
+    }
+}
