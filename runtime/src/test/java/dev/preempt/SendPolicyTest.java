@@ -127,6 +127,37 @@ class SendPolicyTest {
         });
     }
 
+    /** A reply-to request under COPY: a serializable record with an array that also carries the sender's pid. */
+    record Request(Pid from, int[] data) implements Serializable {}
+
+    /**
+     * The immutable parts of a message that COPY copies are shared, not serialized: a pid (which is not
+     * serializable: it stands for a live process) inside a mutable message made the whole send fail with
+     * {@code NotSerializableException: dev.preempt.Pid}, though pids are messages' usual parts (found by a
+     * helper sending the reply-to pattern under COPY).
+     */
+    @Test
+    void copyPolicySharesTheImmutablePartsOfWhatItCopies() {
+        setSendPolicy(SendPolicy.COPY);
+        Procs.run(s, () -> {
+            Pid me = self();
+            int[] data = {1, 2, 3};
+            send(me, new Request(me, data));
+            data[0] = 99;
+            Request got = receive(Request.class);
+            assertThat(got.from()).isEqualTo(me);
+            assertThat(got.data()).containsExactly(1, 2, 3);
+            Ref ref = Ref.make();
+            ArrayList<Object> list = new ArrayList<>(List.of(me, ref, "text"));
+            send(me, list);
+            List<?> gotList = receive(List.class);
+            assertThat(gotList).isNotSameAs(list).containsExactly(me, ref, "text");
+            assertThat(gotList.get(0)).isSameAs(me);
+            send((Pid) gotList.get(0), "the copied pid reaches its process");
+            assertThat(receive(String.class)).isEqualTo("the copied pid reaches its process");
+        });
+    }
+
     @Test
     void trustPolicySendsAnything() {
         setSendPolicy(SendPolicy.TRUST);

@@ -202,7 +202,7 @@ public final class Immutability {
         if (LEAVES.contains(c)) return LEAF;
         if (c.isEnum() || (c.getSuperclass() != null && c.getSuperclass().isEnum())) return LEAF;
         if (c.isArray()) {
-            return new Refused("is an array; arrays are mutable (send a List.of(...) copy, or use the COPY policy)");
+            return new Refused("is an array; arrays are mutable (send a List.of(...) copy)");
         }
         String n = c.getName();
         if (n.startsWith("java.util.ImmutableCollections$")) {

@@ -9,6 +9,10 @@ import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -79,16 +83,24 @@ public final class Policies {
         return deepCopy(message, problem);
     }
 
+    /**
+     * A deep copy by serialization in which the deeply immutable parts are shared rather than copied
+     * ({@link SharingOutputStream}): a pid or a ref is not serializable (it stands for a live process or
+     * a unique reference), and a mutable message carrying one, the usual reply-to request, could not be
+     * sent under COPY at all ({@code NotSerializableException: dev.preempt.Pid}). Sharing what is immutable
+     * is what IMMUTABLE does with the whole message, and it copies less.
+     */
     private static Object deepCopy(Object message, String whyCopy) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        List<Object> shared = new ArrayList<>();
+        try (ObjectOutputStream out = new SharingOutputStream(bytes, message, shared)) {
             out.writeObject(message);
         } catch (IOException e) {
             throw new MessageNotSharableException("message of type " + message.getClass().getName()
                     + " must be copied (" + whyCopy + ") but cannot be serialized: " + e, e);
         }
         ClassLoader loader = message.getClass().getClassLoader();
-        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()), loader)) {
+        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()), loader, shared)) {
             return in.readObject();
         } catch (IOException | ClassNotFoundException e) {
             throw new MessageNotSharableException("message of type " + message.getClass().getName()
@@ -96,13 +108,44 @@ public final class Policies {
         }
     }
 
-    /** Resolves classes through the message's own loader first. */
+    /** In the stream, a part of the message shared rather than copied: its index in the shared list. */
+    private record Shared(int index) implements Serializable {}
+
+    /** Writes every deeply immutable part of the message but the message itself as a {@link Shared}. */
+    private static final class SharingOutputStream extends ObjectOutputStream {
+        private final Object root;
+        private final List<Object> shared;
+
+        SharingOutputStream(OutputStream out, Object root, List<Object> shared) throws IOException {
+            super(out);
+            this.root = root;
+            this.shared = shared;
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            if (obj == root || obj instanceof String || Immutability.problem(obj) != null) return obj;
+            shared.add(obj);
+            return new Shared(shared.size() - 1);
+        }
+    }
+
+    /** Resolves classes through the message's own loader first, and puts the shared parts back. */
     private static final class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
+        private final List<Object> shared;
 
-        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+        LoaderObjectInputStream(InputStream in, ClassLoader loader, List<Object> shared) throws IOException {
             super(in);
             this.loader = loader;
+            this.shared = shared;
+            enableResolveObject(true);
+        }
+
+        @Override
+        protected Object resolveObject(Object obj) {
+            return obj instanceof Shared s ? shared.get(s.index()) : obj;
         }
 
         @Override
