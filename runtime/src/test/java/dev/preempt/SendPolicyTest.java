@@ -150,7 +150,8 @@ class SendPolicyTest {
             Ref ref = Ref.make();
             ArrayList<Object> list = new ArrayList<>(List.of(me, ref, "text"));
             send(me, list);
-            List<?> gotList = receive(List.class);
+            @SuppressWarnings("unchecked")
+            List<Object> gotList = receive(List.class);
             assertThat(gotList).isNotSameAs(list).containsExactly(me, ref, "text");
             assertThat(gotList.get(0)).isSameAs(me);
             send((Pid) gotList.get(0), "the copied pid reaches its process");
