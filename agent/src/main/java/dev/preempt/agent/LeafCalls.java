@@ -20,7 +20,8 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * processes sharing a cache). Such helpers now have no tick at all.
  *
  * <p>Methods that take a function ({@code AtomicInteger.updateAndGet(IntUnaryOperator)},
- * {@code Objects.requireNonNull(T, Supplier)}) call back, so they stay calls; so does {@code Unsafe.park}.
+ * {@code Objects.requireNonNull(T, Supplier)}), {@code toString}, and the boxes' statics that take a
+ * {@code CharSequence} or an {@code Object} may call back, so they stay calls; so does {@code Unsafe.park}.
  */
 final class LeafCalls {
 
@@ -65,7 +66,9 @@ final class LeafCalls {
         if (METHODS.contains(m.owner + "." + m.name + m.desc)) return true;
         boolean all = OWNERS.contains(m.owner), statics = m.getOpcode() == Opcodes.INVOKESTATIC && STATIC_OWNERS.contains(m.owner);
         if (!all && !statics) return false;
-        if (m.desc.contains("Ljava/util/function/")) return false; // calls back
+        if (m.desc.contains("Ljava/util/function/") || m.name.equals("toString")) return false; // calls back
+        // A box's static taking a CharSequence or an Object may call the application's charAt or toString.
+        if (statics && (m.desc.contains("Ljava/lang/CharSequence;") || m.desc.contains("Ljava/lang/Object;"))) return false;
         return !(m.name.equals("park") && m.owner.endsWith("/Unsafe"));
     }
 }

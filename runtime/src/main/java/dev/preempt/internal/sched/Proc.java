@@ -423,9 +423,7 @@ public final class Proc implements Executor, Runnable {
         sched.processEnded(this, reason, seen);
         sched.registry.releaseOnExit(this);
         mailbox.close();
-        // After the close: a sender that marked an exit (before its push, see signal) and pushed did so
-        // before it; one whose push failed removes its own mark.
-        if (sysPending < 0) sched.cancelled.remove(this);
+        if (sysPending < 0) sched.cancelled.remove(this); // after EXITING: see markExit
         signals.processEnded(reason);
         exitReason = reason;
         moveTo(EXITED); // publishes exitReason
@@ -530,6 +528,10 @@ public final class Proc implements Executor, Runnable {
         long grace = parkedInJdkCall() ? Signals.UNWIND_GRACE_NANOS : EXIT_AT_TICK_NANOS;
         sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + grace));
         SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        // The process may have begun to exit since this sender found it ACTIVE: then terminate's removal
+        // may have come first, and the entry would keep the dead process for good. Either that removal
+        // sees this entry, or this read sees EXITING (the map's put and the state are both volatile).
+        if (state >= EXITING) sched.cancelled.remove(this);
     }
 
     /** How long a running process has to reach a runtime operation before an exit is thrown at a tick. */
