@@ -41,14 +41,11 @@ class BlockedInJdkCallTest {
     }
 
     static Down down(Ref ref, Duration within) {
-        return (Down) receive(m -> m instanceof Down d && d.ref().equals(ref), within)
-                .orElseThrow(() -> new AssertionError("no Down within " + within));
+        return Procs.down(ref, within);
     }
 
     static void untilParked(Pid p) {
-        Procs.await(Duration.ofSeconds(5), () -> processInfo(p).map(i -> i.stack().stream()
-                .anyMatch(e -> e.getClassName().equals("java.lang.VirtualThread") && e.getMethodName().contains("park"))).orElse(false),
-                "the process to park in its JDK call");
+        Procs.untilParked(p);
     }
 
     @Test

@@ -35,6 +35,19 @@ final class Procs {
         }
     }
 
+    /** Inside a process: the Down of {@code ref}, or a failure if none comes within {@code within}. */
+    static Down down(Ref ref, Duration within) {
+        return (Down) Preempt.receive(m -> m instanceof Down d && d.ref().equals(ref), within)
+                .orElseThrow(() -> new AssertionError("no Down within " + within));
+    }
+
+    /** Until process {@code p} is parked in a wait (a JDK call's or Preempt's own): its stack shows a park. */
+    static void untilParked(Pid p) {
+        await(Duration.ofSeconds(5), () -> Preempt.processInfo(p).map(i -> i.stack().stream()
+                .anyMatch(e -> e.getClassName().equals("java.lang.VirtualThread") && e.getMethodName().contains("park"))).orElse(false),
+                "the process to park in its wait");
+    }
+
     static Scheduler twoCarriers() {
         return Scheduler.builder().carriers(2).build();
     }

@@ -1,14 +1,12 @@
 package dev.preempt.agent;
 
+import static dev.preempt.agent.TestClasses.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -73,25 +71,5 @@ class LeafCallsTest {
             if (i instanceof MethodInsnNode call && call.owner.equals(ReductionInserter.HOOKS)) n++;
         }
         return n;
-    }
-
-    private static ClassNode node(byte[] b) {
-        ClassNode cn = new ClassNode();
-        new ClassReader(b).accept(cn, 0);
-        return cn;
-    }
-
-    private static MethodNode method(ClassNode cn, String name) {
-        return cn.methods.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
-    }
-
-    private static String internal(Class<?> c) {
-        return c.getName().replace('.', '/');
-    }
-
-    private static byte[] bytes(Class<?> c) throws IOException {
-        try (InputStream in = c.getClassLoader().getResourceAsStream(internal(c) + ".class")) {
-            return in.readAllBytes();
-        }
     }
 }

@@ -1,9 +1,8 @@
 package dev.preempt.agent;
 
+import static dev.preempt.agent.TestClasses.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +10,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -67,7 +65,7 @@ class WaitRewriterTest {
         assertThat(waits(method(cn, "acquireLater"))).containsExactly("acquireUninterruptibly(Ljava/util/concurrent/Semaphore;)V");
         assertThat(waits(method(cn, "unrelated"))).isEmpty();
 
-        Class<?> again = new DefiningLoader(getClass().getClassLoader()).define(Waiting.class.getName(), rewritten);
+        Class<?> again = new TestClasses.DefiningLoader(getClass().getClassLoader()).define(Waiting.class.getName(), rewritten);
         ReentrantLock l = new ReentrantLock();
         again.getMethod("lockIt", ReentrantLock.class).invoke(null, l);
         assertThat(l.isHeldByCurrentThread()).isTrue();
@@ -98,36 +96,5 @@ class WaitRewriterTest {
             }
         }
         return out;
-    }
-
-    private static ClassNode node(byte[] b) {
-        ClassNode cn = new ClassNode();
-        new ClassReader(b).accept(cn, 0);
-        return cn;
-    }
-
-    private static MethodNode method(ClassNode cn, String name) {
-        return cn.methods.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
-    }
-
-    private static String internal(Class<?> c) {
-        return c.getName().replace('.', '/');
-    }
-
-    private static byte[] bytes(Class<?> c) throws IOException {
-        try (InputStream in = c.getClassLoader().getResourceAsStream(internal(c) + ".class")) {
-            return in.readAllBytes();
-        }
-    }
-
-    /** Defines one class from bytes, delegating the rest (the hooks) to its parent. */
-    private static final class DefiningLoader extends ClassLoader {
-        DefiningLoader(ClassLoader parent) {
-            super(parent);
-        }
-
-        Class<?> define(String name, byte[] b) {
-            return defineClass(name, b, 0, b.length);
-        }
     }
 }

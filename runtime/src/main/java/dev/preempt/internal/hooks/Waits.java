@@ -43,17 +43,7 @@ public final class Waits {
             lock.lock();
             return;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                lock.lockInterruptibly();
-                break;
-            } catch (InterruptedException e) {
-                Proc.signalsFirst(); // an exit ends the process here, the lock not taken
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        untilDone(lock::lockInterruptibly); // an exit ends the process there, the lock not taken
     }
 
     /** {@code Condition.awaitUninterruptibly()}. */
@@ -66,17 +56,7 @@ public final class Waits {
         // An InterruptedException from await means no signal was taken (a signal that came first makes await
         // return with the interrupt set), and no one can signal while this thread holds the lock again, so
         // waiting once more loses nothing.
-        boolean interrupted = false;
-        while (true) {
-            try {
-                condition.await();
-                break;
-            } catch (InterruptedException e) {
-                Proc.signalsFirst();
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        untilDone(condition::await);
     }
 
     /** {@code Semaphore.acquireUninterruptibly()}. */
@@ -90,10 +70,23 @@ public final class Waits {
             semaphore.acquireUninterruptibly(permits);
             return;
         }
+        untilDone(() -> semaphore.acquire(permits));
+    }
+
+    /** An interruptible wait. */
+    private interface Interruptible {
+        void await() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code wait} until it completes: at each interrupt the process acts on its signals, so an exit
+     * ends it there; any other interrupt is set again once the wait is over.
+     */
+    private static void untilDone(Interruptible wait) {
         boolean interrupted = false;
         while (true) {
             try {
-                semaphore.acquire(permits);
+                wait.await();
                 break;
             } catch (InterruptedException e) {
                 Proc.signalsFirst();
