@@ -37,7 +37,11 @@ public final class Waits {
 
     private Waits() {}
 
-    /** {@code Lock.lock()} (and {@code ReentrantLock.lock()}, and a read-write lock's halves). */
+    /**
+     * {@code Lock.lock()} (and {@code ReentrantLock.lock()}, and a read-write lock's halves).
+     *
+     * @param lock the lock the rewritten call site locked
+     */
     public static void lock(Lock lock) {
         if (!ours(lock) || Proc.current() == null) {
             lock.lock();
@@ -46,7 +50,11 @@ public final class Waits {
         untilDone(lock::lockInterruptibly); // an exit ends the process there, the lock not taken
     }
 
-    /** {@code Condition.awaitUninterruptibly()}. */
+    /**
+     * {@code Condition.awaitUninterruptibly()}.
+     *
+     * @param condition the condition the call site waited on
+     */
     public static void awaitUninterruptibly(Condition condition) {
         if (!(condition instanceof AbstractQueuedSynchronizer.ConditionObject
                 || condition instanceof AbstractQueuedLongSynchronizer.ConditionObject) || Proc.current() == null) {
@@ -59,12 +67,21 @@ public final class Waits {
         untilDone(condition::await);
     }
 
-    /** {@code Semaphore.acquireUninterruptibly()}. */
+    /**
+     * {@code Semaphore.acquireUninterruptibly()}.
+     *
+     * @param semaphore the semaphore the call site acquired
+     */
     public static void acquireUninterruptibly(Semaphore semaphore) {
         acquireUninterruptibly(semaphore, 1);
     }
 
-    /** {@code Semaphore.acquireUninterruptibly(int)}. */
+    /**
+     * {@code Semaphore.acquireUninterruptibly(int)}.
+     *
+     * @param semaphore the semaphore the call site acquired
+     * @param permits how many permits
+     */
     public static void acquireUninterruptibly(Semaphore semaphore, int permits) {
         if (semaphore.getClass() != Semaphore.class || Proc.current() == null) {
             semaphore.acquireUninterruptibly(permits);
@@ -99,6 +116,9 @@ public final class Waits {
     /**
      * {@code CompletableFuture.join()}: waits with {@code get()}, then joins the completed future, so the
      * value, or the exception exactly as {@code join} throws it, is the future's own.
+     *
+     * @param future the future the call site joined
+     * @return what {@code future.join()} returns
      */
     public static Object join(CompletableFuture<?> future) {
         if (future.isDone() || future.getClass() != CompletableFuture.class || Proc.current() == null) return future.join();

@@ -108,7 +108,11 @@ public final class Policies {
         }
     }
 
-    /** In the stream, a part of the message shared rather than copied: its index in the shared list. */
+    /**
+     * In the stream, a part of the message shared rather than copied.
+     *
+     * @param index its place in the shared list
+     */
     private record Shared(int index) implements Serializable {}
 
     /** Writes every deeply immutable part of the message but the message itself as a {@link Shared}. */
