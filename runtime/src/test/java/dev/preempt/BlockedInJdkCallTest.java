@@ -437,6 +437,40 @@ class BlockedInJdkCallTest {
         });
     }
 
+    /**
+     * A killed process whose clean-up then waits for good in a JDK wait ends once the clean-up's grace is
+     * over: the wait is interrupted. Before, it was never Down (a kill that landed inside Lucene's
+     * IndexWriter left its tragic-event handling in {@code Object.wait} for a flush that never came).
+     */
+    @Test
+    void aKilledProcessWhoseCleanUpWaitsForGoodEndsAfterItsGrace() {
+        Procs.run(s, () -> {
+            Object never = new Object();
+            AtomicBoolean waitInterrupted = new AtomicBoolean();
+            Pid p = spawn(() -> {
+                try {
+                    receive();
+                } finally {
+                    synchronized (never) {
+                        try {
+                            never.wait(); // nobody notifies
+                        } catch (InterruptedException e) {
+                            waitInterrupted.set(true);
+                        }
+                    }
+                }
+            });
+            Ref ref = monitor(p);
+            untilParked(p);
+            long t0 = System.nanoTime();
+            exit(p, ExitReason.KILL);
+            assertThat(down(ref, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(waitInterrupted).isTrue();
+            assertThat(ms).as("the clean-up had its grace first").isGreaterThanOrEqualTo(500);
+        });
+    }
+
     /** CPU time used by the JVM's platform threads so far (carriers run the processes). */
     static long threadsCpuNanos() {
         java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();

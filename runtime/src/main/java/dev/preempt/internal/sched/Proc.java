@@ -582,7 +582,9 @@ public final class Proc implements Executor, Runnable {
      * exit.
      */
     void cancelAgainIfParked() {
-        if (sysPending < 0 && state == ACTIVE && parkedInJdkCall()) {
+        if (state == UNWINDING) {
+            if (sched.det == null && parkedInJdkCall()) signals.parkedWhileUnwinding(thread);
+        } else if (sysPending < 0 && state == ACTIVE && parkedInJdkCall()) {
             Cancel c = sched.cancelled.get(this);
             long now = System.nanoTime();
             if (c == null || now - c.graceEnds >= 0) SYS_PENDING.getAndBitwiseOr(this, EXIT_NOW); // grace over: the first tick

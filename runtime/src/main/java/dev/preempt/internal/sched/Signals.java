@@ -96,6 +96,8 @@ final class Signals implements Consumer<Signal> {
         int throwsSoFar;
         /** Decided at a tick and put off: not thrown yet, the process not UNWINDING (see {@link #deferExits}). */
         boolean putOff;
+        /** When the last interrupt of a clean-up's wait was scheduled for, or 0 ({@link #parkedWhileUnwinding}). */
+        long interruptAt;
 
         Unwind(ExitReason reason, boolean cut) {
             this.reason = reason;
@@ -247,6 +249,24 @@ final class Signals implements Consumer<Signal> {
         self.exitDecided();
         self.ask(Proc.ASK_SIGNALS); // if the process swallows the ProcessExit, a later tick throws it again
         throw new ProcessExit(reason);
+    }
+
+    /**
+     * Its carrier, after a slice of this UNWINDING process ended in a park in a JDK call: that wait is
+     * interrupted once the clean-up's grace is over (scheduled on the blocking pool, at most one pending,
+     * then at most every 10 ms), as ticks throw the exit again then. Without it a clean-up that waited for
+     * good kept the process from ending: a kill that landed inside Lucene's {@code IndexWriter} made its
+     * tragic-event handling wait in {@code Object.wait} for a flush that never came, and the process was
+     * never Down (found by a helper). Racy: the owner is parked; a lost update costs one interrupt more.
+     */
+    void parkedWhileUnwinding(Thread t) {
+        Unwind u = unwind;
+        if (u == null || u.putOff) return;
+        long now = System.nanoTime();
+        if (u.interruptAt != 0 && u.interruptAt - now > 0) return; // one is scheduled already
+        long at = Math.max(u.graceEnds, now);
+        u.interruptAt = at + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+        BlockingPool.interruptLater(t, at - now);
     }
 
     /** Whether an exit was decided at a tick and put off ({@link #deferExits}). */
