@@ -437,15 +437,15 @@ final class SupervisorServer implements Server<SupervisorServer> {
 
     /**
      * A child killed {@link #KILLED_BY} ago is still there: it waits in a call that ignores interrupts
-     * ({@code synchronized} entry, {@code Lock.lock()}, {@code CompletableFuture.join()}, a file or pipe
-     * read), where a kill lands only once the call is over. The supervisor goes on waiting, as OTP's
+     * ({@code synchronized} entry, a file or pipe read, a {@code lock()} or {@code join()} in code the
+     * agent did not rewrite), where a kill lands only once the call is over. The supervisor goes on waiting, as OTP's
      * does (a child is gone before anything else happens), but not silently.
      */
     private void warnNotEnded(Pid pid) {
         String stack = Preempt.processInfo(pid).map(i -> i.stack().stream().limit(12).map(e -> "\n\tat " + e)
                 .collect(java.util.stream.Collectors.joining())).orElse("");
         LOG.log(Level.WARNING, () -> "supervisor " + self.pid() + ": child " + pid + " has not ended " + KILLED_BY.toSeconds()
-                + " s after it was killed; it waits in a call that ignores interrupts (synchronized entry, Lock.lock(),"
-                + " CompletableFuture.join(), a file or pipe read), and the supervisor waits for it" + stack);
+                + " s after it was killed; it waits in a call that ignores interrupts (synchronized entry, a file or pipe"
+                + " read, or a lock() or join() in code the agent did not rewrite), and the supervisor waits for it" + stack);
     }
 }
