@@ -40,14 +40,6 @@ class BlockedInJdkCallTest {
         s.close();
     }
 
-    static Down down(Ref ref, Duration within) {
-        return Procs.down(ref, within);
-    }
-
-    static void untilParked(Pid p) {
-        Procs.untilParked(p);
-    }
-
     @Test
     void aKillEndsAProcessWaitingInAQueueTakeAndItsFinallyBlocksRun() {
         Procs.run(s, () -> {
@@ -63,9 +55,9 @@ class BlockedInJdkCallTest {
                 }
             });
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.KILL);
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat(cleanedUp).isTrue();
         });
     }
@@ -82,9 +74,9 @@ class BlockedInJdkCallTest {
             for (Runnable call : calls) {
                 Pid p = spawn(call);
                 Ref ref = monitor(p);
-                untilParked(p);
+                Procs.untilParked(p);
                 exit(p, stop);
-                assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(stop);
+                assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(stop);
             }
         });
     }
@@ -100,9 +92,9 @@ class BlockedInJdkCallTest {
                 }
             });
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.KILL);
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("the kill came before the end").isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).as("the kill came before the end").isEqualTo(ExitReason.KILLED);
         });
     }
 
@@ -115,13 +107,13 @@ class BlockedInJdkCallTest {
                 awaitQuietly(go);
                 throw new IllegalStateException("crashed after the call");
             });
-            untilParked(normal);
-            untilParked(crash);
+            Procs.untilParked(normal);
+            Procs.untilParked(crash);
             Ref r1 = monitor(normal);
             Ref r2 = monitor(crash);
             go.countDown();
-            assertThat(down(r1, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.NORMAL);
-            ExitReason crashed = down(r2, Duration.ofSeconds(5)).reason();
+            assertThat(Procs.down(r1, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.NORMAL);
+            ExitReason crashed = Procs.down(r2, Duration.ofSeconds(5)).reason();
             assertThat(crashed.exceptionCause()).as(crashed.toString()).get()
                     .isInstanceOf(IllegalStateException.class);
         });
@@ -135,7 +127,7 @@ class BlockedInJdkCallTest {
                 awaitQuietly(go); // busy in a JDK call while the call arrives
                 throw new IllegalStateException("the server crashed");
             });
-            untilParked(server);
+            Procs.untilParked(server);
             Pid caller = self();
             spawn(() -> {
                 Procs.await(Duration.ofSeconds(5), () -> processInfo(caller).map(i -> i.state() == ProcessInfo.State.WAITING).orElse(false), "the call to wait");
@@ -164,9 +156,9 @@ class BlockedInJdkCallTest {
             });
             Pid worker = (Pid) receive(m -> m instanceof Pid);
             Ref ref = monitor(worker);
-            untilParked(worker);
+            Procs.untilParked(worker);
             send(parent, "crash");
-            ExitReason r = down(ref, Duration.ofSeconds(5)).reason();
+            ExitReason r = Procs.down(ref, Duration.ofSeconds(5)).reason();
             assertThat(r.exceptionCause()).as(r.toString()).get().isInstanceOf(IllegalStateException.class);
         });
     }
@@ -192,13 +184,13 @@ class BlockedInJdkCallTest {
                         }
                     }).shutdown(Supervisor.Shutdown.timeout(Duration.ofMillis(200)))));
             Pid worker = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
-            untilParked(worker);
+            Procs.untilParked(worker);
             Ref ref = monitor(worker);
             long t0 = System.nanoTime();
             Supervisor.terminateChild(sup, "slow");
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
             assertThat(receive(m -> m.equals("cleaning up"), Duration.ofSeconds(1))).isPresent();
-            assertThat(down(ref, Duration.ofSeconds(1)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(1)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat(tookMs).as("terminateChild waited for the whole clean-up").isLessThan(5_000);
             assertThat(receive(m -> m.equals("cleaned up"), Duration.ofMillis(100))).as("the kill ended the clean-up").isEmpty();
             exit(sup, ExitReason.SHUTDOWN);
@@ -220,11 +212,11 @@ class BlockedInJdkCallTest {
                 lock.unlock();
             });
             Ref ref = monitor(child);
-            untilParked(child);
+            Procs.untilParked(child);
             exit(child, ExitReason.SHUTDOWN);
             exit(child, ExitReason.KILL);
             held.releaseAndJoin();
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
         });
     }
 
@@ -234,10 +226,10 @@ class BlockedInJdkCallTest {
             Pid sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(
                     Supervisor.ChildSpec.worker("taker", () -> takeQuietly(new LinkedBlockingQueue<>()))));
             Pid worker = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
-            untilParked(worker);
+            Procs.untilParked(worker);
             Ref ref = monitor(worker);
             Supervisor.terminateChild(sup, "taker"); // returned only once the worker ended
-            assertThat(down(ref, Duration.ofSeconds(1)).reason()).isEqualTo(ExitReason.SHUTDOWN);
+            assertThat(Procs.down(ref, Duration.ofSeconds(1)).reason()).isEqualTo(ExitReason.SHUTDOWN);
             exit(sup, ExitReason.SHUTDOWN);
         });
     }
@@ -252,11 +244,11 @@ class BlockedInJdkCallTest {
                 lock.unlock();
             });
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.KILL);
             assertThat(receive(m -> m instanceof Down d && d.ref().equals(ref), Duration.ofMillis(300))).as("still waiting for the lock").isEmpty();
             held.releaseAndJoin();
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("killed, not normal").isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).as("killed, not normal").isEqualTo(ExitReason.KILLED);
         });
     }
 
@@ -282,10 +274,10 @@ class BlockedInJdkCallTest {
                 exit(tester, ExitReason.of("an exit signal")); // the tester does not trap exits: it would die
             });
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.KILL);
             held.releaseAndJoin();
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat(receive(m -> m instanceof String || m instanceof Cast, Duration.ofMillis(200)))
                     .as("a message from the killed process").isEmpty();
             unregister("witness-of-killed");
@@ -307,7 +299,7 @@ class BlockedInJdkCallTest {
                     held.lock().unlock();
                 });
                 Ref ref = monitor(p);
-                untilParked(p);
+                Procs.untilParked(p);
                 exit(p, ExitReason.KILL);
                 Preempt.sleep(100);
                 long cpu0 = threadsCpuNanos();
@@ -315,7 +307,7 @@ class BlockedInJdkCallTest {
                 long cpuMs = (threadsCpuNanos() - cpu0) / 1_000_000;
                 assertThat(cpuMs).as("CPU ms the JVM used in 1 s while the killed process waited").isLessThan(500);
                 held.release().countDown();
-                assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+                assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             });
         } finally {
             held.releaseAndJoin();
@@ -336,7 +328,7 @@ class BlockedInJdkCallTest {
                             lock.unlock();
                         }), Supervisor.Restart.TEMPORARY, Supervisor.Shutdown.brutalKill(), Supervisor.Type.WORKER)));
                 Pid child = Supervisor.whichChildren(sup).get(0).pid().orElseThrow();
-                untilParked(child);
+                Procs.untilParked(child);
                 Pid releaser = spawn(() -> {
                     Procs.await(Duration.ofSeconds(20), () -> !warnings.isEmpty(), "the supervisor's warning");
                     held.release().countDown();
@@ -403,7 +395,7 @@ class BlockedInJdkCallTest {
                 Procs.await(Duration.ofSeconds(5), () -> processInfo(server).map(i -> i.stack().stream()
                         .anyMatch(e -> e.getMethodName().equals("take"))).orElse(false), "the handler to wait in take");
                 exit(server, ExitReason.of("stop"));
-                assertThat(down(ref, Duration.ofSeconds(5)).reason()).as("swallow=%s", swallow).isEqualTo(ExitReason.of("stop"));
+                assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).as("swallow=%s", swallow).isEqualTo(ExitReason.of("stop"));
                 assertThat(receive(m -> m instanceof String, Duration.ofSeconds(5))).as("swallow=%s", swallow).contains("failed stop");
                 assertThat(terminated).as("swallow=%s", swallow).containsExactly(ExitReason.of("stop"));
             }
@@ -428,7 +420,7 @@ class BlockedInJdkCallTest {
                 }
             });
             receive(m -> m.equals("trapping"));
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.of("stop"));
             assertThat(receive(m -> m instanceof String, Duration.ofMillis(200))).isEmpty();
             q.add("x");
@@ -461,10 +453,10 @@ class BlockedInJdkCallTest {
                 }
             });
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             long t0 = System.nanoTime();
             exit(p, ExitReason.KILL);
-            assertThat(down(ref, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(waitInterrupted).isTrue();
             assertThat(ms).as("the clean-up had its grace first").isGreaterThanOrEqualTo(500);

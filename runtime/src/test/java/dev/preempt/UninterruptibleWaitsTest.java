@@ -44,14 +44,6 @@ class UninterruptibleWaitsTest {
         s.close();
     }
 
-    static Down down(Ref ref, Duration within) {
-        return Procs.down(ref, within);
-    }
-
-    static void untilParked(Pid p) {
-        Procs.untilParked(p);
-    }
-
     @Test
     void aKillEndsAProcessWaitingForALockItNeverGets() {
         Procs.run(s, () -> {
@@ -68,9 +60,9 @@ class UninterruptibleWaitsTest {
                     }
                 });
                 Ref ref = monitor(p);
-                untilParked(p);
+                Procs.untilParked(p);
                 exit(p, ExitReason.KILL);
-                assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+                assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
                 assertThat(acquired).as("the lock was taken").isFalse();
                 assertThat(cleanedUp).isTrue();
                 assertThat(lock.hasQueuedThreads()).as("a waiter left behind").isFalse();
@@ -91,10 +83,10 @@ class UninterruptibleWaitsTest {
             Pid first = spawn(() -> holdThenTake(a, b, bothHold, tester, "first"));
             Pid second = spawn(() -> holdThenTake(b, a, bothHold, tester, "second"));
             Ref ref = monitor(first);
-            untilParked(first);
-            untilParked(second);
+            Procs.untilParked(first);
+            Procs.untilParked(second);
             exit(first, ExitReason.KILL);
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat(receive(String.class, Duration.ofSeconds(5))).contains("second done");
             assertThat(a.isLocked() || b.isLocked()).isFalse();
         });
@@ -131,7 +123,7 @@ class UninterruptibleWaitsTest {
                 rw.readLock().unlock();
                 send(tester, "got it, interrupted=" + interrupted);
             });
-            untilParked(p);
+            Procs.untilParked(p);
             thread.get().interrupt();
             assertThat(receive(String.class, Duration.ofMillis(300))).as("the wait ended at the interrupt").isEmpty();
             assertThat(isAlive(p)).isTrue();
@@ -156,9 +148,9 @@ class UninterruptibleWaitsTest {
                 }
             });
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.KILL);
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat(held).isTrue();
             assertThat(lock.isLocked()).isFalse();
         });
@@ -170,9 +162,9 @@ class UninterruptibleWaitsTest {
             Semaphore none = new Semaphore(0);
             Pid p = spawn(() -> Waits.acquireUninterruptibly(none, 2));
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.KILL);
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
             none.release(2);
             assertThat(none.availablePermits()).as("no permit taken by the killed process").isEqualTo(2);
         });
@@ -184,9 +176,9 @@ class UninterruptibleWaitsTest {
             CompletableFuture<String> never = new CompletableFuture<>();
             Pid p = spawn(() -> Waits.join(never));
             Ref ref = monitor(p);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.of("stop"));
-            assertThat(down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.of("stop"));
+            assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.of("stop"));
         });
     }
 
@@ -229,7 +221,7 @@ class UninterruptibleWaitsTest {
                 send(tester, "locked, then " + receive(Exit.class, Duration.ofSeconds(5)).map(e -> e.reason().toString()).orElse("no exit"));
             });
             awaitQuietly(trapping);
-            untilParked(p);
+            Procs.untilParked(p);
             exit(p, ExitReason.of("please"));
             assertThat(receive(String.class, Duration.ofMillis(300))).isEmpty();
             lock.unlock();

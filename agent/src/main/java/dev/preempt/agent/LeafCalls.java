@@ -63,6 +63,7 @@ final class LeafCalls {
     }
 
     static boolean isLeaf(MethodInsnNode m) {
+        if (!m.owner.startsWith("java/") && !m.owner.startsWith("sun/") && !m.owner.startsWith("jdk/")) return false;
         if (METHODS.contains(m.owner + "." + m.name + m.desc)) return true;
         boolean all = OWNERS.contains(m.owner), statics = m.getOpcode() == Opcodes.INVOKESTATIC && STATIC_OWNERS.contains(m.owner);
         if (!all && !statics) return false;

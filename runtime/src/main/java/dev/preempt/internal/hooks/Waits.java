@@ -122,19 +122,13 @@ public final class Waits {
      */
     public static Object join(CompletableFuture<?> future) {
         if (future.isDone() || future.getClass() != CompletableFuture.class || Proc.current() == null) return future.join();
-        boolean interrupted = false;
-        while (true) {
+        untilDone(() -> {
             try {
                 future.get();
-                break;
-            } catch (InterruptedException e) {
-                Proc.signalsFirst();
-                interrupted = true;
             } catch (ExecutionException | CancellationException e) {
-                break;
+                // completed: join below gives it as join does
             }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        });
         return future.join();
     }
 

@@ -525,13 +525,17 @@ public final class Proc implements Executor, Runnable {
      * (see {@link #stopForExit}).
      */
     private void markExit() {
-        long grace = parkedInJdkCall() ? Signals.UNWIND_GRACE_NANOS : EXIT_AT_TICK_NANOS;
-        sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + grace));
-        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        markExit(parkedInJdkCall() ? Signals.UNWIND_GRACE_NANOS : EXIT_AT_TICK_NANOS);
         // The process may have begun to exit since this sender found it ACTIVE: then terminate's removal
         // may have come first, and the entry would keep the dead process for good. Either that removal
         // sees this entry, or this read sees EXITING (the map's put and the state are both volatile).
         if (state >= EXITING) sched.cancelled.remove(this);
+    }
+
+    /** Any thread: an exit that ends the process waits, and may be acted on at a tick {@code grace} from now. */
+    private void markExit(long grace) {
+        sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + grace));
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
     }
 
     /** How long a running process has to reach a runtime operation before an exit is thrown at a tick. */
@@ -597,7 +601,8 @@ public final class Proc implements Executor, Runnable {
         }
     }
 
-    private static final long REINTERRUPT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+    /** How often at most a process waiting out an exit in a JDK call is interrupted again. */
+    static final long REINTERRUPT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
 
     /** An exit that interrupted a JDK call: when its grace ends, and when the process may be interrupted again. */
     static final class Cancel {
@@ -731,8 +736,7 @@ public final class Proc implements Executor, Runnable {
 
     /** Owner, from {@link Signals#die} at a tick: an exit put off, with the deadline a sender would have set. */
     void exitPutOff() {
-        sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + EXIT_AT_TICK_NANOS));
-        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        markExit(EXIT_AT_TICK_NANOS);
     }
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */

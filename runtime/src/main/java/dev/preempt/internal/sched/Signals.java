@@ -265,7 +265,7 @@ final class Signals implements Consumer<Signal> {
         long now = System.nanoTime();
         if (u.interruptAt != 0 && u.interruptAt - now > 0) return; // one is scheduled already
         long at = Math.max(u.graceEnds, now);
-        u.interruptAt = at + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+        u.interruptAt = at + Proc.REINTERRUPT_NANOS;
         BlockingPool.interruptLater(t, at - now);
     }
 
