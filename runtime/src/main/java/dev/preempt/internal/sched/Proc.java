@@ -588,6 +588,9 @@ public final class Proc implements Executor, Runnable {
     void cancelAgainIfParked() {
         if (state == UNWINDING) {
             if (sched.det == null && parkedInJdkCall()) signals.parkedWhileUnwinding(thread);
+        } else if (sysPending < 0 && state == ACTIVE && preempting) {
+            Cancel c = sched.cancelled.get(this);
+            if (c != null) c.queuedSince = System.nanoTime(); // see mounting
         } else if (sysPending < 0 && state == ACTIVE && parkedInJdkCall()) {
             Cancel c = sched.cancelled.get(this);
             long now = System.nanoTime();
@@ -604,10 +607,26 @@ public final class Proc implements Executor, Runnable {
     /** How often at most a process waiting out an exit in a JDK call is interrupted again. */
     static final long REINTERRUPT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
 
-    /** An exit that interrupted a JDK call: when its grace ends, and when the process may be interrupted again. */
+    /**
+     * An exit that waits for the process to reach a runtime operation: when its deadline (or an interrupted
+     * JDK call's grace) ends, and when the process may be interrupted again.
+     */
     static final class Cancel {
-        final long graceEnds;
+        /**
+         * Set by the sender; moved later by the carriers that mount the process by the time it sat preempted
+         * in a queue ({@link #mounting}): the deadline is the process's own running time, so that a process
+         * starved by others is not stopped at a tick for the time they ran (KillSafetyIT lost a unit of its
+         * two-step update so, while another JVM loaded the machine).
+         */
+        volatile long graceEnds;
         volatile long nextInterrupt; // written by carriers, racily: a lost update costs one interrupt more
+        /**
+         * Its carrier: when the process was preempted and queued, or 0. Written at the slice's end, read at
+         * the next mount (the mount claim orders them).
+         */
+        long queuedSince;
+        /** Owner: when a tick first found the exit past its deadline, or 0; kept when it is put off again ({@link #drainAtTick}). */
+        long dueSince;
 
         Cancel(long graceEnds) {
             this.graceEnds = graceEnds;
@@ -682,6 +701,13 @@ public final class Proc implements Executor, Runnable {
      */
     void mounting() {
         int pending = sysPending;
+        if (pending < 0) {
+            Cancel c = sched.cancelled.get(this);
+            if (c != null && c.queuedSince != 0) {
+                c.graceEnds += System.nanoTime() - c.queuedSince; // only this carrier writes it now
+                c.queuedSince = 0;
+            }
+        }
         if ((pending != 0 && (pending & (EXIT_PENDING | EXIT_NOW)) != EXIT_PENDING) || state == UNWINDING) ask(ASK_SIGNALS);
         if ((pending & EXIT_NOW) != 0) budget = 0;
     }
@@ -710,33 +736,52 @@ public final class Proc implements Executor, Runnable {
      * of 500 that way).
      */
     private void drainAtTick() {
-        if (sched.det != null || state != ACTIVE || ((sysPending & EXIT_NOW) != 0 && !inInitializer())) {
+        int st = state;
+        if (sched.det != null || (st != ACTIVE && st != UNWINDING)) {
             drainIncoming();
             return;
         }
-        signals.deferExits = true;
+        long putOff = EXIT_AT_TICK_NANOS, due = 0;
+        if (st == ACTIVE && (sysPending & EXIT_NOW) != 0) { // past its deadline: thrown here if it may land here
+            Cancel c = sched.cancelled.get(this);
+            due = c != null && c.dueSince != 0 ? c.dueSince : System.nanoTime();
+            putOff = exitWaitsHere(due);
+            if (putOff < 0) {
+                drainIncoming();
+                return;
+            }
+        }
+        signals.deferExits = true; // a kill while UNWINDING is thrown by exitAgainAtTick, where it may land
         try {
             drainIncoming();
         } finally {
             signals.deferExits = false;
         }
-        if (signals.exitPutOff()) exitPutOff(); // again, with a new deadline: drainIncoming took the mark
+        if (signals.exitPutOff()) { // again, with a new deadline: drainIncoming took the mark
+            markExit(putOff);
+            Cancel c = sched.cancelled.get(this);
+            if (c != null) c.dueSince = due;
+        }
     }
 
     /**
-     * Whether a class initialiser is on this thread's stack. An exit thrown under one escapes it as an
-     * {@code ExceptionInInitializerError}, and the class is unusable for the rest of the JVM's life
-     * ({@code NoClassDefFoundError: Could not initialize class}): a helper's killed HTTP client left
-     * OkHttp so. The initialiser's own ticks never throw ({@code Reductions.tickInInitializer}); this
-     * covers the methods it calls. A stack walk, done only once an exit's deadline has passed.
+     * Owner, at a tick, an exit past its deadline: whether it may be thrown here ({@link ExitSites}). A class
+     * initialiser on the stack puts it off by {@link #EXIT_AT_TICK_NANOS}: an exit thrown under one escapes
+     * it as an {@code ExceptionInInitializerError}, and the class is unusable for the rest of the JVM's life
+     * ({@code NoClassDefFoundError: Could not initialize class}; a helper's killed HTTP client left OkHttp
+     * so; the initialiser's own ticks never throw, {@code Reductions.tickInInitializer}). A tick in a
+     * library's code puts it off to the next look (the next slice's end, the watchdog's next scan), until
+     * {@link ExitSites#IN_LIBRARY_NANOS} after {@code since}.
+     *
+     * @param since when the exit's deadline passed
+     * @return -1 to throw it here, else how long to put it off
      */
-    private static boolean inInitializer() {
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("<clinit>")));
-    }
-
-    /** Owner, from {@link Signals#die} at a tick: an exit put off, with the deadline a sender would have set. */
-    void exitPutOff() {
-        markExit(EXIT_AT_TICK_NANOS);
+    static long exitWaitsHere(long since) {
+        return switch (ExitSites.here()) {
+            case OWN -> -1;
+            case INITIALIZER -> EXIT_AT_TICK_NANOS;
+            case LIBRARY -> System.nanoTime() - since >= ExitSites.IN_LIBRARY_NANOS ? -1 : 0;
+        };
     }
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */

@@ -46,6 +46,7 @@ final class Signals implements Consumer<Signal> {
     /**
      * Owner: while true (a drain at a tick, {@code Proc.drainAtTick}), an exit that would end the process
      * is put off ({@link Unwind#putOff}) instead of thrown; the next drain that is not at a tick throws it.
+     * A kill of a process that unwinds already is left to {@link #exitAgainAtTick}.
      */
     boolean deferExits;
     /** Written by the owner holding this object's monitor, read by senders holding it too ({@link #endsProcess}). */
@@ -98,6 +99,9 @@ final class Signals implements Consumer<Signal> {
         boolean putOff;
         /** When the last interrupt of a clean-up's wait was scheduled for, or 0 ({@link #parkedWhileUnwinding}). */
         long interruptAt;
+        /** When a tick first found the grace over, or 0; and the ticks that looked since ({@link #mayLandHere}). */
+        long cutAt;
+        int looks;
 
         Unwind(ExitReason reason, boolean cut) {
             this.reason = reason;
@@ -220,7 +224,8 @@ final class Signals implements Consumer<Signal> {
      * A signal decided this process ends: it unwinds, from a ProcessExit thrown now. If it is unwinding
      * already (its finally blocks run, or it caught the ProcessExit), only a kill changes anything, as an
      * exiting BEAM process heeds nothing but a kill: the reason becomes {@code killed} and the exit is
-     * thrown again at once, with no grace. That is how a supervisor's kill after a shutdown timeout ends
+     * thrown again with no grace, at once (at a tick: at the first where an exit may land, see
+     * {@link ExitSites}). That is how a supervisor's kill after a shutdown timeout ends
      * a child whose clean-up takes too long (the kill interrupted the clean-up's wait, see
      * {@link #killsUnwinding}); before, the child ran its clean-up to the end and its Down said
      * {@code shutdown}.
@@ -231,8 +236,8 @@ final class Signals implements Consumer<Signal> {
                 unwind = new Unwind(reason, false);
                 unwind.putOff = true;
             }
-            self.exitPutOff();
-            return;
+            return; // Proc.drainAtTick marks it, with its deadline
+
         }
         if (self.unwinding()) {
             if (reason != ExitReason.KILLED) return;
@@ -240,6 +245,7 @@ final class Signals implements Consumer<Signal> {
             Unwind killed = new Unwind(reason, true);
             killed.throwsSoFar = unwind.throwsSoFar; // still counted since the exit was decided
             unwind = killed;
+            if (deferExits) return; // at a tick: exitAgainAtTick throws it where an exit may land (ExitSites)
             throw new ProcessExit(reason);
         }
         // The sender interrupted the thread (Proc.stopForExit) to get it out of a blocking call; the
@@ -304,7 +310,19 @@ final class Signals implements Consumer<Signal> {
         self.ask(Proc.ASK_SIGNALS);
         Unwind u = unwind;
         if (!u.cut) u.cut = self.sched.det != null ? --u.looksLeft < 0 : System.nanoTime() - u.graceEnds >= 0;
-        if (u.cut) rethrowExit();
+        if (u.cut && mayLandHere(u)) rethrowExit();
+    }
+
+    /**
+     * Whether the exit of a clean-up whose grace is over may be thrown at this tick ({@link ExitSites}): in
+     * the process's own code, or anywhere a second after the grace ended; never under a class initialiser.
+     * Every tick looks while the process unwinds; one look in {@link ExitSites#LOOKS_PER_WALK} walks the
+     * stack.
+     */
+    private boolean mayLandHere(Unwind u) {
+        if (self.sched.det != null) return true;
+        if (u.cutAt == 0) u.cutAt = System.nanoTime();
+        return ++u.looks % ExitSites.LOOKS_PER_WALK == 1 && Proc.exitWaitsHere(u.cutAt) < 0;
     }
 
     // =====================================================================================

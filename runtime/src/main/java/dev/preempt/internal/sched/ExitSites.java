@@ -1,0 +1,87 @@
+package dev.preempt.internal.sched;
+
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+
+/**
+ * Where at a tick an exit may be thrown. Owner only: it walks the calling process's own stack, and only
+ * once an exit has waited past its deadline (a process that reaches no runtime operation, or a clean-up
+ * past its grace), at most once a slice or once every {@link #LOOKS_PER_WALK} looks.
+ *
+ * <p>A tick inside a library's code may sit between two steps of a shared structure's update: thrown there,
+ * an exit acts as {@code Thread.stop}. Seen by helpers: a Caffeine cache bounded at 100 kept 131-30,000
+ * entries after its fillers were killed (the exit landed inside its write-buffer and eviction code, which
+ * also caught it and logged "Exception thrown when submitting maintenance task"), a Lucene
+ * {@code IndexWriter} was closed as tragic. A tick in the process's own code sits between calls into the
+ * library: thrown there, the exit is what the library is written for, an exception from the caller (or
+ * from the caller's callback). So past its deadline an exit is thrown only at:
+ * <ol>
+ *   <li>a tick of the process's own code: the ticking method's class comes from the same code source
+ *       (jar or directory) as the process's entry, the deepest frame on its stack that is neither the
+ *       runtime's nor the JDK's (the spawned lambda, the {@code @Process} method, the {@code Server}); or
+ *       from a directory of classes (an application's build output: a test in {@code target/test-classes}
+ *       that spawns application code in {@code target/classes}); else</li>
+ *   <li>any tick, once {@link #IN_LIBRARY_NANOS} more have passed: a process that never leaves a library's
+ *       loop still ends.</li>
+ * </ol>
+ * Never under a class initialiser ({@link Site#INITIALIZER}): an exit escaping it leaves the class unusable
+ * for the rest of the JVM. An application shaded into one jar with its libraries is its own code throughout:
+ * there the first rule never waits.
+ */
+final class ExitSites {
+
+    private ExitSites() {}
+
+    /** What the stack of the ticking process says about throwing an exit here. */
+    enum Site {
+        /** The ticking method is the process's own code (rule 1): throw. */
+        OWN,
+        /** The ticking method is a library's: throw only past {@link #IN_LIBRARY_NANOS}. */
+        LIBRARY,
+        /** A class initialiser is on the stack: never throw. */
+        INITIALIZER
+    }
+
+    /** How much longer than its deadline an exit waits for a tick in the process's own code. */
+    static final long IN_LIBRARY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    /** A clean-up past its grace ticks often (every tick looks): only every this many looks walks. */
+    static final int LOOKS_PER_WALK = 32;
+
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    /** A class's code source location as a string, "" for none (the JDK's, most hidden classes of the JDK). */
+    private static final ClassValue<String> LOCATION = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> c) {
+            ProtectionDomain pd = c.getProtectionDomain();
+            CodeSource cs = pd == null ? null : pd.getCodeSource();
+            URL u = cs == null ? null : cs.getLocation();
+            return u == null ? "" : u.toString();
+        }
+    };
+
+    private static final String RUNTIME = LOCATION.get(ExitSites.class);
+
+    /**
+     * Owner: the site of the tick the calling thread is at (the topmost frame that is neither the runtime's
+     * nor the JDK's is the method that ticked).
+     *
+     * @return where the tick is
+     */
+    static Site here() {
+        return WALKER.walk(frames -> {
+            String top = null, entry = null;
+            for (var it = frames.iterator(); it.hasNext(); ) {
+                StackWalker.StackFrame f = it.next();
+                if (f.getMethodName().equals("<clinit>")) return Site.INITIALIZER;
+                String where = LOCATION.get(f.getDeclaringClass());
+                if (where.isEmpty() || where.equals(RUNTIME)) continue;
+                if (top == null) top = where;
+                entry = where;
+            }
+            return top == null || top.equals(entry) || top.endsWith("/") ? Site.OWN : Site.LIBRARY;
+        });
+    }
+}

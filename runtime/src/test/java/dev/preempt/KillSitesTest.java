@@ -1,0 +1,123 @@
+package dev.preempt;
+
+import static dev.preempt.Preempt.exit;
+import static dev.preempt.Preempt.monitor;
+import static dev.preempt.Preempt.receive;
+import static dev.preempt.Preempt.send;
+import static dev.preempt.Preempt.self;
+import static dev.preempt.Preempt.spawn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preempt.internal.hooks.Reductions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An exit thrown at a tick, because the process reached no runtime operation by its deadline, lands in
+ * the process's own code, not inside a library it called ({@code ExitSites}): a library is a class from
+ * a jar other than the one of the process's entry. Before, it landed at whatever tick came first, inside
+ * the library's update (a helper's Caffeine cache bounded at 100 kept 118 to 67,000 entries after its
+ * fillers were killed; {@code KillSafetyIT}).
+ */
+class KillSitesTest {
+
+    private final Scheduler s = Procs.twoCarriers();
+
+    @AfterEach
+    void close() {
+        s.close();
+    }
+
+    @Test
+    void anExitPastItsDeadlineLandsBetweenTheLibrarysCallsNotInsideOne() throws Exception {
+        Class<?> library = fromAJar();
+        Method step = library.getMethod("step");
+        Procs.run(s, () -> {
+            Pid tester = self();
+            for (int round = 0; round < 5; round++) {
+                Pid worker = spawn(() -> {
+                    send(tester, Boolean.TRUE);
+                    while (true) {
+                        Reductions.tick(); // the own loop's back-edge
+                        invoke(step);
+                    }
+                });
+                Ref r = monitor(worker);
+                receive(m -> m == Boolean.TRUE);
+                Preempt.sleep(5);
+                exit(worker, ExitReason.KILL);
+                assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
+            }
+        });
+        long out = library.getField("out").getLong(null), in = library.getField("in").getLong(null);
+        assertThat(in).as("steps done").isPositive();
+        assertThat(out - in).as("steps cut in half by a kill").isZero();
+    }
+
+    /** A process that never leaves the library's loop still ends, a second after the deadline. */
+    @Test
+    void aProcessThatNeverLeavesALibrarysLoopStillEnds() throws Exception {
+        Method spin = fromAJar().getMethod("spin");
+        Procs.run(s, () -> {
+            Pid tester = self();
+            Pid spinner = spawn(() -> {
+                send(tester, Boolean.TRUE);
+                invoke(spin);
+            });
+            Ref r = monitor(spinner);
+            receive(m -> m == Boolean.TRUE);
+            long t0 = System.nanoTime();
+            exit(spinner, ExitReason.KILL);
+            assertThat(Procs.down(r, Duration.ofSeconds(20)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to the Down").isGreaterThanOrEqualTo(1_000);
+        });
+    }
+
+    private static void invoke(Method m) {
+        try {
+            m.invoke(null);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new AssertionError(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code dev.preempt.lib.LedgerLibrary} defined again, under the code source of a jar, as a library's classes are. */
+    private static Class<?> fromAJar() throws Exception {
+        String name = "dev.preempt.lib.LedgerLibrary";
+        byte[] bytes;
+        try (InputStream in = KillSitesTest.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ClassLoader loader = new ClassLoader(KillSitesTest.class.getClassLoader()) {
+            private final ProtectionDomain jar = new ProtectionDomain(
+                    new CodeSource(new URL("file:/opt/libs/ledger-1.0.jar"), (Certificate[]) null), null, this, null);
+
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                if (!n.equals(name)) return super.loadClass(n, resolve);
+                synchronized (getClassLoadingLock(n)) {
+                    Class<?> c = findLoadedClass(n);
+                    return c != null ? c : defineClass(n, bytes, 0, bytes.length, jar);
+                }
+            }
+        };
+        Class<?> c = loader.loadClass(name);
+        assertThat(c.getProtectionDomain().getCodeSource().getLocation().toString()).endsWith(".jar");
+        return c;
+    }
+}
