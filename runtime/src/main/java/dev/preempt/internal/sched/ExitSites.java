@@ -10,8 +10,8 @@ import java.security.ProtectionDomain;
  * past its grace), at most once a slice or once every {@link #LOOKS_PER_WALK} looks.
  *
  * <p>A tick inside a library's code may sit between two steps of a shared structure's update: thrown there,
- * an exit acts as {@code Thread.stop}. Seen by helpers: a Caffeine cache bounded at 100 kept 131-30,000
- * entries after its fillers were killed (the exit landed inside its write-buffer and eviction code, which
+ * an exit acts as {@code Thread.stop}. Seen by helpers: a Caffeine cache bounded at 100 kept 106 to
+ * 1,000,000 entries after its fillers were killed (the exit landed inside its write-buffer and eviction code, which
  * also caught it and logged "Exception thrown when submitting maintenance task"), a Lucene
  * {@code IndexWriter} was closed as tragic. A tick in the process's own code sits between calls into the
  * library: thrown there, the exit is what the library is written for, an exception from the caller (or
@@ -63,6 +63,26 @@ final class ExitSites {
     };
 
     private static final String RUNTIME = LOCATION.get(ExitSites.class);
+
+    /**
+     * Owner, at a tick, an exit past its deadline: how long to put it off here. A class initialiser on the
+     * stack puts it off by {@link Proc#EXIT_AT_TICK_NANOS} (thrown under one, it escapes as an
+     * {@code ExceptionInInitializerError} and the class is unusable for the rest of the JVM's life,
+     * {@code NoClassDefFoundError: Could not initialize class}: a helper's killed HTTP client left OkHttp so;
+     * the initialiser's own ticks never throw, {@code Reductions.tickInInitializer}). A tick in a library's
+     * code puts it off to the next look (the next slice's end, the watchdog's next scan) until
+     * {@link #IN_LIBRARY_NANOS} after {@code since}.
+     *
+     * @param since when the exit's deadline passed
+     * @return -1 to throw it here, else how long to put it off
+     */
+    static long putOff(long since) {
+        return switch (here()) {
+            case OWN -> -1;
+            case INITIALIZER -> Proc.EXIT_AT_TICK_NANOS;
+            case LIBRARY -> System.nanoTime() - since >= IN_LIBRARY_NANOS ? -1 : 0;
+        };
+    }
 
     /**
      * Owner: the site of the tick the calling thread is at (the topmost frame that is neither the runtime's

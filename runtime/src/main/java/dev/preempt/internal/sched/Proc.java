@@ -532,10 +532,15 @@ public final class Proc implements Executor, Runnable {
         if (state >= EXITING) sched.cancelled.remove(this);
     }
 
-    /** Any thread: an exit that ends the process waits, and may be acted on at a tick {@code grace} from now. */
-    private void markExit(long grace) {
-        sched.cancelled.putIfAbsent(this, new Cancel(System.nanoTime() + grace));
+    /**
+     * Any thread: an exit that ends the process waits, and may be acted on at a tick {@code grace} from now.
+     * Returns the waiting exit's entry (an earlier one, if one waits already).
+     */
+    private Cancel markExit(long grace) {
+        Cancel fresh = new Cancel(System.nanoTime() + grace);
+        Cancel earlier = sched.cancelled.putIfAbsent(this, fresh);
         SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        return earlier != null ? earlier : fresh;
     }
 
     /** How long a running process has to reach a runtime operation before an exit is thrown at a tick. */
@@ -745,7 +750,7 @@ public final class Proc implements Executor, Runnable {
         if (st == ACTIVE && (sysPending & EXIT_NOW) != 0) { // past its deadline: thrown here if it may land here
             Cancel c = sched.cancelled.get(this);
             due = c != null && c.dueSince != 0 ? c.dueSince : System.nanoTime();
-            putOff = exitWaitsHere(due);
+            putOff = ExitSites.putOff(due);
             if (putOff < 0) {
                 drainIncoming();
                 return;
@@ -758,30 +763,8 @@ public final class Proc implements Executor, Runnable {
             signals.deferExits = false;
         }
         if (signals.exitPutOff()) { // again, with a new deadline: drainIncoming took the mark
-            markExit(putOff);
-            Cancel c = sched.cancelled.get(this);
-            if (c != null) c.dueSince = due;
+            markExit(putOff).dueSince = due;
         }
-    }
-
-    /**
-     * Owner, at a tick, an exit past its deadline: whether it may be thrown here ({@link ExitSites}). A class
-     * initialiser on the stack puts it off by {@link #EXIT_AT_TICK_NANOS}: an exit thrown under one escapes
-     * it as an {@code ExceptionInInitializerError}, and the class is unusable for the rest of the JVM's life
-     * ({@code NoClassDefFoundError: Could not initialize class}; a helper's killed HTTP client left OkHttp
-     * so; the initialiser's own ticks never throw, {@code Reductions.tickInInitializer}). A tick in a
-     * library's code puts it off to the next look (the next slice's end, the watchdog's next scan), until
-     * {@link ExitSites#IN_LIBRARY_NANOS} after {@code since}.
-     *
-     * @param since when the exit's deadline passed
-     * @return -1 to throw it here, else how long to put it off
-     */
-    static long exitWaitsHere(long since) {
-        return switch (ExitSites.here()) {
-            case OWN -> -1;
-            case INITIALIZER -> EXIT_AT_TICK_NANOS;
-            case LIBRARY -> System.nanoTime() - since >= ExitSites.IN_LIBRARY_NANOS ? -1 : 0;
-        };
     }
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */

@@ -237,7 +237,6 @@ final class Signals implements Consumer<Signal> {
                 unwind.putOff = true;
             }
             return; // Proc.drainAtTick marks it, with its deadline
-
         }
         if (self.unwinding()) {
             if (reason != ExitReason.KILLED) return;
@@ -322,7 +321,7 @@ final class Signals implements Consumer<Signal> {
     private boolean mayLandHere(Unwind u) {
         if (self.sched.det != null) return true;
         if (u.cutAt == 0) u.cutAt = System.nanoTime();
-        return ++u.looks % ExitSites.LOOKS_PER_WALK == 1 && Proc.exitWaitsHere(u.cutAt) < 0;
+        return ++u.looks % ExitSites.LOOKS_PER_WALK == 1 && ExitSites.putOff(u.cutAt) < 0;
     }
 
     // =====================================================================================
