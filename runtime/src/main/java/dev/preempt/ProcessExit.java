@@ -17,14 +17,16 @@ public final class ProcessExit extends Error {
     private final transient ExitReason reason;
 
     /**
-     * An exit with {@code reason}. It has no stack trace and no suppressed exceptions: it is control
-     * flow, not an error report. {@link Preempt#exit(ExitReason)} throws one, and so does the runtime
-     * when an exit signal ends a process.
+     * An exit with {@code reason}. {@link Preempt#exit(ExitReason)} throws one, and so does the runtime
+     * when an exit signal ends a process. Its stack trace says where the exit landed: a library that
+     * catches it and records it (Lucene's {@code IndexWriter} keeps it as its "tragic" exception, a pool
+     * logs it) shows where the process was when it was killed. (It had none, as control flow: the record
+     * then read only {@code ProcessExit: process exit: killed}.)
      *
      * @param reason why the process ends
      */
     public ProcessExit(ExitReason reason) {
-        super("process exit: " + reason, null, false, false);
+        super("process exit: " + reason);
         this.reason = reason;
     }
 

@@ -13,6 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.net.URL;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
@@ -63,7 +69,80 @@ class KillSitesTest {
         assertThat(out - in).as("steps cut in half by a kill").isZero();
     }
 
-    /** A process that never leaves the library's loop still ends, a second after the deadline. */
+    /**
+     * A kill of a process parked on a lock inside a library's code waits for the lock and lands once the
+     * library returns ({@code Waits.lock}). Before, the interrupt made the rewritten {@code lock()} throw
+     * the exit there and then, between the library's two steps: a helper's Lucene writer lost its
+     * {@code DocumentsWriterPerThread}'s state so, and H2 its connection's.
+     */
+    @Test
+    void aKillOfAProcessWaitingForALockInALibraryLandsAfterTheLibraryReturns() throws Exception {
+        Class<?> library = fromAJar();
+        Method lockedStep = library.getMethod("lockedStep", ReentrantLock.class);
+        ReentrantLock lock = new ReentrantLock();
+        Procs.run(s, () -> {
+            Pid tester = self();
+            for (int round = 0; round < 3; round++) {
+                lock.lock();
+                Pid worker = spawn(() -> {
+                    send(tester, Boolean.TRUE);
+                    invoke(lockedStep, lock);
+                    while (true) Reductions.tick(); // its own code
+                });
+                Ref r = monitor(worker);
+                receive(m -> m == Boolean.TRUE);
+                Procs.await(Duration.ofSeconds(10), lock::hasQueuedThreads, "the worker waits for the lock");
+                exit(worker, ExitReason.KILL);
+                Preempt.sleep(50);
+                lock.unlock();
+                assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
+            }
+        });
+        long out = library.getField("out").getLong(null), in = library.getField("in").getLong(null);
+        assertThat(out).as("steps begun").isEqualTo(3);
+        assertThat(out - in).as("steps cut at the lock by a kill").isZero();
+    }
+
+    /**
+     * A kill does not interrupt a process that runs: an interrupt closes an interruptible channel the
+     * process (or a library it is in) uses next, as Lucene's {@code write.lock} was closed by a kill
+     * (ClosedByInterruptException). Only a process parked in a JDK wait is interrupted.
+     */
+    @Test
+    void aKillDoesNotInterruptAProcessThatRuns() throws Exception {
+        Path file = Files.createTempFile("kill-sites", ".bin");
+        AtomicBoolean interrupted = new AtomicBoolean();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Procs.run(s, () -> {
+                Pid tester = self();
+                for (int round = 0; round < 3; round++) {
+                    Pid worker = spawn(() -> {
+                        send(tester, Boolean.TRUE);
+                        while (true) {
+                            Reductions.tick();
+                            if (Thread.currentThread().isInterrupted()) interrupted.set(true);
+                            try {
+                                channel.size();
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }
+                    });
+                    Ref r = monitor(worker);
+                    receive(m -> m == Boolean.TRUE);
+                    Preempt.sleep(5);
+                    exit(worker, ExitReason.KILL);
+                    assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
+                }
+            });
+            assertThat(interrupted).as("a running process saw its interrupt status set").isFalse();
+            assertThat(channel.isOpen()).as("the channel the killed processes used").isTrue();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** A process that never leaves the library's loop still ends, the library's window (5 s of its own time) after the deadline. */
     @Test
     void aProcessThatNeverLeavesALibrarysLoopStillEnds() throws Exception {
         Method spin = fromAJar().getMethod("spin");
@@ -82,9 +161,9 @@ class KillSitesTest {
         });
     }
 
-    private static void invoke(Method m) {
+    private static void invoke(Method m, Object... args) {
         try {
-            m.invoke(null);
+            m.invoke(null, args);
         } catch (java.lang.reflect.InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             if (e.getCause() instanceof Error err) throw err;

@@ -1,6 +1,8 @@
 package dev.preempt.lib;
 
 import dev.preempt.internal.hooks.Reductions;
+import dev.preempt.internal.hooks.Waits;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Stands for a library's code in {@code KillSitesTest}: the test loads it again under a code source of a
@@ -19,6 +21,21 @@ public final class LedgerLibrary {
         out++;
         for (int i = 0; i < 200; i++) Reductions.tick();
         in++;
+    }
+
+    /**
+     * A two-step update with a lock taken between its halves, as the agent rewrites {@code lock.lock()}
+     * in a library's code ({@code Waits.lock}): an exit thrown at the lock leaves {@code out != in}.
+     */
+    public static void lockedStep(ReentrantLock lock) {
+        Reductions.tick();
+        out++;
+        Waits.lock(lock);
+        try {
+            in++;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Never returns: a library's loop that calls back nothing. */

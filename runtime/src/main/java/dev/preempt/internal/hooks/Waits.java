@@ -26,7 +26,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>How: inside a process, and for the JDK's own classes only, each wait is its interruptible twin in a
  * loop. An interrupt makes the process act on its signals ({@code Proc.signalsFirst}): an exit among them
  * is thrown from here, before the lock is held (or, for a condition, with it held again, as any
- * {@code await} that throws), so the {@code finally} that would release it is not entered. Any other
+ * {@code await} that throws), so the {@code finally} that would release it is not entered; but only in
+ * the process's own code: in a library's, the wait goes on and the exit lands once the library returns
+ * (thrown there, it cut the library's update between two steps). Any other
  * interrupt is the caller's: the wait goes on and the interrupt status is set again when it ends, which is
  * what the uninterruptible call does. One difference remains: a waiter a foreign interrupt woke queues
  * again at the back of a fair lock or semaphore, where the uninterruptible call keeps its place. Outside a
@@ -97,7 +99,8 @@ public final class Waits {
 
     /**
      * Runs {@code wait} until it completes: at each interrupt the process acts on its signals, so an exit
-     * ends it there; any other interrupt is set again once the wait is over.
+     * ends it there (where an exit may land, {@code Proc.signalsInWait}); any other interrupt is set again
+     * once the wait is over.
      */
     private static void untilDone(Interruptible wait) {
         boolean interrupted = false;
@@ -106,8 +109,7 @@ public final class Waits {
                 wait.await();
                 break;
             } catch (InterruptedException e) {
-                Proc.signalsFirst();
-                interrupted = true;
+                if (!Proc.signalsInWait()) interrupted = true;
             }
         }
         if (interrupted) Thread.currentThread().interrupt();

@@ -491,17 +491,22 @@ public final class Proc implements Executor, Runnable {
      * (a queue's {@code take}, {@code Thread.sleep}, a latch, a socket read, {@code Process.waitFor}),
      * where it reaches neither a receive nor a tick and would see the signal only once the call returned
      * by itself: never, for a {@code take()} nobody feeds (a supervisor could not stop such a worker).
-     * So its thread is interrupted, which is how Java cancels a blocking call: the call throws (or
-     * returns), and the handlers its exception runs through run to their end; the exit lands at the next
-     * runtime operation, at the end of the body ({@link #lastSignals}), or at a tick once its grace is
-     * over ({@link Signals#UNWIND_GRACE_NANOS}).
+     * So a thread parked in a JDK call is interrupted, which is how Java cancels a blocking call: the call
+     * throws (or returns), and the handlers its exception runs through run to their end; the exit lands at
+     * the next runtime operation, at the end of the body ({@link #lastSignals}), or at a tick once its
+     * grace is over ({@link Signals#UNWIND_GRACE_NANOS}).
      *
-     * <p>A process that runs gets {@link #EXIT_AT_TICK_NANOS} to reach a runtime operation of its own (a
-     * receive, a send), where the exit lands as it would in a process that waited; only then is it thrown
-     * at a tick, wherever that is (the watchdog sees to it, {@link #exitDeadlinePassed}). Thrown at the
-     * next tick, an exit acted as {@code Thread.stop} inside whatever library code the process was in: a
-     * tick between two steps of a shared structure's update left it broken for every process (Caffeine's
-     * cache kept entries its eviction no longer saw; {@code KillSafetyIT}). A wait that ignores interrupts
+     * <p>A process that runs is not interrupted: its interrupt status would be seen by the next
+     * interruptible call it made, inside whatever library it is in, and an interruptible channel closes
+     * itself there ({@code ClosedByInterruptException}: a kill closed Lucene's {@code write.lock} and its
+     * writer as tragic). If it parks in a JDK call before the exit lands, its carrier interrupts it then
+     * ({@link #cancelAgainIfParked}), or the watchdog if it parks pinned to its carrier
+     * ({@link #exitDeadlinePassed}). It gets {@link #EXIT_AT_TICK_NANOS} to reach a runtime operation of its
+     * own (a receive, a send), where the exit lands as it would in a process that waited; only then is it
+     * thrown at a tick, and only where {@link ExitSites} lets it land. Thrown at the next tick, an exit
+     * acted as {@code Thread.stop} inside whatever library code the process was in: a tick between two
+     * steps of a shared structure's update left it broken for every process (Caffeine's cache kept
+     * entries its eviction no longer saw; {@code KillSafetyIT}). A wait that ignores interrupts
      * ({@code synchronized} entry, a {@code FileInputStream} read) ends the process only once it is over.
      * An exit the process traps does not interrupt it (see {@link Signals#endsProcess}). Under a
      * deterministic scheduler, and for a kill of a process that is unwinding already, the next tick acts
@@ -511,21 +516,33 @@ public final class Proc implements Executor, Runnable {
     private void stopForExit() {
         if (sched.det == null && state == ACTIVE) {
             markExit();
-        } else {
-            SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING | EXIT_NOW); // a mount would give a fresh budget (see mounting)
-            budget = 0;
-            ask(ASK_SIGNALS);
+            return;
         }
-        thread.interrupt();
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING | EXIT_NOW); // a mount would give a fresh budget (see mounting)
+        budget = 0;
+        ask(ASK_SIGNALS);
+        if (sched.det != null || parkedInJdkCall()) thread.interrupt(); // else its carrier does if it parks
     }
 
     /**
      * Any thread: an exit that will end this ACTIVE process waits, with its deadline: the grace of a JDK
-     * call's handlers if the process is parked in one, else the time it has to reach a runtime operation
-     * (see {@link #stopForExit}).
+     * call's handlers if the process is parked in one (it is interrupted), else the time it has to reach a
+     * runtime operation (see {@link #stopForExit}).
+     *
+     * <p>Order: the mark is written before the thread's state is read, and its carrier writes the state
+     * (parked) before it reads the mark ({@link #cancelAgainIfParked}); so either this sees the process
+     * parked or its carrier sees the mark, and a process that was parking is interrupted by one of the two.
+     * Read first, the state said "running" while the process parked in a {@code Thread.sleep}, and its
+     * carrier, looking before the mark was there, left it asleep (TrapExitsRaceTest, 1 round in 50).
      */
     private void markExit() {
-        markExit(parkedInJdkCall() ? Signals.UNWIND_GRACE_NANOS : EXIT_AT_TICK_NANOS);
+        Cancel fresh = new Cancel(System.nanoTime() + EXIT_AT_TICK_NANOS);
+        Cancel earlier = sched.cancelled.putIfAbsent(this, fresh);
+        SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
+        if (parkedInJdkCall()) {
+            if (earlier == null) fresh.graceEnds = System.nanoTime() + Signals.UNWIND_GRACE_NANOS; // the call's handlers' grace
+            thread.interrupt();
+        }
         // The process may have begun to exit since this sender found it ACTIVE: then terminate's removal
         // may have come first, and the entry would keep the dead process for good. Either that removal
         // sees this entry, or this read sees EXITING (the map's put and the state are both volatile).
@@ -550,21 +567,38 @@ public final class Proc implements Executor, Runnable {
      * The watchdog, looking at the process its carrier runs: if an exit waits for it and its deadline has
      * passed (see {@link #stopForExit}), the next tick acts on it. Without this, a process whose ticks
      * spend nothing ({@code ticks=flag}, a recursion) would reach no slice end to look at the deadline.
+     * A process that reaches no tick is interrupted (at most every {@link #REINTERRUPT_NANOS}): one parked
+     * on its carrier in a JDK wait (pinned: no unmount, so no carrier's {@link #cancelAgainIfParked}), and
+     * one in a blocking native call ({@code inBlockingCall}: a {@code FileChannel} read of a pipe nobody
+     * writes) once {@link ExitSites#IN_LIBRARY_NANOS} more have passed, as a slow call would return by then.
      */
-    void exitDeadlinePassed(long now) {
+    void exitDeadlinePassed(long now, boolean inBlockingCall) {
         int pending = sysPending;
-        if (pending >= 0 || (pending & EXIT_NOW) != 0 || state != ACTIVE) return;
+        if (pending >= 0 || state != ACTIVE) return;
         Cancel c = sched.cancelled.get(this);
         if (c == null || now - c.graceEnds < 0) return;
-        SYS_PENDING.getAndBitwiseOr(this, EXIT_NOW);
-        budget = 0;
-        ask(ASK_SIGNALS);
+        if ((pending & EXIT_NOW) == 0) {
+            SYS_PENDING.getAndBitwiseOr(this, EXIT_NOW);
+            budget = 0;
+            ask(ASK_SIGNALS);
+        }
+        boolean noTick = parkedInJdkCall() || (inBlockingCall && now - c.graceEnds >= ExitSites.IN_LIBRARY_NANOS);
+        if (noTick && now - c.nextInterrupt >= 0) {
+            c.nextInterrupt = now + REINTERRUPT_NANOS;
+            BlockingPool.interruptLater(thread, 0); // not on the watchdog: a channel closes itself on the interrupter
+        }
     }
 
-    /** Whether its thread is parked (or blocked) in a JDK call, not running or queued. Racy. */
+    /**
+     * Whether its thread is parked in a JDK call (a wait an interrupt ends), not running, queued, or
+     * blocked entering a monitor. Racy. Blocked is not parked: an interrupt does not end a monitor's entry,
+     * and the status it left was seen by the next interruptible call, inside the library the process was
+     * in (LibLoop, a helper's: a kill while a process entered a {@code synchronized} block closed its
+     * {@code FileChannel}).
+     */
     private boolean parkedInJdkCall() {
         return switch (thread.getState()) {
-            case WAITING, TIMED_WAITING, BLOCKED -> true;
+            case WAITING, TIMED_WAITING -> true;
             default -> false;
         };
     }
@@ -630,7 +664,10 @@ public final class Proc implements Executor, Runnable {
          * the next mount (the mount claim orders them).
          */
         long queuedSince;
-        /** Owner: when a tick first found the exit past its deadline, or 0; kept when it is put off again ({@link #drainAtTick}). */
+        /**
+         * Owner: when a tick first found the exit past its deadline, or 0; kept when it is put off again
+         * ({@link #drainAtTick}), moved as {@link #graceEnds} by queued time (by its carrier, at a mount).
+         */
         long dueSince;
 
         Cancel(long graceEnds) {
@@ -709,7 +746,9 @@ public final class Proc implements Executor, Runnable {
         if (pending < 0) {
             Cancel c = sched.cancelled.get(this);
             if (c != null && c.queuedSince != 0) {
-                c.graceEnds += System.nanoTime() - c.queuedSince; // only this carrier writes it now
+                long queued = System.nanoTime() - c.queuedSince;
+                c.graceEnds += queued; // only this carrier writes it now
+                if (c.dueSince != 0) c.dueSince += queued; // the library's window too (ExitSites.IN_LIBRARY_NANOS)
                 c.queuedSince = 0;
             }
         }
@@ -781,6 +820,44 @@ public final class Proc implements Executor, Runnable {
      */
     public static void signalsFirst() {
         if (current() instanceof Proc p) p.signalsFirstHere();
+    }
+
+    /**
+     * A process's own thread, interrupted in a JDK wait that ignores interrupts ({@code hooks.Waits}): acts
+     * on its signals as {@link #signalsFirst()} does, so that an exit ends it there, before the lock is
+     * taken; but only where {@link ExitSites} lets an exit land. A wait in a library's code goes on, and
+     * the exit lands once the library returns to the process's own code (or, for a wait that does not
+     * end, {@link ExitSites#IN_LIBRARY_NANOS} after its deadline: the carrier interrupts it again every
+     * {@link #REINTERRUPT_NANOS}). Thrown at the lock, the exit cut the library's update between two steps:
+     * a helper's Lucene writer lost its {@code DocumentsWriterPerThread} state so, and H2 a connection's
+     * auto-commit, which left its table locked ({@code KillSitesTest}). Likewise for a clean-up whose
+     * grace is over ({@link Signals#exitAgainInWait}): without it, one that waited for a lock for good kept
+     * its process from ending.
+     *
+     * @return whether the interrupt was the exit's (the wait need not set it again)
+     */
+    public static boolean signalsInWait() {
+        return current() instanceof Proc p && p.signalsInWaitHere();
+    }
+
+    private boolean signalsInWaitHere() {
+        if (state == UNWINDING) {
+            signals.deferExits = true; // a kill is thrown by exitAgainInWait, where it may land
+            try {
+                if (mailbox.hasIncoming()) drainIncoming();
+            } finally {
+                signals.deferExits = false;
+            }
+            return signals.exitAgainInWait();
+        }
+        int pending = sysPending;
+        if (pending == 0) return false;
+        if (pending < 0 && sched.det == null && state == ACTIVE) {
+            Cancel c = sched.cancelled.get(this);
+            if (c != null && ExitSites.putOff(c.graceEnds) >= 0) return true; // -1 only in its own code, or past its deadline plus the library's window
+        }
+        drainIncoming();
+        return false;
     }
 
     /** Owner: {@link #signalsFirst()}. */

@@ -313,9 +313,28 @@ final class Signals implements Consumer<Signal> {
     }
 
     /**
+     * In a JDK wait that ignores interrupts, interrupted while UNWINDING ({@code Proc.signalsInWait}): once
+     * the clean-up's grace is over (the carrier interrupts such a wait only then, see
+     * {@link #parkedWhileUnwinding}), or a kill cut it, the exit is thrown again where it may land
+     * ({@link ExitSites}; every look walks: the wait is woken at most every 10 ms).
+     *
+     * @return whether the interrupt was the exit's
+     */
+    boolean exitAgainInWait() {
+        Unwind u = unwind;
+        if (u == null || u.putOff) return false;
+        if (!u.cut) u.cut = self.sched.det != null ? --u.looksLeft < 0 : System.nanoTime() - u.graceEnds >= 0;
+        if (!u.cut) return false; // not ours: the grace is not over and no kill came
+        if (self.sched.det != null) rethrowExit();
+        if (u.cutAt == 0) u.cutAt = System.nanoTime();
+        if (ExitSites.putOff(u.cutAt) < 0) rethrowExit();
+        return true;
+    }
+
+    /**
      * Whether the exit of a clean-up whose grace is over may be thrown at this tick ({@link ExitSites}): in
-     * the process's own code, or anywhere a second after the grace ended; never under a class initialiser.
-     * Every tick looks while the process unwinds; one look in {@link ExitSites#LOOKS_PER_WALK} walks the
+     * the process's own code, or anywhere {@link ExitSites#IN_LIBRARY_NANOS} after the grace ended; never
+     * under a class initialiser. Every tick looks while the process unwinds; one look in {@link ExitSites#LOOKS_PER_WALK} walks the
      * stack.
      */
     private boolean mayLandHere(Unwind u) {
