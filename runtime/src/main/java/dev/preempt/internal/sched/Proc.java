@@ -569,10 +569,11 @@ public final class Proc implements Executor, Runnable {
      * spend nothing ({@code ticks=flag}, a recursion) would reach no slice end to look at the deadline.
      * A process that reaches no tick is interrupted (at most every {@link #REINTERRUPT_NANOS}): one parked
      * on its carrier in a JDK wait (pinned: no unmount, so no carrier's {@link #cancelAgainIfParked}), and
-     * one in a blocking native call ({@code inBlockingCall}: a {@code FileChannel} read of a pipe nobody
-     * writes) once {@link ExitSites#IN_LIBRARY_NANOS} more have passed, as a slow call would return by then.
+     * one in a blocking native call ({@code carrier.inBlockingCall}: a {@code FileChannel} read of a pipe
+     * nobody writes) once {@link ExitSites#IN_LIBRARY_NANOS} more have passed, as a slow call would return
+     * by then; each only if it is still so when the pool thread interrupts it.
      */
-    void exitDeadlinePassed(long now, boolean inBlockingCall) {
+    void exitDeadlinePassed(long now, Carrier carrier) {
         int pending = sysPending;
         if (pending >= 0 || state != ACTIVE) return;
         Cancel c = sched.cancelled.get(this);
@@ -582,10 +583,14 @@ public final class Proc implements Executor, Runnable {
             budget = 0;
             ask(ASK_SIGNALS);
         }
-        boolean noTick = parkedInJdkCall() || (inBlockingCall && now - c.graceEnds >= ExitSites.IN_LIBRARY_NANOS);
-        if (noTick && now - c.nextInterrupt >= 0) {
+        if (now - c.nextInterrupt < 0) return;
+        // Not on the watchdog: a channel closes itself on the interrupter. Each only while it is still so.
+        if (parkedInJdkCall()) {
             c.nextInterrupt = now + REINTERRUPT_NANOS;
-            BlockingPool.interruptLater(thread, 0); // not on the watchdog: a channel closes itself on the interrupter
+            BlockingPool.interruptLater(thread, 0, this::parkedInJdkCall);
+        } else if (carrier.inBlockingCall && now - c.graceEnds >= ExitSites.IN_LIBRARY_NANOS) {
+            c.nextInterrupt = now + REINTERRUPT_NANOS;
+            BlockingPool.interruptLater(thread, 0, () -> carrier.inBlockingCall && carrier.current == this);
         }
     }
 
@@ -596,7 +601,7 @@ public final class Proc implements Executor, Runnable {
      * in (LibLoop, a helper's: a kill while a process entered a {@code synchronized} block closed its
      * {@code FileChannel}).
      */
-    private boolean parkedInJdkCall() {
+    boolean parkedInJdkCall() {
         return switch (thread.getState()) {
             case WAITING, TIMED_WAITING -> true;
             default -> false;
@@ -639,7 +644,7 @@ public final class Proc implements Executor, Runnable {
             // 1.6 cores until the wait ended (found by a helper re-testing the change).
             long delay = c == null ? 0 : Math.max(0, c.nextInterrupt - now);
             if (c != null) c.nextInterrupt = now + delay + REINTERRUPT_NANOS;
-            BlockingPool.interruptLater(thread, delay); // not on the carrier: see there
+            BlockingPool.interruptLater(thread, delay, this::parkedInJdkCall); // not on the carrier: see there
         }
     }
 

@@ -271,7 +271,7 @@ final class Signals implements Consumer<Signal> {
         if (u.interruptAt != 0 && u.interruptAt - now > 0) return; // one is scheduled already
         long at = Math.max(u.graceEnds, now);
         u.interruptAt = at + Proc.REINTERRUPT_NANOS;
-        BlockingPool.interruptLater(t, at - now);
+        BlockingPool.interruptLater(t, at - now, self::parkedInJdkCall); // still in a JDK wait then
     }
 
     /** Whether an exit was decided at a tick and put off ({@link #deferExits}). */

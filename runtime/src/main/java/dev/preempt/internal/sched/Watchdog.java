@@ -127,7 +127,7 @@ final class Watchdog implements Runnable {
                 c.wdRefills = refills;
             }
             busy = true;
-            p.exitDeadlinePassed(now, c.inBlockingCall);
+            p.exitDeadlinePassed(now, c);
             // A budget that moved since the last round: the process reached ticks (slowly, or it has just
             // come back to the CPU), so its carrier is not held, however long the slice: the cut below
             // makes it yield at its next tick. A spare is for code with no tick at all.
