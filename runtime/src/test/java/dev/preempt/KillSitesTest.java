@@ -142,6 +142,36 @@ class KillSitesTest {
         }
     }
 
+    /**
+     * A killed process that parks again and again inside a library (a loop of naps that swallows the
+     * interrupt) is interrupted by one pending task at a time, on threads apart from the pool behind
+     * {@code Preempt.blocking}. Before, each slice that ended in a nap queued another delayed interrupt
+     * on that pool, each parked for longer: a helper's killed process in Logback's lock filled all 256
+     * threads within half a second, and unrelated processes' {@code blocking} calls waited 0.3-10 s.
+     */
+    @Test
+    void aKilledProcessThatKeepsParkingInALibraryTakesNoBlockingThreads() throws Exception {
+        Method nap = fromAJar().getMethod("napForever");
+        Procs.run(s, () -> {
+            Pid tester = self();
+            Pid napper = spawn(() -> {
+                send(tester, Boolean.TRUE);
+                invoke(nap);
+            });
+            Ref r = monitor(napper);
+            receive(m -> m == Boolean.TRUE);
+            exit(napper, ExitReason.KILL);
+            Preempt.sleep(1_000);
+            long blockingThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("preempt-blocking-")).count();
+            assertThat(blockingThreads).as("threads of the blocking pool, none of them asked for").isLessThan(8);
+            long t0 = System.nanoTime();
+            assertThat((int) Preempt.blocking(() -> 42)).isEqualTo(42);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms for a blocking call beside it").isLessThan(500);
+            assertThat(Procs.down(r, Duration.ofSeconds(20)).reason()).isEqualTo(ExitReason.KILLED);
+        });
+    }
+
     /** A process that never leaves the library's loop still ends, the library's window (5 s of its own time) after the deadline. */
     @Test
     void aProcessThatNeverLeavesALibrarysLoopStillEnds() throws Exception {

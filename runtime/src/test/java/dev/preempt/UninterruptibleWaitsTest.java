@@ -182,6 +182,67 @@ class UninterruptibleWaitsTest {
         });
     }
 
+    /**
+     * A kill ends a process in {@code ForkJoinTask.join()} and in {@code Phaser.arriveAndAwaitAdvance()}.
+     * Before (a helper's, 3 runs of 3 each), neither ended until the task finished or the phase advanced:
+     * both waits ignore interrupts.
+     */
+    @Test
+    void aKillEndsAForkJoinJoinAndAPhaserWait() {
+        Procs.run(s, () -> {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ForkJoinTask<String> slow = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
+                awaitQuietly(release);
+                return "late";
+            });
+            Pid joiner = spawn(() -> Waits.join(slow));
+            java.util.concurrent.Phaser phaser = new java.util.concurrent.Phaser(2) {
+                @Override
+                protected boolean onAdvance(int phase, int parties) {
+                    return false;
+                }
+            };
+            Pid arriver = spawn(() -> Waits.arriveAndAwaitAdvance(phaser));
+            Ref j = monitor(joiner), a = monitor(arriver);
+            Procs.untilParked(joiner);
+            Procs.untilParked(arriver);
+            exit(joiner, ExitReason.KILL);
+            exit(arriver, ExitReason.KILL);
+            assertThat(Procs.down(j, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(Procs.down(a, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(phaser.getPhase()).as("the killed process arrived; the phase waits for the other party").isZero();
+            assertThat(phaser.getArrivedParties()).isEqualTo(1);
+            release.countDown();
+        });
+    }
+
+    /** {@code join} and {@code arriveAndAwaitAdvance} give what the JDK's give. */
+    @Test
+    void forkJoinAndPhaserGiveWhatTheJdksGive() {
+        Procs.run(s, () -> {
+            var pool = java.util.concurrent.ForkJoinPool.commonPool();
+            assertThat(Waits.join(pool.submit(() -> {
+                sleepQuietly(50);
+                return "value";
+            }))).isEqualTo("value");
+            IllegalStateException boom = new IllegalStateException("boom");
+            var failing = pool.submit(() -> {
+                sleepQuietly(50);
+                throw boom;
+            });
+            assertThatThrownBy(() -> Waits.join(failing)).isInstanceOf(IllegalStateException.class).hasRootCause(boom); // join's copy
+            java.util.concurrent.Phaser phaser = new java.util.concurrent.Phaser(2);
+            Pid me = self();
+            spawn(() -> Preempt.send(me, Waits.arriveAndAwaitAdvance(phaser)));
+            sleepQuietly(50);
+            int mine = Waits.arriveAndAwaitAdvance(phaser);
+            assertThat(mine).isEqualTo(1);
+            assertThat(Preempt.receive(Integer.class)).isEqualTo(1);
+            phaser.forceTermination();
+            assertThat(Waits.arriveAndAwaitAdvance(phaser)).isNegative();
+        });
+    }
+
     /** What {@code join} returns or throws is the future's own, as the JDK's {@code join} gives it. */
     @Test
     void joinGivesTheValueOrTheExceptionAsTheJdksJoinDoes() {

@@ -3,6 +3,7 @@ package dev.preempt.agent;
 import java.util.Map;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -25,21 +26,28 @@ final class WaitRewriter {
     record Hook(String name, String descriptor) {}
 
     private static final Hook LOCK = new Hook("lock", "(Ljava/util/concurrent/locks/Lock;)V");
+    private static final Hook FORK_JOIN = new Hook("join", "(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
 
     /** Call sites ({@code owner.name descriptor}) and the hook each becomes. */
-    static final Map<String, Hook> CALLS = Map.of(
-            "java/util/concurrent/locks/Lock.lock()V", LOCK,
-            "java/util/concurrent/locks/ReentrantLock.lock()V", LOCK,
-            "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock.lock()V", LOCK,
-            "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock.lock()V", LOCK,
-            "java/util/concurrent/locks/Condition.awaitUninterruptibly()V",
-            new Hook("awaitUninterruptibly", "(Ljava/util/concurrent/locks/Condition;)V"),
-            "java/util/concurrent/Semaphore.acquireUninterruptibly()V",
-            new Hook("acquireUninterruptibly", "(Ljava/util/concurrent/Semaphore;)V"),
-            "java/util/concurrent/Semaphore.acquireUninterruptibly(I)V",
-            new Hook("acquireUninterruptibly", "(Ljava/util/concurrent/Semaphore;I)V"),
-            "java/util/concurrent/CompletableFuture.join()Ljava/lang/Object;",
-            new Hook("join", "(Ljava/util/concurrent/CompletableFuture;)Ljava/lang/Object;"));
+    static final Map<String, Hook> CALLS = Map.ofEntries(
+            Map.entry("java/util/concurrent/locks/Lock.lock()V", LOCK),
+            Map.entry("java/util/concurrent/locks/ReentrantLock.lock()V", LOCK),
+            Map.entry("java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock.lock()V", LOCK),
+            Map.entry("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock.lock()V", LOCK),
+            Map.entry("java/util/concurrent/locks/Condition.awaitUninterruptibly()V",
+                    new Hook("awaitUninterruptibly", "(Ljava/util/concurrent/locks/Condition;)V")),
+            Map.entry("java/util/concurrent/Semaphore.acquireUninterruptibly()V",
+                    new Hook("acquireUninterruptibly", "(Ljava/util/concurrent/Semaphore;)V")),
+            Map.entry("java/util/concurrent/Semaphore.acquireUninterruptibly(I)V",
+                    new Hook("acquireUninterruptibly", "(Ljava/util/concurrent/Semaphore;I)V")),
+            Map.entry("java/util/concurrent/CompletableFuture.join()Ljava/lang/Object;",
+                    new Hook("join", "(Ljava/util/concurrent/CompletableFuture;)Ljava/lang/Object;")),
+            Map.entry("java/util/concurrent/ForkJoinTask.join()Ljava/lang/Object;", FORK_JOIN),
+            Map.entry("java/util/concurrent/RecursiveTask.join()Ljava/lang/Object;", FORK_JOIN),
+            Map.entry("java/util/concurrent/RecursiveAction.join()Ljava/lang/Object;", FORK_JOIN),
+            Map.entry("java/util/concurrent/CountedCompleter.join()Ljava/lang/Object;", FORK_JOIN),
+            Map.entry("java/util/concurrent/Phaser.arriveAndAwaitAdvance()I",
+                    new Hook("arriveAndAwaitAdvance", "(Ljava/util/concurrent/Phaser;)I")));
 
     /** Rewrites {@code m}'s matching call sites and method references in place; returns how many. */
     int rewrite(MethodNode m) {
@@ -77,6 +85,16 @@ final class WaitRewriter {
         Hook h = CALLS.get(impl.getOwner() + "." + impl.getName() + impl.getDesc());
         if (h == null) return false;
         indy.bsmArgs[1] = new Handle(Opcodes.H_INVOKESTATIC, WAITS, h.name(), h.descriptor(), false);
+        Type[] captured = Type.getArgumentTypes(indy.desc);
+        if (captured.length > 0) {
+            // The receiver is captured: the factory takes a static handle's captured arguments only with
+            // their exact types, where a virtual handle's receiver may be any subtype. So it is captured as
+            // the hook's type (the value on the stack is one): `ReentrantLock l; l::lock` pointed at
+            // Waits.lock(Lock) failed at its bootstrap ("Type mismatch in captured lambda parameter 0"),
+            // and so did `RecursiveTask t; t::join` (a helper's; WaitRewriterTest).
+            captured[0] = Type.getArgumentTypes(h.descriptor())[0];
+            indy.desc = Type.getMethodDescriptor(Type.getReturnType(indy.desc), captured);
+        }
         return true;
     }
 

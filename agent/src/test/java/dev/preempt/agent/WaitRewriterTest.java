@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -45,6 +46,34 @@ class WaitRewriterTest {
         public static Runnable unrelated(Semaphore s) {
             return s::release;
         }
+
+        public static Object joinTask(java.util.concurrent.RecursiveTask<String> t) {
+            return t.join();
+        }
+
+        public static java.util.function.Supplier<String> joinTaskLater(java.util.concurrent.RecursiveTask<String> t) {
+            return t::join;
+        }
+
+        public static int arriveAt(java.util.concurrent.Phaser p) {
+            return p.arriveAndAwaitAdvance();
+        }
+
+        public static Runnable lockLater(ReentrantLock l) {
+            return l::lock;
+        }
+
+        public static Runnable lockLaterInterface(Lock l) {
+            return l::lock;
+        }
+
+        public static Runnable readLockLater(ReentrantReadWriteLock.ReadLock l) {
+            return l::lock;
+        }
+
+        public static Runnable writeLockLater(ReentrantReadWriteLock.WriteLock l) {
+            return l::lock;
+        }
     }
 
     /** A lock of its own: its {@code super.lock()} is the JDK's, as written. */
@@ -75,6 +104,43 @@ class WaitRewriterTest {
         Semaphore s = new Semaphore(1);
         ((Runnable) again.getMethod("acquireLater", Semaphore.class).invoke(null, s)).run();
         assertThat(s.availablePermits()).isZero();
+    }
+
+    /**
+     * A captured receiver keeps its exact type: {@code ReentrantLock l; l::lock} pointed at
+     * {@code Waits.lock(Lock)} failed at its bootstrap ({@code LambdaConversionException}: "Type mismatch
+     * in captured lambda parameter 0"), and so did a read or write lock's; a program that ran without the
+     * agent did not start with it.
+     */
+    @Test
+    void aLockReferenceOnAConcreteLockTypeBootstrapsAndLocks() throws Exception {
+        byte[] rewritten = new ClassRewriter(1000).rewrite(bytes(Waiting.class), getClass().getClassLoader(), internal(Waiting.class));
+        ClassNode cn = node(rewritten);
+        assertThat(waits(method(cn, "lockLater"))).containsExactly("lock(Ljava/util/concurrent/locks/Lock;)V");
+        assertThat(waits(method(cn, "lockLaterInterface"))).containsExactly("lock(Ljava/util/concurrent/locks/Lock;)V");
+        assertThat(waits(method(cn, "joinTask"))).containsExactly("join(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+        assertThat(waits(method(cn, "joinTaskLater"))).containsExactly("join(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+        assertThat(waits(method(cn, "arriveAt"))).containsExactly("arriveAndAwaitAdvance(Ljava/util/concurrent/Phaser;)I");
+        Class<?> again = new TestClasses.DefiningLoader(getClass().getClassLoader()).define(Waiting.class.getName(), rewritten);
+        ReentrantLock l = new ReentrantLock();
+        ((Runnable) again.getMethod("lockLater", ReentrantLock.class).invoke(null, l)).run();
+        ((Runnable) again.getMethod("lockLaterInterface", Lock.class).invoke(null, l)).run();
+        assertThat(l.getHoldCount()).isEqualTo(2);
+        ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+        ((Runnable) again.getMethod("readLockLater", ReentrantReadWriteLock.ReadLock.class).invoke(null, rw.readLock())).run();
+        assertThat(rw.getReadHoldCount()).isEqualTo(1);
+        java.util.concurrent.RecursiveTask<String> task = new java.util.concurrent.RecursiveTask<>() {
+            @Override
+            protected String compute() {
+                return "computed";
+            }
+        };
+        task.fork();
+        @SuppressWarnings("unchecked")
+        var later = (java.util.function.Supplier<String>) again.getMethod("joinTaskLater", java.util.concurrent.RecursiveTask.class).invoke(null, task);
+        assertThat(later.get()).isEqualTo("computed");
+        assertThat(again.getMethod("arriveAt", java.util.concurrent.Phaser.class).invoke(null, new java.util.concurrent.Phaser(1))).isEqualTo(1);
+        ((Runnable) again.getMethod("writeLockLater", ReentrantReadWriteLock.WriteLock.class).invoke(null, new ReentrantReadWriteLock().writeLock())).run();
     }
 
     @Test

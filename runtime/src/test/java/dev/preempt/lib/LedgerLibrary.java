@@ -38,6 +38,18 @@ public final class LedgerLibrary {
         }
     }
 
+    /** Never returns: a library's loop that naps and swallows every interrupt (a retrying poller). */
+    public static void napForever() {
+        while (true) {
+            Reductions.tick();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                // retried, as such loops do
+            }
+        }
+    }
+
     /** Never returns: a library's loop that calls back nothing. */
     public static void spin() {
         while (true) Reductions.tick();

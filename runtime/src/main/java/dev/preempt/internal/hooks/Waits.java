@@ -4,6 +4,8 @@ import dev.preempt.internal.sched.Proc;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
@@ -133,6 +135,57 @@ public final class Waits {
         });
         return future.join();
     }
+
+    /**
+     * {@code ForkJoinTask.join()} (a parallel task's result; {@code join} is final, so any task is taken).
+     * A process is never a pool's worker, so its {@code join} only waits, uninterruptibly: its twin is
+     * {@code get()}, and once the task is done {@code join} gives what it gives.
+     *
+     * @param task the task the call site joined
+     * @return its value
+     */
+    public static Object join(ForkJoinTask<?> task) {
+        if (task.isDone() || Proc.current() == null) return task.join();
+        untilDone(() -> {
+            try {
+                task.get();
+            } catch (ExecutionException | CancellationException e) {
+                // completed: join below gives it as join does
+            }
+        });
+        return task.join();
+    }
+
+    /**
+     * {@code Phaser.arriveAndAwaitAdvance()}: arrives, then waits for the phase's end with
+     * {@code awaitAdvanceInterruptibly}, which the JDK's own call amounts to. Taken for a subclass too
+     * unless it overrides one of the three (most subclasses only override {@code onAdvance}).
+     *
+     * @param phaser the phaser the call site arrived at
+     * @return the next phase, or the (negative) phase if the phaser is terminated, as the JDK's call
+     */
+    public static int arriveAndAwaitAdvance(Phaser phaser) {
+        if (!PLAIN_PHASER.get(phaser.getClass()) || Proc.current() == null) return phaser.arriveAndAwaitAdvance();
+        int phase = phaser.arrive();
+        if (phase < 0) return phase;
+        int[] next = {phase};
+        untilDone(() -> next[0] = phaser.awaitAdvanceInterruptibly(phase));
+        return next[0];
+    }
+
+    /** Whether a phaser class keeps the JDK's arrive and wait (it may override {@code onAdvance}). */
+    private static final ClassValue<Boolean> PLAIN_PHASER = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            try {
+                return c.getMethod("arriveAndAwaitAdvance").getDeclaringClass() == Phaser.class
+                        && c.getMethod("arrive").getDeclaringClass() == Phaser.class
+                        && c.getMethod("awaitAdvanceInterruptibly", int.class).getDeclaringClass() == Phaser.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
 
     private static boolean ours(Lock lock) {
         Class<?> c = lock.getClass();

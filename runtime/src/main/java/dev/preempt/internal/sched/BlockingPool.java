@@ -8,7 +8,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a process's blocking call on a platform thread of its own while the process waits in receive,
@@ -23,19 +22,24 @@ import java.util.concurrent.locks.LockSupport;
 public final class BlockingPool {
 
     private static final int MAX_THREADS = Integer.getInteger("preempt.blockingThreads", 256);
-    private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ThreadPoolExecutor POOL = pool();
 
     private BlockingPool() {}
 
     private static ThreadPoolExecutor pool() {
-        ThreadPoolExecutor p = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 60, TimeUnit.SECONDS,
+        return daemonPool(MAX_THREADS, "preempt-blocking-");
+    }
+
+    /** Grows by a thread per task in flight up to {@code threads}, then queues; shrinks when idle. */
+    private static ThreadPoolExecutor daemonPool(int threads, String name) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "preempt-blocking-" + THREADS.incrementAndGet());
+                    Thread t = new Thread(r, name + count.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        p.allowCoreThreadTimeOut(true); // grows with the calls in flight, shrinks when idle
+        p.allowCoreThreadTimeOut(true);
         return p;
     }
 
@@ -102,10 +106,33 @@ public final class BlockingPool {
      * @param still whether {@code t} is still where an interrupt is wanted (read on the pool thread)
      */
     static void interruptLater(Thread t, long delayNanos, java.util.function.BooleanSupplier still) {
-        POOL.execute(() -> {
-            if (delayNanos > 0) LockSupport.parkNanos(delayNanos);
+        Runnable interrupt = () -> {
             if (still.getAsBoolean()) t.interrupt();
+        };
+        if (delayNanos <= 0) INTERRUPTERS.execute(interrupt);
+        else INTERRUPT_TIMER.schedule(() -> INTERRUPTERS.execute(interrupt), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Run the interrupts, apart from {@link #POOL}: a process's blocking call never waits behind them.
+     * Before, each delayed interrupt parked a thread of the pool until its time, and a killed process that
+     * kept parking in a library (Logback's appender lock) filled all 256 within half a second: unrelated
+     * processes' {@code blocking} calls waited 0.3-10 s (a helper's; {@code KillSitesTest}). Few threads:
+     * an interrupt is short but for an interruptible channel's close, which may wait for the channel.
+     */
+    private static final ThreadPoolExecutor INTERRUPTERS = daemonPool(4, "preempt-interrupter-");
+
+    /** Holds the delayed interrupts until their time, then hands them to {@link #INTERRUPTERS}. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor INTERRUPT_TIMER = interruptTimer();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor interruptTimer() {
+        var timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "preempt-interrupt-timer");
+            t.setDaemon(true);
+            return t;
         });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /**

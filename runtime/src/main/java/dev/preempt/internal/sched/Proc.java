@@ -642,9 +642,18 @@ public final class Proc implements Executor, Runnable {
             // At most every 10 ms: a wait that clears the interrupt and parks again (CompletableFuture.join,
             // Lock.lock, ExecutorService.close) woke at once each time, and a killed process in one burned
             // 1.6 cores until the wait ended (found by a helper re-testing the change).
+            // One pending at a time: a loop that parks every millisecond (naps, a contended lock) queued
+            // one per slice, each due later than the last (KillSitesTest).
             long delay = c == null ? 0 : Math.max(0, c.nextInterrupt - now);
-            if (c != null) c.nextInterrupt = now + delay + REINTERRUPT_NANOS;
-            BlockingPool.interruptLater(thread, delay, this::parkedInJdkCall); // not on the carrier: see there
+            if (c != null) {
+                if (c.interruptQueued) return;
+                c.interruptQueued = true;
+                c.nextInterrupt = now + delay + REINTERRUPT_NANOS;
+            }
+            BlockingPool.interruptLater(thread, delay, () -> { // not on the carrier: see there
+                if (c != null) c.interruptQueued = false;
+                return parkedInJdkCall();
+            });
         }
     }
 
@@ -664,6 +673,8 @@ public final class Proc implements Executor, Runnable {
          */
         volatile long graceEnds;
         volatile long nextInterrupt; // written by carriers, racily: a lost update costs one interrupt more
+        /** Whether an interrupt of {@link #cancelAgainIfParked} waits for its time; cleared when it runs. */
+        volatile boolean interruptQueued;
         /**
          * Its carrier: when the process was preempted and queued, or 0. Written at the slice's end, read at
          * the next mount (the mount claim orders them).
@@ -859,7 +870,14 @@ public final class Proc implements Executor, Runnable {
         if (pending == 0) return false;
         if (pending < 0 && sched.det == null && state == ACTIVE) {
             Cancel c = sched.cancelled.get(this);
-            if (c != null && ExitSites.putOff(c.graceEnds) >= 0) return true; // -1 only in its own code, or past its deadline plus the library's window
+            long off = c == null ? -1 : ExitSites.putOff(c.graceEnds); // -1 in its own code, or past the library's window
+            if (off >= 0) {
+                // No interrupt until it may land: each sent the waiter to the back of the lock's queue again
+                // (a helper's killed process in a contended lock inside a library took 1-3.5 s to end).
+                long until = off > 0 ? System.nanoTime() + off : c.graceEnds + ExitSites.IN_LIBRARY_NANOS;
+                if (until - c.nextInterrupt > 0) c.nextInterrupt = until;
+                return true;
+            }
         }
         drainIncoming();
         return false;
