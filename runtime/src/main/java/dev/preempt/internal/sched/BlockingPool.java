@@ -3,11 +3,13 @@ package dev.preempt.internal.sched;
 import dev.preempt.Ref;
 import dev.preempt.internal.mail.Signal;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs a process's blocking call on a platform thread of its own while the process waits in receive,
@@ -22,13 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BlockingPool {
 
     private static final int MAX_THREADS = Integer.getInteger("preempt.blockingThreads", 256);
-    private static final ThreadPoolExecutor POOL = pool();
+    private static final ThreadPoolExecutor POOL = daemonPool(MAX_THREADS, "preempt-blocking-");
 
     private BlockingPool() {}
-
-    private static ThreadPoolExecutor pool() {
-        return daemonPool(MAX_THREADS, "preempt-blocking-");
-    }
 
     /** Grows by a thread per task in flight up to {@code threads}, then queues; shrinks when idle. */
     private static ThreadPoolExecutor daemonPool(int threads, String name) {
@@ -105,12 +103,12 @@ public final class BlockingPool {
      * @param delayNanos how long to wait first (0: at once)
      * @param still whether {@code t} is still where an interrupt is wanted (read on the pool thread)
      */
-    static void interruptLater(Thread t, long delayNanos, java.util.function.BooleanSupplier still) {
+    static void interruptLater(Thread t, long delayNanos, BooleanSupplier still) {
         Runnable interrupt = () -> {
             if (still.getAsBoolean()) t.interrupt();
         };
         if (delayNanos <= 0) INTERRUPTERS.execute(interrupt);
-        else INTERRUPT_TIMER.schedule(() -> INTERRUPTERS.execute(interrupt), delayNanos, TimeUnit.NANOSECONDS);
+        else CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, INTERRUPTERS).execute(interrupt); // timed by the JDK's delayer thread
     }
 
     /**
@@ -121,19 +119,6 @@ public final class BlockingPool {
      * an interrupt is short but for an interruptible channel's close, which may wait for the channel.
      */
     private static final ThreadPoolExecutor INTERRUPTERS = daemonPool(4, "preempt-interrupter-");
-
-    /** Holds the delayed interrupts until their time, then hands them to {@link #INTERRUPTERS}. */
-    private static final java.util.concurrent.ScheduledThreadPoolExecutor INTERRUPT_TIMER = interruptTimer();
-
-    private static java.util.concurrent.ScheduledThreadPoolExecutor interruptTimer() {
-        var timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "preempt-interrupt-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
-    }
 
     /**
      * Threads in the pool now (racy).
