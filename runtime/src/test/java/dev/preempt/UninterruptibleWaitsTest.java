@@ -8,7 +8,13 @@ import dev.preempt.internal.hooks.Waits;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -241,6 +247,115 @@ class UninterruptibleWaitsTest {
             phaser.forceTermination();
             assertThat(Waits.arriveAndAwaitAdvance(phaser)).isNegative();
         });
+    }
+
+    /**
+     * A kill ends a process in {@code Phaser.awaitAdvance}, in {@code ForkJoinPool.invoke}, and in an
+     * executor's {@code close()} while its task ignores interrupts; the closed executor's tasks are
+     * interrupted ({@code shutdownNow}, as at any interrupt of {@code close}), and the kill does not wait
+     * for the one that ignores it. Before, each of the three waited on (UninterruptibleWaitsIT printed
+     * {@code none} for the phaser, the pool's invoke and two executors).
+     */
+    @Test
+    void aKillEndsAPhaserAwaitAPoolInvokeAndAnExecutorsClose() {
+        Procs.run(s, () -> {
+            CountDownLatch release = new CountDownLatch(1);
+            Phaser phaser = new Phaser(2);
+            ForkJoinPool pool = new ForkJoinPool(1);
+            ExecutorService executor = Executors.newFixedThreadPool(1);
+            AtomicBoolean taskInterrupted = new AtomicBoolean();
+            Pid awaiter = spawn(() -> Waits.awaitAdvance(phaser, 0));
+            Pid invoker = spawn(() -> Waits.invoke(pool, ForkJoinTask.adapt(() -> ignoringInterrupts(release, new AtomicBoolean()))));
+            Pid closer = spawn(() -> {
+                executor.submit(() -> ignoringInterrupts(release, taskInterrupted));
+                Waits.close(executor);
+            });
+            Ref a = monitor(awaiter), i = monitor(invoker), c = monitor(closer);
+            for (Pid p : List.of(awaiter, invoker, closer)) Procs.untilParked(p);
+            for (Pid p : List.of(awaiter, invoker, closer)) exit(p, ExitReason.KILL);
+            for (Ref r : List.of(a, i, c)) assertThat(Procs.down(r, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            assertThat(phaser.getPhase()).as("the phase waits for its parties").isZero();
+            assertThat(executor.isShutdown()).isTrue();
+            Procs.await(Duration.ofSeconds(5), taskInterrupted::get, "the closed executor's task to be interrupted");
+            assertThat(executor.isTerminated()).as("its task ignores the interrupt, and the kill did not wait for it").isFalse();
+            release.countDown();
+            pool.close();
+            executor.close();
+            assertThat(executor.isTerminated()).isTrue();
+        });
+    }
+
+    /** {@code awaitAdvance}, {@code invoke} and {@code close} give what the JDK's give, a foreign interrupt of {@code close} included. */
+    @Test
+    void phaserAwaitPoolInvokeAndCloseGiveWhatTheJdksGive() {
+        Procs.run(s, () -> {
+            Phaser two = new Phaser(2);
+            assertThat(Waits.awaitAdvance(two, 5)).as("another phase: at once").isZero();
+            spawn(() -> {
+                sleepQuietly(50);
+                two.arrive();
+            });
+            assertThat(Waits.awaitAdvance(two, two.arrive())).isEqualTo(1);
+            two.forceTermination();
+            assertThat(Waits.awaitAdvance(two, 1)).isNegative();
+
+            ForkJoinPool pool = new ForkJoinPool(2);
+            assertThat(Waits.invoke(pool, ForkJoinTask.adapt(() -> {
+                sleepQuietly(50);
+                return "value";
+            }))).isEqualTo("value");
+            IllegalStateException boom = new IllegalStateException("boom");
+            assertThatThrownBy(() -> Waits.invoke(pool, ForkJoinTask.adapt(() -> {
+                sleepQuietly(50);
+                throw boom;
+            }))).isInstanceOf(IllegalStateException.class).hasMessageContaining("boom");
+            pool.close();
+
+            ExecutorService fixed = Executors.newFixedThreadPool(2);
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            for (int k = 0; k < 2; k++) fixed.submit(() -> {
+                sleepQuietly(50);
+                done.incrementAndGet();
+            });
+            Waits.close(fixed);
+            assertThat(done).as("close waits for the tasks").hasValue(2);
+            assertThat(fixed.isTerminated()).isTrue();
+
+            ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+            CountDownLatch never = new CountDownLatch(1);
+            AtomicBoolean taskInterrupted = new AtomicBoolean();
+            virtual.submit(() -> {
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    taskInterrupted.set(true);
+                }
+            });
+            Thread me = Thread.currentThread();
+            Thread.ofPlatform().start(() -> {
+                sleepQuietly(100);
+                me.interrupt();
+            });
+            Waits.close(virtual);
+            assertThat(Thread.interrupted()).as("a foreign interrupt is set again, as the JDK's close does").isTrue();
+            assertThat(taskInterrupted).as("... after shutdownNow").isTrue();
+            assertThat(virtual.isTerminated()).isTrue();
+
+            Waits.close(ForkJoinPool.commonPool());
+            assertThat(ForkJoinPool.commonPool().isShutdown()).as("closing the common pool does nothing").isFalse();
+        });
+    }
+
+    /** Waits for {@code latch}, noting each interrupt in {@code interrupted} and waiting on. */
+    static void ignoringInterrupts(CountDownLatch latch, AtomicBoolean interrupted) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        }
     }
 
     /** What {@code join} returns or throws is the future's own, as the JDK's {@code join} gives it. */

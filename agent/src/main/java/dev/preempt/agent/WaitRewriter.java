@@ -27,6 +27,7 @@ final class WaitRewriter {
 
     private static final Hook LOCK = new Hook("lock", "(Ljava/util/concurrent/locks/Lock;)V");
     private static final Hook FORK_JOIN = new Hook("join", "(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+    private static final Hook CLOSE = new Hook("close", "(Ljava/util/concurrent/ExecutorService;)V");
 
     /** Call sites ({@code owner.name descriptor}) and the hook each becomes. */
     static final Map<String, Hook> CALLS = Map.ofEntries(
@@ -47,7 +48,16 @@ final class WaitRewriter {
             Map.entry("java/util/concurrent/RecursiveAction.join()Ljava/lang/Object;", FORK_JOIN),
             Map.entry("java/util/concurrent/CountedCompleter.join()Ljava/lang/Object;", FORK_JOIN),
             Map.entry("java/util/concurrent/Phaser.arriveAndAwaitAdvance()I",
-                    new Hook("arriveAndAwaitAdvance", "(Ljava/util/concurrent/Phaser;)I")));
+                    new Hook("arriveAndAwaitAdvance", "(Ljava/util/concurrent/Phaser;)I")),
+            Map.entry("java/util/concurrent/Phaser.awaitAdvance(I)I",
+                    new Hook("awaitAdvance", "(Ljava/util/concurrent/Phaser;I)I")),
+            Map.entry("java/util/concurrent/ForkJoinPool.invoke(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;",
+                    new Hook("invoke", "(Ljava/util/concurrent/ForkJoinPool;Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;")),
+            Map.entry("java/util/concurrent/ExecutorService.close()V", CLOSE),
+            Map.entry("java/util/concurrent/AbstractExecutorService.close()V", CLOSE),
+            Map.entry("java/util/concurrent/ThreadPoolExecutor.close()V", CLOSE),
+            Map.entry("java/util/concurrent/ScheduledThreadPoolExecutor.close()V", CLOSE),
+            Map.entry("java/util/concurrent/ForkJoinPool.close()V", CLOSE));
 
     /** Rewrites {@code m}'s matching call sites and method references in place; returns how many. */
     int rewrite(MethodNode m) {

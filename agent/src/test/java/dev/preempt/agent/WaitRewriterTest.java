@@ -59,6 +59,25 @@ class WaitRewriterTest {
             return p.arriveAndAwaitAdvance();
         }
 
+        public static int awaitPhase(java.util.concurrent.Phaser p, int phase) {
+            return p.awaitAdvance(phase);
+        }
+
+        public static Object invokeIn(java.util.concurrent.ForkJoinPool pool, java.util.concurrent.ForkJoinTask<String> t) {
+            return pool.invoke(t);
+        }
+
+        public static int closeAll(java.util.concurrent.ExecutorService e, java.util.concurrent.ThreadPoolExecutor t,
+                java.util.concurrent.ForkJoinPool f) {
+            try (e; t; f) {
+                return 3;
+            }
+        }
+
+        public static Runnable closeLater(java.util.concurrent.ThreadPoolExecutor t) {
+            return t::close;
+        }
+
         public static Runnable lockLater(ReentrantLock l) {
             return l::lock;
         }
@@ -141,6 +160,36 @@ class WaitRewriterTest {
         assertThat(later.get()).isEqualTo("computed");
         assertThat(again.getMethod("arriveAt", java.util.concurrent.Phaser.class).invoke(null, new java.util.concurrent.Phaser(1))).isEqualTo(1);
         ((Runnable) again.getMethod("writeLockLater", ReentrantReadWriteLock.WriteLock.class).invoke(null, new ReentrantReadWriteLock().writeLock())).run();
+    }
+
+    /**
+     * {@code Phaser.awaitAdvance}, {@code ForkJoinPool.invoke} and an executor's {@code close()} (as a
+     * try-with-resources compiles it, on the interface and on concrete types, and as a reference) go to
+     * the hooks too, and still work on a plain thread.
+     */
+    @Test
+    void phaserPoolAndExecutorWaitsGoToTheHooks() throws Exception {
+        byte[] rewritten = new ClassRewriter(1000).rewrite(bytes(Waiting.class), getClass().getClassLoader(), internal(Waiting.class));
+        ClassNode cn = node(rewritten);
+        assertThat(waits(method(cn, "awaitPhase"))).containsExactly("awaitAdvance(Ljava/util/concurrent/Phaser;I)I");
+        assertThat(waits(method(cn, "invokeIn")))
+                .containsExactly("invoke(Ljava/util/concurrent/ForkJoinPool;Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+        assertThat(waits(method(cn, "closeAll"))).isNotEmpty().allMatch("close(Ljava/util/concurrent/ExecutorService;)V"::equals);
+        assertThat(waits(method(cn, "closeLater"))).containsExactly("close(Ljava/util/concurrent/ExecutorService;)V");
+        Class<?> again = new TestClasses.DefiningLoader(getClass().getClassLoader()).define(Waiting.class.getName(), rewritten);
+        assertThat(again.getMethod("awaitPhase", java.util.concurrent.Phaser.class, int.class).invoke(null, new java.util.concurrent.Phaser(1), 3))
+                .isEqualTo(0);
+        var pool = new java.util.concurrent.ForkJoinPool(1);
+        assertThat(again.getMethod("invokeIn", java.util.concurrent.ForkJoinPool.class, java.util.concurrent.ForkJoinTask.class)
+                .invoke(null, pool, java.util.concurrent.ForkJoinTask.adapt(() -> "v"))).isEqualTo("v");
+        var e = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var t = (java.util.concurrent.ThreadPoolExecutor) java.util.concurrent.Executors.newFixedThreadPool(1);
+        assertThat(again.getMethod("closeAll", java.util.concurrent.ExecutorService.class, java.util.concurrent.ThreadPoolExecutor.class,
+                java.util.concurrent.ForkJoinPool.class).invoke(null, e, t, pool)).isEqualTo(3);
+        assertThat(e.isTerminated() && t.isTerminated() && pool.isTerminated()).isTrue();
+        var u = (java.util.concurrent.ThreadPoolExecutor) java.util.concurrent.Executors.newFixedThreadPool(1);
+        ((Runnable) again.getMethod("closeLater", java.util.concurrent.ThreadPoolExecutor.class).invoke(null, u)).run();
+        assertThat(u.isTerminated()).isTrue();
     }
 
     @Test

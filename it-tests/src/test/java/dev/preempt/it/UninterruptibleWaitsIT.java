@@ -26,5 +26,11 @@ class UninterruptibleWaitsIT {
         assertThat(r.value("semaphore", "reason")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("join", "reason")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("join", "lambda")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("phaser", "reason")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("phaser", "phase")).as("the phase waits for its parties").isEqualTo("0");
+        assertThat(r.value("fjinvoke", "reason")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("fjinvoke", "invokeAll")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("close", "fixed")).as(r.toString()).isEqualTo("killed");
     }
 }

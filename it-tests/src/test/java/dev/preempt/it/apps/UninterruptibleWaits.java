@@ -14,6 +14,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -51,7 +56,48 @@ public final class UninterruptibleWaits {
         System.out.println("semaphore reason=" + killed(none::acquireUninterruptibly));
         CompletableFuture<String> nobody = new CompletableFuture<>();
         System.out.println("join reason=" + killed(nobody::join) + " lambda=" + killed(() -> nobody.join()));
+        forkJoinAndExecutors();
         System.out.flush();
+    }
+
+    /**
+     * {@code Phaser.awaitAdvance}, {@code ForkJoinPool.invoke}, {@code ForkJoinTask.invokeAll} and
+     * {@code ExecutorService.close()} (a try-with-resources) while a task ignores interrupts: each waited
+     * on after a kill (issue 8's list of what still ignored kills).
+     */
+    static void forkJoinAndExecutors() {
+        Phaser phaser = new Phaser(2);
+        CountDownLatch release = new CountDownLatch(1);
+        ForkJoinPool pool = new ForkJoinPool(2);
+        System.out.println("phaser reason=" + killed(() -> phaser.awaitAdvance(0)) + " phase=" + phaser.getPhase());
+        System.out.println("fjinvoke reason=" + killed(() -> pool.invoke(ForkJoinTask.adapt(() -> awaitUninterruptibly(release))))
+                + " invokeAll=" + killed(() -> ForkJoinTask.invokeAll(ForkJoinTask.adapt(() -> {}),
+                        ForkJoinTask.adapt(() -> awaitUninterruptibly(release)))));
+        System.out.println("close virtual=" + killed(() -> {
+            try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                ex.submit(() -> awaitUninterruptibly(release));
+            }
+        }) + " fixed=" + killed(() -> {
+            try (ExecutorService ex = Executors.newFixedThreadPool(1)) {
+                ex.submit(() -> awaitUninterruptibly(release));
+            }
+        }));
+        release.countDown();
+        pool.close();
+    }
+
+    /** A task that ignores interrupts until {@code latch} opens. */
+    static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Two processes, each holding the lock the other waits for; the first is killed. */

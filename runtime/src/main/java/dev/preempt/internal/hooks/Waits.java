@@ -4,9 +4,12 @@ import dev.preempt.internal.sched.Proc;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.concurrent.locks.Condition;
@@ -16,8 +19,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The JDK waits that ignore interrupts, made to end at an exit signal: the agent replaces a call to
- * {@code Lock.lock()}, {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly}
- * and {@code CompletableFuture.join()} in rewritten code with a call here. Not for application code.
+ * {@code Lock.lock()}, {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly},
+ * {@code CompletableFuture.join()}, {@code ForkJoinTask.join()}, {@code ForkJoinPool.invoke},
+ * {@code Phaser}'s waits and {@code ExecutorService.close()} in rewritten code with a call here. Not for application code.
  * Called on any thread.
  *
  * <p>Why: an exit signal that ends a process in a blocking JDK call interrupts its thread (Java's
@@ -173,14 +177,105 @@ public final class Waits {
         return next[0];
     }
 
-    /** Whether a phaser class keeps the JDK's arrive and wait (it may override {@code onAdvance}). */
+    /**
+     * {@code Phaser.awaitAdvance(phase)}: waits for the end of {@code phase} with
+     * {@code awaitAdvanceInterruptibly}, which returns what it returns (at once if the phaser is in
+     * another phase or terminated). Taken for a subclass as {@link #arriveAndAwaitAdvance} is.
+     *
+     * @param phaser the phaser the call site waited on
+     * @param phase the phase to wait out
+     * @return the next phase, or what the JDK's call returns when it does not wait
+     */
+    public static int awaitAdvance(Phaser phaser, int phase) {
+        if (!PLAIN_PHASER.get(phaser.getClass()) || Proc.current() == null) return phaser.awaitAdvance(phase);
+        int[] next = {phase};
+        untilDone(() -> next[0] = phaser.awaitAdvanceInterruptibly(phase));
+        return next[0];
+    }
+
+    /** Whether a phaser class keeps the JDK's arrive and waits (it may override {@code onAdvance}). */
     private static final ClassValue<Boolean> PLAIN_PHASER = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
             try {
                 return c.getMethod("arriveAndAwaitAdvance").getDeclaringClass() == Phaser.class
                         && c.getMethod("arrive").getDeclaringClass() == Phaser.class
+                        && c.getMethod("awaitAdvance", int.class).getDeclaringClass() == Phaser.class
                         && c.getMethod("awaitAdvanceInterruptibly", int.class).getDeclaringClass() == Phaser.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
+
+    /**
+     * {@code ForkJoinPool.invoke(task)}: submits the task as {@code invoke} does, then waits as
+     * {@link #join(ForkJoinTask)} does, and throws what {@code invoke} throws (a checked exception of the
+     * task's wrapped in a {@code RuntimeException}). On the JDK's own {@code ForkJoinPool} only. A killed
+     * process leaves the task to run on; its result is dropped.
+     *
+     * @param pool the pool the call site invoked
+     * @param task the task
+     * @return its value
+     */
+    public static Object invoke(ForkJoinPool pool, ForkJoinTask<?> task) {
+        if (pool.getClass() != ForkJoinPool.class || Proc.current() == null) return pool.invoke(task);
+        pool.execute(task);
+        try {
+            return join(task);
+        } catch (RuntimeException | Error unchecked) {
+            throw unchecked;
+        } catch (Exception checked) { // join throws a task's checked exception as it is
+            throw new RuntimeException(checked);
+        }
+    }
+
+    /**
+     * {@code ExecutorService.close()}, where it is the interface's own (a {@code ThreadPoolExecutor},
+     * the executors of {@code Executors}), a virtual-thread-per-task executor's or a {@code ForkJoinPool}'s
+     * (which do the same): shuts the executor down and waits for its tasks to end. An interrupt that is
+     * not an exit does what the JDK's does: {@code shutdownNow()} once, waiting on, the interrupt status
+     * set again at the end. An exit also calls {@code shutdownNow()}, then ends the process without
+     * waiting for tasks that ignore their interrupt: the JDK's {@code close} waits for them by contract,
+     * so a process killed in a try-with-resources of an executor lived as long as its slowest task.
+     *
+     * @param executor the executor the call site closed
+     */
+    public static void close(ExecutorService executor) {
+        if (!CLOSES_BY_DEFAULT.get(executor.getClass()) || executor == ForkJoinPool.commonPool() || Proc.current() == null) {
+            executor.close();
+            return;
+        }
+        if (executor.isTerminated()) return;
+        executor.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (executor.awaitTermination(1, TimeUnit.DAYS)) break;
+            } catch (InterruptedException e) {
+                boolean exits;
+                try {
+                    exits = Proc.signalsInWait();
+                } catch (Throwable exit) { // the exit: the tasks are interrupted, as at any interrupt of close
+                    executor.shutdownNow();
+                    throw exit;
+                }
+                if (!exits && !interrupted) {
+                    executor.shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Whether an executor class's {@code close()} is the interface's own, or one that does the same. */
+    private static final ClassValue<Boolean> CLOSES_BY_DEFAULT = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            if (c == ForkJoinPool.class || c.getName().equals("java.util.concurrent.ThreadPerTaskExecutor")) return true;
+            try {
+                return c.getMethod("close").getDeclaringClass() == ExecutorService.class;
             } catch (NoSuchMethodException e) {
                 return false;
             }
