@@ -246,6 +246,27 @@ class UninterruptibleWaitsTest {
             assertThat(Preempt.receive(Integer.class)).isEqualTo(1);
             phaser.forceTermination();
             assertThat(Waits.arriveAndAwaitAdvance(phaser)).isNegative();
+
+            // The last arrival returns the next phase even when its onAdvance ends the phaser, as the JDK's
+            // does: a helper's `while (p.arriveAndAwaitAdvance() >= 0)` ran one round fewer in a process.
+            java.util.concurrent.Phaser threeRounds = new java.util.concurrent.Phaser(1) {
+                @Override
+                protected boolean onAdvance(int phase, int parties) {
+                    return phase >= 2;
+                }
+            };
+            assertThat(List.of(Waits.arriveAndAwaitAdvance(threeRounds), Waits.arriveAndAwaitAdvance(threeRounds),
+                    Waits.arriveAndAwaitAdvance(threeRounds), Waits.arriveAndAwaitAdvance(threeRounds)))
+                    .containsExactly(1, 2, 3, threeRounds.getPhase());
+            assertThat(threeRounds.isTerminated()).isTrue();
+            java.util.concurrent.Phaser root = new java.util.concurrent.Phaser() {
+                @Override
+                protected boolean onAdvance(int phase, int parties) {
+                    return true;
+                }
+            };
+            java.util.concurrent.Phaser child = new java.util.concurrent.Phaser(root, 1);
+            assertThat(Waits.arriveAndAwaitAdvance(child)).as("a tiered phaser: the parent's call's value").isEqualTo(1);
         });
     }
 

@@ -169,7 +169,17 @@ public final class Waits {
      * @return the next phase, or the (negative) phase if the phaser is terminated, as the JDK's call
      */
     public static int arriveAndAwaitAdvance(Phaser phaser) {
-        if (!PLAIN_PHASER.get(phaser.getClass()) || Proc.current() == null) return phaser.arriveAndAwaitAdvance();
+        // The JDK's call where it does not wait, or where what it returns differs from arrive + await: the
+        // last arrival returns the next phase even when its onAdvance terminates the phaser (awaitAdvance
+        // gives the negative phase: `while (p.arriveAndAwaitAdvance() >= 0)` ran one round fewer, a
+        // helper's), and a tiered phaser's last arrival at its parent returns what the parent's call does.
+        // A process that arrives last is never cut here, and a tiered one waits as the JDK's does. Left: if
+        // the other parties all arrive between the count read here and this arrival, and its onAdvance
+        // terminates the phaser, this returns the negative phase where the JDK's returns the next.
+        if (!PLAIN_PHASER.get(phaser.getClass()) || phaser.getParent() != null || phaser.getUnarrivedParties() <= 1
+                || Proc.current() == null) {
+            return phaser.arriveAndAwaitAdvance();
+        }
         int phase = phaser.arrive();
         if (phase < 0) return phase;
         int[] next = {phase};
