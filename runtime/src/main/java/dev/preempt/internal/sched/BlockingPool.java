@@ -121,6 +121,18 @@ public final class BlockingPool {
     private static final ThreadPoolExecutor INTERRUPTERS = daemonPool(4, "preempt-interrupter-");
 
     /**
+     * Runs the interrupt path once, interrupting no one, and leaves an interrupter thread started: the
+     * first kill's interrupt came over 10 ms late on a cold JVM (the pool, its thread and its classes made
+     * on the spot), so a process that parked in a 10 ms sleep just after the kill slept through it
+     * (TrapExitsRaceTest, round 1, 2 runs of 7 on a 2-core machine). Any thread; a scheduler's start calls it.
+     */
+    static void warmInterrupters() {
+        INTERRUPTERS.prestartCoreThread();
+        interruptLater(Thread.currentThread(), 0, () -> false);
+        interruptLater(Thread.currentThread(), 1, () -> false);
+    }
+
+    /**
      * Threads in the pool now (racy).
      *
      * @return the count

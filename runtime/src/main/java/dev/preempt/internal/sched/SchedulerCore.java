@@ -247,6 +247,7 @@ public final class SchedulerCore {
      * @throws IllegalStateException if the JVM cannot create processes
      */
     public SchedulerCore(Config config, Schedule schedule) {
+        if (schedule == null) BlockingPool.warmInterrupters();
         if (schedule != null) {
             config = new Config(config.name(), 1, config.budget(), false, config.engine(), config.stackSize(),
                     config.maxStack(), 0, 0, 0);
