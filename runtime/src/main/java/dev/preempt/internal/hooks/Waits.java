@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The JDK waits that ignore interrupts, made to end at an exit signal: the agent replaces a call to
  * {@code Lock.lock()}, {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly},
  * {@code CompletableFuture.join()}, {@code ForkJoinTask.join()}, {@code ForkJoinPool.invoke},
- * {@code Phaser}'s waits and {@code ExecutorService.close()} in rewritten code with a call here. Not for application code.
- * Called on any thread.
+ * {@code Phaser}'s waits and {@code ExecutorService.close()} in rewritten code with a call here. Not for
+ * application code. Called on any thread.
  *
  * <p>Why: an exit signal that ends a process in a blocking JDK call interrupts its thread (Java's
  * cancellation, {@code Proc.stopForExit}), and these waits swallow the interrupt and wait on. A killed
@@ -181,10 +181,7 @@ public final class Waits {
             return phaser.arriveAndAwaitAdvance();
         }
         int phase = phaser.arrive();
-        if (phase < 0) return phase;
-        int[] next = {phase};
-        untilDone(() -> next[0] = phaser.awaitAdvanceInterruptibly(phase));
-        return next[0];
+        return phase < 0 ? phase : awaitAdvanceUntilDone(phaser, phase);
     }
 
     /**
@@ -198,6 +195,11 @@ public final class Waits {
      */
     public static int awaitAdvance(Phaser phaser, int phase) {
         if (!PLAIN_PHASER.get(phaser.getClass()) || Proc.current() == null) return phaser.awaitAdvance(phase);
+        return awaitAdvanceUntilDone(phaser, phase);
+    }
+
+    /** {@code awaitAdvanceInterruptibly(phase)} in {@link #untilDone}'s loop: what it returns at last. */
+    private static int awaitAdvanceUntilDone(Phaser phaser, int phase) {
         int[] next = {phase};
         untilDone(() -> next[0] = phaser.awaitAdvanceInterruptibly(phase));
         return next[0];
