@@ -38,6 +38,38 @@ public final class LedgerLibrary {
         }
     }
 
+    /**
+     * A two-step update with a short nap between its halves that turns an interrupt into a failure, as
+     * H2's {@code MVMap.tryLock} does (a {@code RuntimeException} wrapping the {@code InterruptedException},
+     * its transaction left open): an interrupt there leaves {@code out != in}.
+     */
+    public static void sleepyStep() {
+        Reductions.tick();
+        out++;
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("interrupted between the two halves", e);
+        }
+        in++;
+    }
+
+    /** Waits for good, as a library's wait for an event that never comes; an interrupt ends it with a failure. */
+    public static void awaitForever() {
+        Reductions.tick();
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Reads one byte, as a library's client waits for a reply: a socket read an interrupt ends by closing the socket. */
+    public static int readOne(java.io.InputStream in) throws java.io.IOException {
+        Reductions.tick();
+        return in.read();
+    }
+
     /** Never returns: a library's loop that naps and swallows every interrupt (a retrying poller). */
     public static void napForever() {
         while (true) {

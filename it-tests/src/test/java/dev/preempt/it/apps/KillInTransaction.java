@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * waiting made H2 fail its statement. Prints the total balance against the start, the pool's active
  * connections once all are stopped, and whether a last transaction over every row gets its locks.
  * {@code file} keeps the database in a file (its {@code FileChannel} sees interrupts), else in memory.
+ * Optional third and fourth arguments: the number of tellers (4), and {@code forupdate} to lock both rows
+ * with {@code select ... for update} before the two updates (more waits inside H2's row locks).
  */
 public final class KillInTransaction {
 
@@ -54,8 +56,10 @@ public final class KillInTransaction {
                 for (int i = 0; i < ACCOUNTS; i++) s.execute("insert into account values (" + i + ", " + START + ")");
             }
             List<ChildSpec> children = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                children.add(ChildSpec.worker("teller" + i, () -> transfers(pool, transfers, retries))
+            int tellers = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+            boolean forUpdate = args.length > 3 && args[3].equals("forupdate");
+            for (int i = 0; i < tellers; i++) {
+                children.add(ChildSpec.worker("teller" + i, () -> transfers(pool, forUpdate, transfers, retries))
                         .shutdown(Shutdown.brutalKill()));
             }
             Pid sup = Supervisor.start(Supervisor.Flags.oneForAll().intensity(kills + 10, Duration.ofSeconds(60)), children);
@@ -97,12 +101,24 @@ public final class KillInTransaction {
         }
     }
 
-    static void transfers(HikariDataSource pool, AtomicLong transfers, AtomicLong retries) {
+    static void transfers(HikariDataSource pool, boolean forUpdate, AtomicLong transfers, AtomicLong retries) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         while (true) {
             int from = r.nextInt(ACCOUNTS), to = (from + 1 + r.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
+                if (forUpdate) {
+                    try (PreparedStatement lock = c.prepareStatement("select balance from account where id in (?, ?) for update")) {
+                        lock.setInt(1, from);
+                        lock.setInt(2, to);
+                        try (ResultSet rs = lock.executeQuery()) {
+                            while (rs.next()) rs.getLong(1);
+                        }
+                    } catch (SQLException e) {
+                        c.rollback();
+                        throw e;
+                    }
+                }
                 try (PreparedStatement take = c.prepareStatement("update account set balance = balance - 1 where id = ?");
                      PreparedStatement give = c.prepareStatement("update account set balance = balance + 1 where id = ?")) {
                     take.setInt(1, from);

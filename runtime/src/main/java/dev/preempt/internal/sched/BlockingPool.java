@@ -104,11 +104,21 @@ public final class BlockingPool {
      * @param still whether {@code t} is still where an interrupt is wanted (read on the pool thread)
      */
     static void interruptLater(Thread t, long delayNanos, BooleanSupplier still) {
-        Runnable interrupt = () -> {
+        onInterrupter(delayNanos, () -> {
             if (still.getAsBoolean()) t.interrupt();
-        };
-        if (delayNanos <= 0) INTERRUPTERS.execute(interrupt);
-        else CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, INTERRUPTERS).execute(interrupt); // timed by the JDK's delayer thread
+        });
+    }
+
+    /**
+     * Runs {@code interrupting} on an interrupter thread, {@code delayNanos} from now: an interrupt that
+     * must first look at where the process waits ({@code Proc.interruptParked}).
+     *
+     * @param delayNanos how long to wait first (0: at once)
+     * @param interrupting what decides and interrupts
+     */
+    static void onInterrupter(long delayNanos, Runnable interrupting) {
+        if (delayNanos <= 0) INTERRUPTERS.execute(interrupting);
+        else CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, INTERRUPTERS).execute(interrupting); // timed by the JDK's delayer thread
     }
 
     /**

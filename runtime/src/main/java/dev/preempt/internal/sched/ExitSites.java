@@ -5,9 +5,11 @@ import java.security.CodeSource;
 import java.security.ProtectionDomain;
 
 /**
- * Where at a tick an exit may be thrown. Owner only: it walks the calling process's own stack, and only
- * once an exit has waited past its deadline (a process that reaches no runtime operation, or a clean-up
- * past its grace), at most once a slice or once every {@link #LOOKS_PER_WALK} looks.
+ * Where at a tick an exit may be thrown, and which JDK wait of a parked process an exit may interrupt.
+ * {@link #here}: owner only, it walks the calling process's own stack, and only once an exit has waited
+ * past its deadline (a process that reaches no runtime operation, or a clean-up past its grace), at most
+ * once a slice or once every {@link #LOOKS_PER_WALK} looks. {@link #parked}: any thread, given the frames
+ * of a process kept unmounted ({@code Proc.interruptParked}).
  *
  * <p>A tick inside a library's code may sit between two steps of a shared structure's update: thrown there,
  * an exit acts as {@code Thread.stop}. Seen by helpers: a Caffeine cache bounded at 100 kept 106 to
@@ -99,17 +101,44 @@ final class ExitSites {
      * @return where the tick is
      */
     static Site here() {
-        return WALKER.walk(frames -> {
-            String top = null, entry = null;
-            for (var it = frames.iterator(); it.hasNext(); ) {
-                StackWalker.StackFrame f = it.next();
-                if (f.getMethodName().equals("<clinit>")) return Site.INITIALIZER;
-                String where = LOCATION.get(f.getDeclaringClass());
-                if (where.isEmpty() || where.equals(RUNTIME)) continue;
-                if (top == null) top = where;
-                entry = where;
-            }
-            return top == null || top.equals(entry) || top.endsWith("/") ? Site.OWN : Site.LIBRARY;
-        });
+        return WALKER.walk(frames -> site(frames, false));
+    }
+
+    /**
+     * Where a parked process waits, from its frames (newest first, read by {@code UnmountedStack} under
+     * the process's mount claim), for an exit that would interrupt the wait: {@link Site#OWN} if an
+     * interrupt may end it now (a wait in the process's own code, or a socket or pipe read or write
+     * anywhere: the JDK's {@code sun.nio.ch} channels, which an interrupt closes, and a library's client
+     * takes a closed connection as a broken one). A wait in a library's code is {@link Site#LIBRARY}: an
+     * interrupt there is an exception from inside the library, which it may not be written for. H2's
+     * {@code MVMap.tryLock} naps between retries and turns the interrupt into a {@code RuntimeException}
+     * that leaves its transaction open: a helper's bank, its tellers killed by a supervisor, lost a
+     * transaction so in 3 runs of 44 ("An old transaction with the same id is still open").
+     *
+     * @param frames the parked process's frames, newest first
+     * @return where it waits
+     */
+    static Site parked(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+        return site(frames, true);
+    }
+
+    private static Site site(java.util.stream.Stream<StackWalker.StackFrame> frames, boolean parked) {
+        String top = null, entry = null;
+        boolean socket = false;
+        for (var it = frames.iterator(); it.hasNext(); ) {
+            StackWalker.StackFrame f = it.next();
+            if (f.getMethodName().equals("<clinit>")) return Site.INITIALIZER;
+            String where = LOCATION.get(f.getDeclaringClass());
+            if (where.isEmpty() && top == null && parked && socketWait(f.getClassName())) socket = true;
+            if (where.isEmpty() || where.equals(RUNTIME)) continue;
+            if (top == null) top = where;
+            entry = where;
+        }
+        return top == null || socket || top.equals(entry) || top.endsWith("/") ? Site.OWN : Site.LIBRARY;
+    }
+
+    /** Whether a JDK frame above the ticking or waiting method is a socket's or pipe's wait (not a file's). */
+    private static boolean socketWait(String jdkClass) {
+        return jdkClass.startsWith("sun.nio.ch.") && !jdkClass.startsWith("sun.nio.ch.FileChannelImpl");
     }
 }

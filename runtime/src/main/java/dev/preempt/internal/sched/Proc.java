@@ -12,6 +12,7 @@ import dev.preempt.ProcessExit;
 import dev.preempt.ProcessInfo;
 import dev.preempt.Ref;
 import dev.preempt.internal.engine.FrozenStack;
+import dev.preempt.internal.engine.UnmountedStack;
 import dev.preempt.internal.engine.VirtualThreads;
 import dev.preempt.internal.mail.Mailbox;
 import dev.preempt.internal.mail.Signal;
@@ -491,7 +492,8 @@ public final class Proc implements Executor, Runnable {
      * (a queue's {@code take}, {@code Thread.sleep}, a latch, a socket read, {@code Process.waitFor}),
      * where it reaches neither a receive nor a tick and would see the signal only once the call returned
      * by itself: never, for a {@code take()} nobody feeds (a supervisor could not stop such a worker).
-     * So a thread parked in a JDK call is interrupted, which is how Java cancels a blocking call: the call
+     * So a thread parked in a JDK call is interrupted (from an interrupter thread, and not while the wait
+     * is inside a library's code, see {@link #interruptParked}), which is how Java cancels a blocking call: the call
      * throws (or returns), and the handlers its exception runs through run to their end; the exit lands at
      * the next runtime operation, at the end of the body ({@link #lastSignals}), or at a tick once its
      * grace is over ({@link Signals#UNWIND_GRACE_NANOS}).
@@ -526,7 +528,7 @@ public final class Proc implements Executor, Runnable {
 
     /**
      * Any thread: an exit that will end this ACTIVE process waits, with its deadline: the grace of a JDK
-     * call's handlers if the process is parked in one (it is interrupted), else the time it has to reach a
+     * call's handlers if the process is parked in one (it is interrupted, {@link #interruptParked}), else the time it has to reach a
      * runtime operation (see {@link #stopForExit}).
      *
      * <p>Order: the mark is written before the thread's state is read, and its carrier writes the state
@@ -540,8 +542,9 @@ public final class Proc implements Executor, Runnable {
         Cancel earlier = sched.cancelled.putIfAbsent(this, fresh);
         SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING);
         if (parkedInJdkCall()) {
-            if (earlier == null) fresh.graceEnds = System.nanoTime() + Signals.UNWIND_GRACE_NANOS; // the call's handlers' grace
-            thread.interrupt();
+            Cancel c = earlier != null ? earlier : fresh;
+            boolean grace = earlier == null; // the interrupted call's handlers get a grace
+            BlockingPool.onInterrupter(0, () -> interruptParked(c, grace, 0));
         }
         // The process may have begun to exit since this sender found it ACTIVE: then terminate's removal
         // may have come first, and the entry would keep the dead process for good. Either that removal
@@ -650,11 +653,65 @@ public final class Proc implements Executor, Runnable {
                 c.interruptQueued = true;
                 c.nextInterrupt = now + delay + REINTERRUPT_NANOS;
             }
-            BlockingPool.interruptLater(thread, delay, () -> { // not on the carrier: see there
+            BlockingPool.onInterrupter(delay, () -> { // not on the carrier: see BlockingPool.interruptLater
                 if (c != null) c.interruptQueued = false;
-                return parkedInJdkCall();
+                interruptParked(c, false, 0);
             });
         }
+    }
+
+    /**
+     * The interrupters (never a carrier, see {@link BlockingPool#interruptLater}): interrupts this process,
+     * whose exit waits, if it is parked in a JDK call that an interrupt may end: one in its own code or a
+     * socket's ({@link ExitSites#parked}). A wait inside a library's code is left to end by itself, as
+     * a kill lets a library's running code return ({@link ExitSites}), and interrupted only once the
+     * library's window is over ({@link Cancel#libraryUntil}): one interrupt is queued for then. Before,
+     * every wait was interrupted at once, and a library that turns an interrupt into a failure halfway
+     * through an update was left broken (H2, see {@link ExitSites#parked}).
+     *
+     * <p>It looks holding the mount claim, and interrupts before releasing it: no carrier can mount the
+     * process meanwhile, so it is still in the wait that was looked at when the interrupt comes, not in
+     * another it moved to. A claim held by a carrier is tried again {@link #CLAIM_TRIES} times, a
+     * millisecond apart: the carrier is finishing the slice the process parked in, or runs it again (then
+     * it is not parked and nothing is done), or the process is parked pinned to it (then, at the last try,
+     * it is interrupted as before, wherever it waits).
+     *
+     * @param c the waiting exit (null: interrupt if parked, as before)
+     * @param grace whether this is the exit's first interrupt, whose handlers get a grace
+     * @param tries how many times the claim was found held
+     */
+    private void interruptParked(Cancel c, boolean grace, int tries) {
+        if (!parkedInJdkCall()) return; // it runs: its carrier looks again when it parks (cancelAgainIfParked)
+        if (c == null || sched.det != null || !UnmountedStack.available() || System.nanoTime() - c.libraryUntil >= 0) {
+            interruptForExit(c, grace);
+            return;
+        }
+        if (!MOUNT.compareAndSet(this, FREE, CLAIMED)) {
+            if (tries < CLAIM_TRIES) BlockingPool.onInterrupter(CLAIM_RETRY_NANOS, () -> interruptParked(c, grace, tries + 1));
+            else interruptForExit(c, grace);
+            return;
+        }
+        try {
+            if (!parkedInJdkCall()) return; // woken meanwhile
+            ExitSites.Site site = UnmountedStack.walk(thread, ExitSites::parked);
+            if (site == null || site == ExitSites.Site.OWN) {
+                interruptForExit(c, grace);
+            } else if (!c.lateInterruptQueued) {
+                c.lateInterruptQueued = true;
+                BlockingPool.interruptLater(thread, c.libraryUntil - System.nanoTime(), this::parkedInJdkCall);
+            }
+        } finally {
+            if (releaseMount()) sched.submit(this); // a carrier dropped its entry while this held the claim
+        }
+    }
+
+    private static final int CLAIM_TRIES = 10;
+    private static final long CLAIM_RETRY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** The interrupters: interrupts the process's thread for its exit ({@code grace}: see {@link #markExit}). */
+    private void interruptForExit(Cancel c, boolean grace) {
+        if (grace && c != null) c.graceEnds = System.nanoTime() + Signals.UNWIND_GRACE_NANOS; // the call's handlers' grace
+        thread.interrupt();
     }
 
     /** How often at most a process waiting out an exit in a JDK call is interrupted again. */
@@ -686,8 +743,17 @@ public final class Proc implements Executor, Runnable {
          */
         long dueSince;
 
+        /**
+         * Until when a JDK wait inside a library's code is not interrupted ({@link #interruptParked}): the
+         * library's window, {@link ExitSites#IN_LIBRARY_NANOS} from the exit's coming, in wall time.
+         */
+        final long libraryUntil;
+        /** Whether the interrupt for the end of {@link #libraryUntil} is queued. */
+        volatile boolean lateInterruptQueued;
+
         Cancel(long graceEnds) {
             this.graceEnds = graceEnds;
+            this.libraryUntil = System.nanoTime() + ExitSites.IN_LIBRARY_NANOS;
         }
     }
 
