@@ -47,26 +47,8 @@ class KillSitesTest {
     void anExitPastItsDeadlineLandsBetweenTheLibrarysCallsNotInsideOne() throws Exception {
         Class<?> library = fromAJar();
         Method step = library.getMethod("step");
-        Procs.run(s, () -> {
-            Pid tester = self();
-            for (int round = 0; round < 5; round++) {
-                Pid worker = spawn(() -> {
-                    send(tester, Boolean.TRUE);
-                    while (true) {
-                        Reductions.tick(); // the own loop's back-edge
-                        invoke(step);
-                    }
-                });
-                Ref r = monitor(worker);
-                receive(m -> m == Boolean.TRUE);
-                Preempt.sleep(5);
-                exit(worker, ExitReason.KILL);
-                assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
-            }
-        });
-        long out = library.getField("out").getLong(null), in = library.getField("in").getLong(null);
-        assertThat(in).as("steps done").isPositive();
-        assertThat(out - in).as("steps cut in half by a kill").isZero();
+        killLoopsOfSteps(library, step, 5);
+        assertThat(stepsCut(library)).as("steps cut in half by a kill").isZero();
     }
 
     /**
@@ -98,9 +80,8 @@ class KillSitesTest {
                 assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
             }
         });
-        long out = library.getField("out").getLong(null), in = library.getField("in").getLong(null);
-        assertThat(out).as("steps begun").isEqualTo(3);
-        assertThat(out - in).as("steps cut at the lock by a kill").isZero();
+        assertThat(library.getField("out").getLong(null)).as("steps begun").isEqualTo(3);
+        assertThat(stepsCut(library)).as("steps cut at the lock by a kill").isZero();
     }
 
     /**
@@ -115,26 +96,8 @@ class KillSitesTest {
     void aKillOfAProcessParkedInALibrarysWaitLetsTheWaitEnd() throws Exception {
         Class<?> library = fromAJar();
         Method sleepyStep = library.getMethod("sleepyStep");
-        Procs.run(s, () -> {
-            Pid tester = self();
-            for (int round = 0; round < 5; round++) {
-                Pid worker = spawn(() -> {
-                    send(tester, Boolean.TRUE);
-                    while (true) {
-                        Reductions.tick(); // the own loop's back-edge
-                        invoke(sleepyStep);
-                    }
-                });
-                Ref r = monitor(worker);
-                receive(m -> m == Boolean.TRUE);
-                Preempt.sleep(30);
-                exit(worker, ExitReason.KILL);
-                assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
-            }
-        });
-        long out = library.getField("out").getLong(null), in = library.getField("in").getLong(null);
-        assertThat(in).as("steps done").isPositive();
-        assertThat(out - in).as("steps cut at the library's nap by a kill").isZero();
+        killLoopsOfSteps(library, sleepyStep, 30);
+        assertThat(stepsCut(library)).as("steps cut at the library's nap by a kill").isZero();
     }
 
     /**
@@ -264,6 +227,33 @@ class KillSitesTest {
             assertThat(Procs.down(r, Duration.ofSeconds(20)).reason()).isEqualTo(ExitReason.KILLED);
             assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to the Down").isGreaterThanOrEqualTo(1_000);
         });
+    }
+
+    /** Five rounds: a worker whose own loop calls {@code step} for good, killed {@code afterMs} after it began. */
+    private void killLoopsOfSteps(Class<?> library, Method step, long afterMs) throws Exception {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            for (int round = 0; round < 5; round++) {
+                Pid worker = spawn(() -> {
+                    send(tester, Boolean.TRUE);
+                    while (true) {
+                        Reductions.tick(); // the own loop's back-edge
+                        invoke(step);
+                    }
+                });
+                Ref r = monitor(worker);
+                receive(m -> m == Boolean.TRUE);
+                Preempt.sleep(afterMs);
+                exit(worker, ExitReason.KILL);
+                assertThat(Procs.down(r, Duration.ofSeconds(10)).reason()).isEqualTo(ExitReason.KILLED);
+            }
+        });
+        assertThat(library.getField("in").getLong(null)).as("steps done").isPositive();
+    }
+
+    /** The library's steps begun and not finished. */
+    private static long stepsCut(Class<?> library) throws ReflectiveOperationException {
+        return library.getField("out").getLong(null) - library.getField("in").getLong(null);
     }
 
     private static void invoke(Method m, Object... args) {
