@@ -438,7 +438,9 @@ final class SupervisorServer implements Server<SupervisorServer> {
     /**
      * A child killed {@link #KILLED_BY} ago is still there: it waits in a call that ignores interrupts
      * ({@code synchronized} entry, a file or pipe read, a {@code lock()} or {@code join()} in code the
-     * agent did not rewrite), where a kill lands only once the call is over. The supervisor goes on waiting, as OTP's
+     * agent did not rewrite), where a kill lands only once the call is over; or it waits inside a library's
+     * code, which a kill interrupts only 5 s after it came ({@code Proc.interruptParked}), or runs there
+     * (stopped at a tick 5 s of its own time later, {@code ExitSites}). The supervisor goes on waiting, as OTP's
      * does (a child is gone before anything else happens), but not silently.
      */
     private void warnNotEnded(Pid pid) {
@@ -446,6 +448,7 @@ final class SupervisorServer implements Server<SupervisorServer> {
                 .collect(java.util.stream.Collectors.joining())).orElse("");
         LOG.log(Level.WARNING, () -> "supervisor " + self.pid() + ": child " + pid + " has not ended " + KILLED_BY.toSeconds()
                 + " s after it was killed; it waits in a call that ignores interrupts (synchronized entry, a file or pipe"
-                + " read, or a lock() or join() in code the agent did not rewrite), and the supervisor waits for it" + stack);
+                + " read, or a lock() or join() in code the agent did not rewrite), or waits or runs inside a library's code,"
+                + " where a kill lands only after 5 s more; the supervisor waits for it" + stack);
     }
 }
