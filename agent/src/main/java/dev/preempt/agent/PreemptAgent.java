@@ -40,7 +40,8 @@ public final class PreemptAgent {
             inst.redefineModule(runtime, Set.of(), Map.of("dev.preempt.internal", Set.of(agent)), Map.of(), Set.of(), Map.of());
         }
         // java.lang: processes are virtual threads with a scheduler of our own (a private constructor);
-        // jdk.internal.vm: the size of a process's frozen stack, for its bound (FrozenStack);
+        // jdk.internal.vm: the size of a process's frozen stack, for its bound (FrozenStack), and a parked
+        // process's frames with their classes, to see whether a kill may interrupt its wait (UnmountedStack);
         // jdk.internal.misc (exported): carriers are the JDK's CarrierThread kind, told of blocking calls.
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc", Set.of(runtime)),
                 Map.of("java.lang", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());

@@ -97,8 +97,20 @@ public final class KillInTransaction {
             }
             System.out.println("bank kills=" + kills + " total=" + total + " expected=" + ACCOUNTS * START
                     + " active=" + active + " last=" + last + " transfers=" + transfers.get()
-                    + " retries=" + retries.get());
+                    + " retries=" + retries.get() + " interrupted=" + INTERRUPTED.get());
         }
+    }
+
+    /** Statements that failed because an interrupt reached H2 or Hikari (a kill's, inside their code). */
+    static final AtomicLong INTERRUPTED = new AtomicLong();
+
+    /** Whether an interrupt caused {@code e}: an {@code InterruptedException} or an interrupted channel in its causes. */
+    static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
     }
 
     static void transfers(HikariDataSource pool, boolean forUpdate, AtomicLong transfers, AtomicLong retries) {
@@ -133,6 +145,7 @@ public final class KillInTransaction {
                 }
             } catch (SQLException e) {
                 retries.incrementAndGet(); // a lock timeout, a deadlock: the user's loop tries again
+                if (interrupted(e)) INTERRUPTED.incrementAndGet();
             }
         }
     }
