@@ -1,6 +1,9 @@
 package dev.preempt.agent;
 
+import java.util.function.Supplier;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
@@ -54,9 +57,10 @@ final class ClassRewriter {
         boolean changed = entriesRewritten > 0;
         boolean frames = false;
         int methods = 0, ticks = 0, mined = 0, waitCalls = 0;
+        StaticsFromPool statics = new StaticsFromPool(() -> pool(loader, name, bytes));
         for (MethodNode m : cn.methods) {
             ReductionInserter.Result r = reductions.instrument(m, version);
-            int w = waits.rewrite(m);
+            int w = waits.rewrite(m, statics);
             waitCalls += w;
             if (r.changed() || w > 0) {
                 changed = true;
@@ -70,7 +74,7 @@ final class ClassRewriter {
         if (!changed) return new Rewritten(null, stats);
 
         int flags = ClassWriter.COMPUTE_MAXS | (frames && !old ? ClassWriter.COMPUTE_FRAMES : 0);
-        ClassWriter writer = new PoolClassWriter(flags, pool(loader, name, bytes));
+        ClassWriter writer = new PoolClassWriter(flags, statics.pool());
         cn.accept(writer);
         byte[] out = writer.toByteArray();
         AgentLog.debug("instrumented " + name.replace('/', '.') + ": " + methods + " methods, " + ticks + " ticks, "
@@ -88,6 +92,44 @@ final class ClassRewriter {
             MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature, m.exceptions.toArray(new String[0]));
             inliner.accept(copy);
             cn.methods.set(i, copy);
+        }
+    }
+
+    /**
+     * Answers {@link WaitRewriter.Statics} from the class files (nothing is loaded), walking the owner's
+     * superclasses; the class's type pool (also the frame writer's) is made at its first use. Null when a class in
+     * the chain cannot be read: the call is then left as written.
+     */
+    private static final class StaticsFromPool implements WaitRewriter.Statics {
+        private final Supplier<TypePool> make;
+        private TypePool pool;
+
+        StaticsFromPool(Supplier<TypePool> make) {
+            this.make = make;
+        }
+
+        /** The class's pool, made once. */
+        TypePool pool() {
+            if (pool == null) pool = make.get();
+            return pool;
+        }
+
+        @Override
+        public String declaring(String owner, String name, String desc) {
+            try {
+                TypePool.Resolution r = pool().describe(owner.replace('/', '.'));
+                for (TypeDescription t = r.isResolved() ? r.resolve() : null; t != null; ) {
+                    if (!t.getDeclaredMethods().filter(ElementMatchers.isStatic()
+                            .and(ElementMatchers.named(name)).and(ElementMatchers.hasDescriptor(desc))).isEmpty()) {
+                        return t.getInternalName();
+                    }
+                    TypeDescription.Generic up = t.getSuperClass();
+                    t = up == null ? null : up.asErasure();
+                }
+            } catch (RuntimeException unreadable) { // Byte Buddy's IllegalStateException for a class it cannot find
+                return null;
+            }
+            return null;
         }
     }
 

@@ -15,8 +15,9 @@ import org.objectweb.asm.tree.MethodNode;
  * static call with the receiver as first argument, so the operand stack and the frames are unchanged.
  * Method references to them are pointed there too ({@link #reference}). Only {@code invokevirtual} and
  * {@code invokeinterface} of the exact owners below are matched: a
- * {@code super.lock()} in a subclass, or a call on a subclass's own type, is left alone. Stateless, so
- * thread-safe.
+ * {@code super.lock()} in a subclass, or a call on a subclass's own type, is left alone. The static
+ * {@code ForkJoinTask.invokeAll} is matched on any owner that inherits it ({@link #STATIC_CALLS}).
+ * Stateless, so thread-safe.
  */
 final class WaitRewriter {
 
@@ -59,16 +60,36 @@ final class WaitRewriter {
             Map.entry("java/util/concurrent/ScheduledThreadPoolExecutor.close()V", CLOSE),
             Map.entry("java/util/concurrent/ForkJoinPool.close()V", CLOSE));
 
+    /**
+     * Static waits ({@code name descriptor}), owned by {@link #STATIC_OWNER}; each hook has the call's own
+     * descriptor. A static call names the class it was written against, not the one that declares the
+     * method: {@code invokeAll(left, right)} in a {@code RecursiveAction}'s {@code compute} is
+     * {@code invokestatic MyAction.invokeAll}, so the owner is resolved ({@link Statics}).
+     */
+    static final Map<String, Hook> STATIC_CALLS = Map.of(
+            "invokeAll(Ljava/util/concurrent/ForkJoinTask;Ljava/util/concurrent/ForkJoinTask;)V",
+            new Hook("invokeAll", "(Ljava/util/concurrent/ForkJoinTask;Ljava/util/concurrent/ForkJoinTask;)V"),
+            "invokeAll([Ljava/util/concurrent/ForkJoinTask;)V",
+            new Hook("invokeAll", "([Ljava/util/concurrent/ForkJoinTask;)V"),
+            "invokeAll(Ljava/util/Collection;)Ljava/util/Collection;",
+            new Hook("invokeAll", "(Ljava/util/Collection;)Ljava/util/Collection;"));
+
+    static final String STATIC_OWNER = "java/util/concurrent/ForkJoinTask";
+
+    /** Which class declares the static method a call names: its owner's, or the nearest superclass's. */
+    interface Statics {
+        /** The internal name of the class that declares {@code name desc} as seen from {@code owner}, or null if unknown. */
+        String declaring(String owner, String name, String desc);
+    }
+
     /** Rewrites {@code m}'s matching call sites and method references in place; returns how many. */
-    int rewrite(MethodNode m) {
+    int rewrite(MethodNode m, Statics statics) {
         int n = 0;
         for (AbstractInsnNode i = m.instructions.getFirst(); i != null; i = i.getNext()) {
             if (i instanceof InvokeDynamicInsnNode indy && reference(indy)) {
                 n++;
-            } else if (i instanceof MethodInsnNode call
-                    && (call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE)
-                    && call.owner.startsWith("java/util/concurrent/")) {
-                Hook h = CALLS.get(call.owner + "." + call.name + call.desc);
+            } else if (i instanceof MethodInsnNode call) {
+                Hook h = hookOf(call, statics);
                 if (h != null) {
                     MethodInsnNode hook = new MethodInsnNode(Opcodes.INVOKESTATIC, WAITS, h.name(), h.descriptor(), false);
                     m.instructions.set(call, hook);
@@ -79,6 +100,24 @@ final class WaitRewriter {
         }
         return n;
     }
+
+    private static Hook hookOf(MethodInsnNode call, Statics statics) {
+        int op = call.getOpcode();
+        if ((op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE) && call.owner.startsWith("java/util/concurrent/")) {
+            return CALLS.get(call.owner + "." + call.name + call.desc);
+        }
+        if (op != Opcodes.INVOKESTATIC || call.itf) return null;
+        Hook h = STATIC_CALLS.get(call.name + call.desc);
+        if (h == null) return null;
+        // The JDK's own classes first (no lookup); any other owner is taken only if it inherits the JDK's
+        // method, so a class's own static invokeAll of that shape is left alone.
+        boolean jdk = call.owner.equals(STATIC_OWNER) || JDK_TASKS.contains(call.owner);
+        return jdk || STATIC_OWNER.equals(statics.declaring(call.owner, call.name, call.desc)) ? h : null;
+    }
+
+    /** The JDK's subclasses of {@code ForkJoinTask} that declare no {@code invokeAll} of their own. */
+    private static final java.util.Set<String> JDK_TASKS = java.util.Set.of(
+            "java/util/concurrent/RecursiveTask", "java/util/concurrent/RecursiveAction", "java/util/concurrent/CountedCompleter");
 
     /**
      * A method reference ({@code semaphore::acquireUninterruptibly}, {@code CompletableFuture::join}) has

@@ -95,6 +95,42 @@ class WaitRewriterTest {
         }
     }
 
+    /** {@code invokeAll} as a subclass calls it: unqualified, so the owner is the subclass. */
+    public static final class Halves extends java.util.concurrent.RecursiveAction {
+        final java.util.concurrent.ForkJoinTask<?> a, b;
+
+        public Halves(java.util.concurrent.ForkJoinTask<?> a, java.util.concurrent.ForkJoinTask<?> b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        protected void compute() {
+            invokeAll(a, b);
+        }
+
+        public static void all(java.util.concurrent.ForkJoinTask<?>[] ts) {
+            java.util.concurrent.ForkJoinTask.invokeAll(ts);
+        }
+
+        public static java.util.Collection<java.util.concurrent.ForkJoinTask<?>> list(List<java.util.concurrent.ForkJoinTask<?>> ts) {
+            return invokeAll(ts);
+        }
+    }
+
+    /** A class with a static {@code invokeAll} of the JDK's shape, its own: its calls are left alone. */
+    public static final class OwnInvokeAll {
+        static int calls;
+
+        public static void invokeAll(java.util.concurrent.ForkJoinTask<?> a, java.util.concurrent.ForkJoinTask<?> b) {
+            calls++;
+        }
+
+        public static void callIt() {
+            invokeAll(null, null);
+        }
+    }
+
     /** A lock of its own: its {@code super.lock()} is the JDK's, as written. */
     public static final class OwnLock extends ReentrantLock {
         @Override
@@ -190,6 +226,38 @@ class WaitRewriterTest {
         var u = (java.util.concurrent.ThreadPoolExecutor) java.util.concurrent.Executors.newFixedThreadPool(1);
         ((Runnable) again.getMethod("closeLater", java.util.concurrent.ThreadPoolExecutor.class).invoke(null, u)).run();
         assertThat(u.isTerminated()).isTrue();
+    }
+
+    /**
+     * {@code ForkJoinTask.invokeAll}'s three forms go to the hooks when the owner is a subclass that
+     * inherits them (an unqualified call in {@code compute}) or the JDK's class, and still work on a plain
+     * thread; a class's own static method of that shape is left alone.
+     */
+    @Test
+    void invokeAllGoesToTheHooksOnAnyOwnerThatInheritsIt() throws Exception {
+        byte[] rewritten = new ClassRewriter(1000).rewrite(bytes(Halves.class), getClass().getClassLoader(), internal(Halves.class));
+        ClassNode cn = node(rewritten);
+        assertThat(waits(method(cn, "compute")))
+                .containsExactly("invokeAll(Ljava/util/concurrent/ForkJoinTask;Ljava/util/concurrent/ForkJoinTask;)V");
+        assertThat(waits(method(cn, "all"))).containsExactly("invokeAll([Ljava/util/concurrent/ForkJoinTask;)V");
+        assertThat(waits(method(cn, "list"))).containsExactly("invokeAll(Ljava/util/Collection;)Ljava/util/Collection;");
+        Class<?> again = new TestClasses.DefiningLoader(getClass().getClassLoader()).define(Halves.class.getName(), rewritten);
+        var a = java.util.concurrent.ForkJoinTask.adapt(() -> "a");
+        var b = java.util.concurrent.ForkJoinTask.adapt(() -> "b");
+        var halves = (java.util.concurrent.ForkJoinTask<?>) again.getConstructor(java.util.concurrent.ForkJoinTask.class,
+                java.util.concurrent.ForkJoinTask.class).newInstance(a, b);
+        halves.invoke();
+        assertThat(a.join() + b.join()).isEqualTo("ab");
+        var c = java.util.concurrent.ForkJoinTask.adapt(() -> "c");
+        var d = java.util.concurrent.ForkJoinTask.adapt(() -> "d");
+        again.getMethod("all", java.util.concurrent.ForkJoinTask[].class).invoke(null, (Object) new java.util.concurrent.ForkJoinTask<?>[] {c, d});
+        assertThat(c.join() + d.join()).isEqualTo("cd");
+        List<java.util.concurrent.ForkJoinTask<?>> ts = List.of(java.util.concurrent.ForkJoinTask.adapt(() -> "e"));
+        assertThat(again.getMethod("list", List.class).invoke(null, ts)).isSameAs(ts);
+        assertThat(ts.get(0).isDone()).isTrue();
+
+        byte[] own = new ClassRewriter(1000).rewrite(bytes(OwnInvokeAll.class), getClass().getClassLoader(), internal(OwnInvokeAll.class));
+        if (own != null) assertThat(waits(method(node(own), "callIt"))).isEmpty();
     }
 
     @Test

@@ -29,7 +29,9 @@ class UninterruptibleWaitsIT {
         assertThat(r.value("phaser", "reason")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("phaser", "phase")).as("the phase waits for its parties").isEqualTo("0");
         assertThat(r.value("fjinvoke", "reason")).as(r.toString()).isEqualTo("killed");
-        assertThat(r.value("fjinvoke", "invokeAll")).as(r.toString()).isEqualTo("killed");
+        for (String form : new String[] {"pair", "array", "list", "subclass"}) {
+            assertThat(r.value("invokeAll", form)).as(form + ": " + r).isEqualTo("killed+worker");
+        }
         assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("close", "fixed")).as(r.toString()).isEqualTo("killed");
     }

@@ -61,18 +61,20 @@ public final class UninterruptibleWaits {
     }
 
     /**
-     * {@code Phaser.awaitAdvance}, {@code ForkJoinPool.invoke}, {@code ForkJoinTask.invokeAll} and
-     * {@code ExecutorService.close()} (a try-with-resources) while a task ignores interrupts: each waited
-     * on after a kill (issue 8's list of what still ignored kills).
+     * {@code Phaser.awaitAdvance}, {@code ForkJoinPool.invoke}, {@code ForkJoinTask.invokeAll} (its three
+     * forms, and unqualified in a subclass) and {@code ExecutorService.close()} (a try-with-resources) while
+     * a task ignores interrupts: each waited on after a kill (issue 8's list of what still ignored kills).
      */
     static void forkJoinAndExecutors() {
         Phaser phaser = new Phaser(2);
         CountDownLatch release = new CountDownLatch(1);
         ForkJoinPool pool = new ForkJoinPool(2);
         System.out.println("phaser reason=" + killed(() -> phaser.awaitAdvance(0)) + " phase=" + phaser.getPhase());
-        System.out.println("fjinvoke reason=" + killed(() -> pool.invoke(ForkJoinTask.adapt(() -> awaitUninterruptibly(release))))
-                + " invokeAll=" + killed(() -> ForkJoinTask.invokeAll(ForkJoinTask.adapt(() -> {}),
-                        ForkJoinTask.adapt(() -> awaitUninterruptibly(release)))));
+        System.out.println("fjinvoke reason=" + killed(() -> pool.invoke(ForkJoinTask.adapt(() -> awaitUninterruptibly(release)))));
+        System.out.println("invokeAll pair=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(a, b))
+                + " array=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(new ForkJoinTask<?>[] {a, b}))
+                + " list=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(List.of(a, b)))
+                + " subclass=" + invokeAllKilled((a, b) -> new Both(a, b).invoke()));
         System.out.println("close virtual=" + killed(() -> {
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 ex.submit(() -> awaitUninterruptibly(release));
@@ -84,6 +86,51 @@ public final class UninterruptibleWaits {
         }));
         release.countDown();
         pool.close();
+    }
+
+    /**
+     * Kills a process in {@code ForkJoinTask.invokeAll} of two tasks, called as {@code invokeAll}: the
+     * first runs in the process until the second has started on a common-pool worker, so the process then
+     * waits in the join of a task it cannot run itself (when it could, it ran the second task too, and the
+     * kill landed there: the case passed or failed by which thread took the task). Says how it ended, and
+     * {@code +worker} if the second task ran on a pool's worker, as it must for the case to mean anything.
+     */
+    static String invokeAllKilled(java.util.function.BiConsumer<ForkJoinTask<?>, ForkJoinTask<?>> invokeAll) {
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        boolean[] onWorker = {false};
+        ForkJoinTask<?> first = ForkJoinTask.adapt(() -> awaitWithin(started));
+        ForkJoinTask<?> second = ForkJoinTask.adapt(() -> {
+            onWorker[0] = Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread;
+            started.countDown();
+            awaitUninterruptibly(release);
+        });
+        String reason = killed(() -> invokeAll.accept(first, second));
+        release.countDown(); // the worker is free for the next case
+        second.quietlyJoin();
+        return reason + (onWorker[0] ? "+worker" : "+caller");
+    }
+
+    /** A task whose {@code compute} calls {@code invokeAll} as a subclass does: unqualified. */
+    static final class Both extends java.util.concurrent.RecursiveAction {
+        private final ForkJoinTask<?> a, b;
+
+        Both(ForkJoinTask<?> a, ForkJoinTask<?> b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        protected void compute() {
+            invokeAll(a, b);
+        }
+    }
+
+    static void awaitWithin(CountDownLatch latch) {
+        try {
+            latch.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A task that ignores interrupts until {@code latch} opens. */

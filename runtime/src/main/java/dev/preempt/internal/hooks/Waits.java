@@ -1,6 +1,10 @@
 package dev.preempt.internal.hooks;
 
 import dev.preempt.internal.sched.Proc;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.RandomAccess;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +24,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * The JDK waits that ignore interrupts, made to end at an exit signal: the agent replaces a call to
  * {@code Lock.lock()}, {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly},
- * {@code CompletableFuture.join()}, {@code ForkJoinTask.join()}, {@code ForkJoinPool.invoke},
+ * {@code CompletableFuture.join()}, {@code ForkJoinTask.join()} and {@code invokeAll}, {@code ForkJoinPool.invoke},
  * {@code Phaser}'s waits and {@code ExecutorService.close()} in rewritten code with a call here. Not for
  * application code. Called on any thread.
  *
@@ -150,14 +154,122 @@ public final class Waits {
      */
     public static Object join(ForkJoinTask<?> task) {
         if (task.isDone() || Proc.current() == null) return task.join();
+        awaitDone(task);
+        return task.join();
+    }
+
+    /** Waits with {@code get()} until {@code task} is done, however it ended; in a process only. */
+    private static void awaitDone(ForkJoinTask<?> task) {
+        if (task.isDone()) return;
         untilDone(() -> {
             try {
-                task.get();
+                task.get(); // an external caller's get helps as join does: it may run the task here
             } catch (ExecutionException | CancellationException e) {
-                // completed: join below gives it as join does
+                // done: the caller reads how
             }
         });
-        return task.join();
+    }
+
+    /**
+     * {@code ForkJoinTask.invokeAll(t1, t2)}, called as {@code ForkJoinTask.invokeAll} or unqualified in a
+     * subclass (the agent takes a static call whose owner resolves to the JDK's method): forks {@code t2},
+     * runs {@code t1} here, then waits for {@code t2} as {@link #join(ForkJoinTask)} does. As the JDK's:
+     * if {@code t1} fails, {@code t2} is cancelled and {@code t1}'s exception thrown; else {@code t2}'s.
+     * The JDK's waits for a task a pool's worker took ignore interrupts, so a process killed there lived
+     * until the task was over. An exit that ends the wait cancels {@code t2} if it has not started.
+     * {@code t1}'s own wait, for a {@code CountedCompleter} still pending after its {@code compute}, is the
+     * JDK's {@code invoke}.
+     *
+     * @param t1 the task run here
+     * @param t2 the task forked
+     */
+    public static void invokeAll(ForkJoinTask<?> t1, ForkJoinTask<?> t2) {
+        if (Proc.current() == null) {
+            ForkJoinTask.invokeAll(t1, t2);
+            return;
+        }
+        if (t1 == null || t2 == null) throw new NullPointerException(); // before any fork, as the JDK's
+        invokeAllHere(Arrays.asList(t1, t2));
+    }
+
+    /**
+     * {@code ForkJoinTask.invokeAll(tasks...)}: forks all but the first, runs the first here, then waits
+     * for the others in order as {@link #invokeAll(ForkJoinTask, ForkJoinTask)} does; at the first failure
+     * the others are cancelled and its exception thrown (a null task: a {@code NullPointerException}).
+     *
+     * @param tasks the tasks
+     */
+    public static void invokeAll(ForkJoinTask<?>... tasks) {
+        if (Proc.current() == null) {
+            ForkJoinTask.invokeAll(tasks);
+            return;
+        }
+        invokeAllHere(Arrays.asList(tasks));
+    }
+
+    /**
+     * {@code ForkJoinTask.invokeAll(collection)}: as {@link #invokeAll(ForkJoinTask[])}, in the
+     * collection's order.
+     *
+     * @param tasks the tasks
+     * @param <T> the tasks' type
+     * @return {@code tasks}
+     */
+    public static <T extends ForkJoinTask<?>> Collection<T> invokeAll(Collection<T> tasks) {
+        if (Proc.current() == null) return ForkJoinTask.invokeAll(tasks);
+        invokeAllHere(tasks instanceof List<T> list && tasks instanceof RandomAccess
+                ? list : Arrays.asList(tasks.toArray(new ForkJoinTask<?>[0])));
+        return tasks;
+    }
+
+    /** The JDK's {@code invokeAll} with its waits made {@link #awaitDone}'s. */
+    private static void invokeAllHere(List<? extends ForkJoinTask<?>> tasks) {
+        int last = tasks.size() - 1;
+        Throwable failed = null;
+        for (int i = last; i >= 0; i--) { // forked last first, as the JDK's, so the first to join is nearest the top
+            ForkJoinTask<?> t = tasks.get(i);
+            if (t == null) {
+                failed = new NullPointerException();
+                break;
+            }
+            if (i > 0) {
+                t.fork();
+                continue;
+            }
+            try {
+                t.invoke();
+            } catch (Throwable e) { // the task's exception, as invoke reports it (a kill that landed in it too)
+                failed = e;
+            }
+        }
+        try {
+            for (int i = 1; i <= last && failed == null; i++) {
+                ForkJoinTask<?> t = tasks.get(i);
+                if (t == null) continue;
+                awaitDone(t);
+                if (t.isCompletedAbnormally()) failed = t.getException();
+            }
+        } catch (Throwable exit) { // an exit ended a wait: what has not started need not run
+            cancelForked(tasks);
+            throw exit;
+        }
+        if (failed != null) {
+            cancelForked(tasks);
+            Waits.<RuntimeException>sneakyThrow(failed);
+        }
+    }
+
+    private static void cancelForked(List<? extends ForkJoinTask<?>> tasks) {
+        for (int i = 1; i < tasks.size(); i++) {
+            ForkJoinTask<?> t = tasks.get(i);
+            if (t != null) t.cancel(false);
+        }
+    }
+
+    /** Throws {@code t} as it is, checked or not, as the JDK's {@code invokeAll} does. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
     }
 
     /**
