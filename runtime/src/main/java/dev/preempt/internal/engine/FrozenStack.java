@@ -21,7 +21,6 @@ import java.lang.invoke.MethodType;
  */
 public final class FrozenStack {
 
-    private static final MethodHandle CONT;   // VirtualThread -> its Continuation
     private static final MethodHandle TAIL;   // Continuation -> newest StackChunk
     private static final MethodHandle PARENT; // StackChunk -> older StackChunk
     private static final MethodHandle SIZE;   // StackChunk -> capacity in words
@@ -31,18 +30,17 @@ public final class FrozenStack {
     private static final String PACKAGE = "jdk.internal.vm";
 
     static {
-        MethodHandle cont = null, tail = null, parent = null, size = null;
+        MethodHandle tail = null, parent = null, size = null;
         String why = null;
         try {
             Module me = FrozenStack.class.getModule();
             if (!Thread.class.getModule().isOpen(PACKAGE, me) || !Thread.class.getModule().isOpen("java.lang", me)) {
                 why = "java.base does not open java.lang and " + PACKAGE + " to the runtime";
             } else {
-                Class<?> vt = Class.forName("java.lang.VirtualThread");
                 Class<?> c = Class.forName("jdk.internal.vm.Continuation");
                 Class<?> chunk = Class.forName("jdk.internal.vm.StackChunk");
                 MethodType objToObj = MethodType.methodType(Object.class, Object.class);
-                cont = MethodHandles.privateLookupIn(vt, MethodHandles.lookup()).findGetter(vt, "cont", c).asType(objToObj);
+                if (ContinuationOf.GETTER == null) throw new IllegalStateException("no VirtualThread.cont");
                 MethodHandles.Lookup vm = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
                 tail = vm.findGetter(c, "tail", chunk).asType(objToObj);
                 MethodHandles.Lookup chunks = MethodHandles.privateLookupIn(chunk, MethodHandles.lookup());
@@ -52,7 +50,6 @@ public final class FrozenStack {
         } catch (ReflectiveOperationException | RuntimeException e) {
             why = e.toString();
         }
-        CONT = cont;
         TAIL = tail;
         PARENT = parent;
         SIZE = size;
@@ -92,7 +89,7 @@ public final class FrozenStack {
         try {
             long words = 0;
             long stopWords = stopAbove >>> 3;
-            for (Object c = TAIL.invokeExact(CONT.invokeExact((Object) vt)); c != null; c = PARENT.invokeExact(c)) {
+            for (Object c = TAIL.invokeExact(ContinuationOf.GETTER.invokeExact((Object) vt)); c != null; c = PARENT.invokeExact(c)) {
                 words += (int) SIZE.invokeExact(c);
                 if (words > stopWords) break;
             }

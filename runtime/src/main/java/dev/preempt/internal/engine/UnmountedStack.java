@@ -24,27 +24,20 @@ import java.util.stream.Stream;
  */
 public final class UnmountedStack {
 
-    private static final MethodHandle CONT;   // VirtualThread -> its Continuation
     private static final MethodHandle WALKER; // (Continuation, Set<Option>) -> StackWalker
 
     static {
-        MethodHandle cont = null, walker = null;
-        try {
-            Module me = UnmountedStack.class.getModule();
-            Module base = Thread.class.getModule();
-            if (base.isOpen("java.lang", me) && base.isOpen("jdk.internal.vm", me)) {
-                Class<?> vt = Class.forName("java.lang.VirtualThread");
-                Class<?> c = Class.forName("jdk.internal.vm.Continuation");
-                cont = MethodHandles.privateLookupIn(vt, MethodHandles.lookup()).findGetter(vt, "cont", c)
-                        .asType(MethodType.methodType(Object.class, Object.class));
+        MethodHandle walker = null;
+        Class<?> c = ContinuationOf.TYPE;
+        if (ContinuationOf.GETTER != null) {
+            try {
                 walker = MethodHandles.privateLookupIn(c, MethodHandles.lookup())
                         .findVirtual(c, "stackWalker", MethodType.methodType(StackWalker.class, Set.class))
                         .asType(MethodType.methodType(StackWalker.class, Object.class, Set.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                walker = null; // a changed JDK: unavailable
             }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            cont = walker = null; // a changed JDK: unavailable
         }
-        CONT = cont;
         WALKER = walker;
     }
 
@@ -72,7 +65,7 @@ public final class UnmountedStack {
     public static <T> T walk(Thread vt, Function<? super Stream<StackWalker.StackFrame>, ? extends T> walk) {
         if (WALKER == null) return null;
         try {
-            StackWalker w = (StackWalker) WALKER.invokeExact(CONT.invokeExact((Object) vt), OPTIONS);
+            StackWalker w = (StackWalker) WALKER.invokeExact(ContinuationOf.GETTER.invokeExact((Object) vt), OPTIONS);
             return w.walk(walk);
         } catch (IllegalStateException e) {
             return null; // mounted after all

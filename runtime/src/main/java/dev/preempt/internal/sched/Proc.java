@@ -147,6 +147,15 @@ public final class Proc implements Executor, Runnable {
         }
     }
 
+    /**
+     * A thread that is not a carrier (an interrupter looking at where the process waits): takes the claim
+     * if it is free, so no carrier mounts the process until {@link #releaseMount}; false, and nothing
+     * marked, if it is held.
+     */
+    boolean tryClaimMount() {
+        return MOUNT.compareAndSet(this, FREE, CLAIMED);
+    }
+
     /** About a microsecond of spinning: longer than a slice's bookkeeping, far shorter than a slice. */
     private static final int CLAIM_SPINS = 32;
 
@@ -686,7 +695,7 @@ public final class Proc implements Executor, Runnable {
             interruptForExit(c, grace);
             return;
         }
-        if (!MOUNT.compareAndSet(this, FREE, CLAIMED)) {
+        if (!tryClaimMount()) {
             if (tries < CLAIM_TRIES) BlockingPool.onInterrupter(CLAIM_RETRY_NANOS, () -> interruptParked(c, grace, tries + 1));
             else interruptForExit(c, grace);
             return;
