@@ -57,10 +57,10 @@ final class ClassRewriter {
         boolean changed = entriesRewritten > 0;
         boolean frames = false;
         int methods = 0, ticks = 0, mined = 0, waitCalls = 0;
-        StaticsFromPool statics = new StaticsFromPool(() -> pool(loader, name, bytes));
+        DeclarationsFromPool declarations = new DeclarationsFromPool(() -> pool(loader, name, bytes));
         for (MethodNode m : cn.methods) {
             ReductionInserter.Result r = reductions.instrument(m, version);
-            int w = waits.rewrite(m, statics);
+            int w = waits.rewrite(m, declarations);
             waitCalls += w;
             if (r.changed() || w > 0) {
                 changed = true;
@@ -74,7 +74,7 @@ final class ClassRewriter {
         if (!changed) return new Rewritten(null, stats);
 
         int flags = ClassWriter.COMPUTE_MAXS | (frames && !old ? ClassWriter.COMPUTE_FRAMES : 0);
-        ClassWriter writer = new PoolClassWriter(flags, statics.pool());
+        ClassWriter writer = new PoolClassWriter(flags, declarations.pool());
         cn.accept(writer);
         byte[] out = writer.toByteArray();
         AgentLog.debug("instrumented " + name.replace('/', '.') + ": " + methods + " methods, " + ticks + " ticks, "
@@ -96,15 +96,15 @@ final class ClassRewriter {
     }
 
     /**
-     * Answers {@link WaitRewriter.Statics} from the class files (nothing is loaded), walking the owner's
+     * Answers {@link WaitRewriter.Declarations} from the class files (nothing is loaded), walking the owner's
      * superclasses; the class's type pool (also the frame writer's) is made at its first use. Null when a class in
      * the chain cannot be read: the call is then left as written.
      */
-    private static final class StaticsFromPool implements WaitRewriter.Statics {
+    private static final class DeclarationsFromPool implements WaitRewriter.Declarations {
         private final Supplier<TypePool> make;
         private TypePool pool;
 
-        StaticsFromPool(Supplier<TypePool> make) {
+        DeclarationsFromPool(Supplier<TypePool> make) {
             this.make = make;
         }
 
@@ -119,8 +119,7 @@ final class ClassRewriter {
             try {
                 TypePool.Resolution r = pool().describe(owner.replace('/', '.'));
                 for (TypeDescription t = r.isResolved() ? r.resolve() : null; t != null; ) {
-                    if (!t.getDeclaredMethods().filter(ElementMatchers.isStatic()
-                            .and(ElementMatchers.named(name)).and(ElementMatchers.hasDescriptor(desc))).isEmpty()) {
+                    if (!t.getDeclaredMethods().filter(ElementMatchers.named(name).and(ElementMatchers.hasDescriptor(desc))).isEmpty()) {
                         return t.getInternalName();
                     }
                     TypeDescription.Generic up = t.getSuperClass();

@@ -22,10 +22,15 @@ final class Jumps {
 
     private Jumps() {}
 
-    /** The labels {@code n} may branch to: none for an instruction that does not branch. */
+    /**
+     * The labels {@code n} may branch to: none for an instruction that does not branch. Asked of every
+     * instruction of every method at load time, so the common answers allocate nothing (a list per
+     * instruction was a sixth of the rewriting's samples in a start-up profile).
+     */
     static List<LabelNode> targets(AbstractInsnNode n) {
+        if (n instanceof JumpInsnNode j) return List.of(j.label);
+        if (!(n instanceof TableSwitchInsnNode) && !(n instanceof LookupSwitchInsnNode)) return List.of();
         List<LabelNode> out = new ArrayList<>();
-        if (n instanceof JumpInsnNode j) out.add(j.label);
         if (n instanceof TableSwitchInsnNode t) {
             out.add(t.dflt);
             out.addAll(t.labels);

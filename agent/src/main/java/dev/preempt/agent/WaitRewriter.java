@@ -15,8 +15,9 @@ import org.objectweb.asm.tree.MethodNode;
  * static call with the receiver as first argument, so the operand stack and the frames are unchanged.
  * Method references to them are pointed there too ({@link #reference}). Only {@code invokevirtual} and
  * {@code invokeinterface} of the exact owners below are matched: a
- * {@code super.lock()} in a subclass, or a call on a subclass's own type, is left alone. The static
- * {@code ForkJoinTask.invokeAll} is matched on any owner that inherits it ({@link #STATIC_CALLS}).
+ * {@code super.lock()} in a subclass, or a call on a subclass's own type, is left alone, except for
+ * {@code ForkJoinTask}'s final {@code join} and {@code quietlyJoin} ({@link #INHERITED_CALLS}) and its
+ * static {@code invokeAll} ({@link #STATIC_CALLS}), matched on any owner that inherits them.
  * Stateless, so thread-safe.
  */
 final class WaitRewriter {
@@ -29,6 +30,7 @@ final class WaitRewriter {
     private static final Hook LOCK = new Hook("lock", "(Ljava/util/concurrent/locks/Lock;)V");
     private static final Hook FORK_JOIN = new Hook("join", "(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
     private static final Hook CLOSE = new Hook("close", "(Ljava/util/concurrent/ExecutorService;)V");
+    private static final Hook QUIETLY_JOIN = new Hook("quietlyJoin", "(Ljava/util/concurrent/ForkJoinTask;)V");
 
     /** Call sites ({@code owner.name descriptor}) and the hook each becomes. */
     static final Map<String, Hook> CALLS = Map.ofEntries(
@@ -48,6 +50,14 @@ final class WaitRewriter {
             Map.entry("java/util/concurrent/RecursiveTask.join()Ljava/lang/Object;", FORK_JOIN),
             Map.entry("java/util/concurrent/RecursiveAction.join()Ljava/lang/Object;", FORK_JOIN),
             Map.entry("java/util/concurrent/CountedCompleter.join()Ljava/lang/Object;", FORK_JOIN),
+            Map.entry("java/util/concurrent/ForkJoinTask.quietlyJoin()V", QUIETLY_JOIN),
+            Map.entry("java/util/concurrent/RecursiveTask.quietlyJoin()V", QUIETLY_JOIN),
+            Map.entry("java/util/concurrent/RecursiveAction.quietlyJoin()V", QUIETLY_JOIN),
+            Map.entry("java/util/concurrent/CountedCompleter.quietlyJoin()V", QUIETLY_JOIN),
+            Map.entry("java/util/concurrent/locks/StampedLock.writeLock()J",
+                    new Hook("writeLock", "(Ljava/util/concurrent/locks/StampedLock;)J")),
+            Map.entry("java/util/concurrent/locks/StampedLock.readLock()J",
+                    new Hook("readLock", "(Ljava/util/concurrent/locks/StampedLock;)J")),
             Map.entry("java/util/concurrent/Phaser.arriveAndAwaitAdvance()I",
                     new Hook("arriveAndAwaitAdvance", "(Ljava/util/concurrent/Phaser;)I")),
             Map.entry("java/util/concurrent/Phaser.awaitAdvance(I)I",
@@ -61,10 +71,11 @@ final class WaitRewriter {
             Map.entry("java/util/concurrent/ForkJoinPool.close()V", CLOSE));
 
     /**
-     * Static waits ({@code name descriptor}), owned by {@link #STATIC_OWNER}; each hook has the call's own
+     * Static waits ({@code name descriptor}), owned by {@link #FORK_JOIN_TASK}; each hook has the call's own
      * descriptor. A static call names the class it was written against, not the one that declares the
      * method: {@code invokeAll(left, right)} in a {@code RecursiveAction}'s {@code compute} is
-     * {@code invokestatic MyAction.invokeAll}, so the owner is resolved ({@link Statics}).
+     * {@code invokestatic MyAction.invokeAll}, so the owner is resolved ({@link Declarations}). All are named
+     * {@code invokeAll}, which {@link #hookOf} tests before it builds a key.
      */
     static final Map<String, Hook> STATIC_CALLS = Map.of(
             "invokeAll(Ljava/util/concurrent/ForkJoinTask;Ljava/util/concurrent/ForkJoinTask;)V",
@@ -74,22 +85,30 @@ final class WaitRewriter {
             "invokeAll(Ljava/util/Collection;)Ljava/util/Collection;",
             new Hook("invokeAll", "(Ljava/util/Collection;)Ljava/util/Collection;"));
 
-    static final String STATIC_OWNER = "java/util/concurrent/ForkJoinTask";
+    static final String FORK_JOIN_TASK = "java/util/concurrent/ForkJoinTask";
 
-    /** Which class declares the static method a call names: its owner's, or the nearest superclass's. */
-    interface Statics {
+    /**
+     * {@code ForkJoinTask}'s final waits ({@code name descriptor}), taken on a call whose owner is a class
+     * of the application's that inherits them: {@code left.join()} on a {@code MyTask left} is
+     * {@code invokevirtual MyTask.join}, the usual way a task joins its subtasks. Final, so the owner's
+     * class chain resolving them to {@code ForkJoinTask} ({@link Declarations}) settles it.
+     */
+    static final Map<String, Hook> INHERITED_CALLS = Map.of("join()Ljava/lang/Object;", FORK_JOIN, "quietlyJoin()V", QUIETLY_JOIN);
+
+    /** Which class declares the method a call names: its owner, or the nearest superclass that does. */
+    interface Declarations {
         /** The internal name of the class that declares {@code name desc} as seen from {@code owner}, or null if unknown. */
         String declaring(String owner, String name, String desc);
     }
 
     /** Rewrites {@code m}'s matching call sites and method references in place; returns how many. */
-    int rewrite(MethodNode m, Statics statics) {
+    int rewrite(MethodNode m, Declarations declarations) {
         int n = 0;
         for (AbstractInsnNode i = m.instructions.getFirst(); i != null; i = i.getNext()) {
             if (i instanceof InvokeDynamicInsnNode indy && reference(indy)) {
                 n++;
             } else if (i instanceof MethodInsnNode call) {
-                Hook h = hookOf(call, statics);
+                Hook h = hookOf(call, declarations);
                 if (h != null) {
                     MethodInsnNode hook = new MethodInsnNode(Opcodes.INVOKESTATIC, WAITS, h.name(), h.descriptor(), false);
                     m.instructions.set(call, hook);
@@ -101,18 +120,22 @@ final class WaitRewriter {
         return n;
     }
 
-    private static Hook hookOf(MethodInsnNode call, Statics statics) {
+    private static Hook hookOf(MethodInsnNode call, Declarations declarations) {
         int op = call.getOpcode();
         if ((op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE) && call.owner.startsWith("java/util/concurrent/")) {
             return CALLS.get(call.owner + "." + call.name + call.desc);
         }
-        if (op != Opcodes.INVOKESTATIC || call.itf) return null;
+        if (op == Opcodes.INVOKEVIRTUAL && !call.owner.startsWith("java/") && (call.name.equals("join") || call.name.equals("quietlyJoin"))) {
+            Hook h = INHERITED_CALLS.get(call.name + call.desc);
+            return h != null && FORK_JOIN_TASK.equals(declarations.declaring(call.owner, call.name, call.desc)) ? h : null;
+        }
+        if (op != Opcodes.INVOKESTATIC || call.itf || !call.name.equals("invokeAll")) return null; // before any string is built
         Hook h = STATIC_CALLS.get(call.name + call.desc);
         if (h == null) return null;
         // The JDK's own classes first (no lookup); any other owner is taken only if it inherits the JDK's
         // method, so a class's own static invokeAll of that shape is left alone.
-        boolean jdk = call.owner.equals(STATIC_OWNER) || JDK_TASKS.contains(call.owner);
-        return jdk || STATIC_OWNER.equals(statics.declaring(call.owner, call.name, call.desc)) ? h : null;
+        boolean jdk = call.owner.equals(FORK_JOIN_TASK) || JDK_TASKS.contains(call.owner);
+        return jdk || FORK_JOIN_TASK.equals(declarations.declaring(call.owner, call.name, call.desc)) ? h : null;
     }
 
     /** The JDK's subclasses of {@code ForkJoinTask} that declare no {@code invokeAll} of their own. */

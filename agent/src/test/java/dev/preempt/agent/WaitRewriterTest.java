@@ -116,6 +116,21 @@ class WaitRewriterTest {
         public static java.util.Collection<java.util.concurrent.ForkJoinTask<?>> list(List<java.util.concurrent.ForkJoinTask<?>> ts) {
             return invokeAll(ts);
         }
+
+        /** Joins typed as the subclass: the call sites name {@code Halves}. */
+        public static Object joinOwn(Halves h) {
+            h.fork();
+            h.quietlyJoin();
+            return h.join();
+        }
+
+        public static long stamps(java.util.concurrent.locks.StampedLock l) {
+            long w = l.writeLock();
+            l.unlockWrite(w);
+            long r = l.readLock();
+            l.unlockRead(r);
+            return w == 0 || r == 0 ? 0 : 1;
+        }
     }
 
     /** A class with a static {@code invokeAll} of the JDK's shape, its own: its calls are left alone. */
@@ -229,9 +244,10 @@ class WaitRewriterTest {
     }
 
     /**
-     * {@code ForkJoinTask.invokeAll}'s three forms go to the hooks when the owner is a subclass that
-     * inherits them (an unqualified call in {@code compute}) or the JDK's class, and still work on a plain
-     * thread; a class's own static method of that shape is left alone.
+     * {@code ForkJoinTask.invokeAll}'s three forms, and {@code join} and {@code quietlyJoin} on a
+     * subclass's own type, go to the hooks when the owner is a subclass that inherits them (an unqualified
+     * call in {@code compute}) or the JDK's class, and still work on a plain thread; so do
+     * {@code StampedLock}'s two locks; a class's own static method of that shape is left alone.
      */
     @Test
     void invokeAllGoesToTheHooksOnAnyOwnerThatInheritsIt() throws Exception {
@@ -252,6 +268,15 @@ class WaitRewriterTest {
         var d = java.util.concurrent.ForkJoinTask.adapt(() -> "d");
         again.getMethod("all", java.util.concurrent.ForkJoinTask[].class).invoke(null, (Object) new java.util.concurrent.ForkJoinTask<?>[] {c, d});
         assertThat(c.join() + d.join()).isEqualTo("cd");
+        assertThat(waits(method(cn, "joinOwn")))
+                .containsExactly("quietlyJoin(Ljava/util/concurrent/ForkJoinTask;)V", "join(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+        assertThat(waits(method(cn, "stamps"))).containsExactly("writeLock(Ljava/util/concurrent/locks/StampedLock;)J",
+                "readLock(Ljava/util/concurrent/locks/StampedLock;)J");
+        var halves2 = again.getConstructor(java.util.concurrent.ForkJoinTask.class, java.util.concurrent.ForkJoinTask.class)
+                .newInstance(java.util.concurrent.ForkJoinTask.adapt(() -> "f"), java.util.concurrent.ForkJoinTask.adapt(() -> "g"));
+        assertThat(again.getMethod("joinOwn", again).invoke(null, halves2)).isNull(); // a RecursiveAction's join gives null
+        assertThat(again.getMethod("stamps", java.util.concurrent.locks.StampedLock.class)
+                .invoke(null, new java.util.concurrent.locks.StampedLock())).isEqualTo(1L);
         List<java.util.concurrent.ForkJoinTask<?>> ts = List.of(java.util.concurrent.ForkJoinTask.adapt(() -> "e"));
         assertThat(again.getMethod("list", List.class).invoke(null, ts)).isSameAs(ts);
         assertThat(ts.get(0).isDone()).isTrue();

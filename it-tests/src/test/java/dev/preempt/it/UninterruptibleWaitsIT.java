@@ -32,6 +32,12 @@ class UninterruptibleWaitsIT {
         for (String form : new String[] {"pair", "array", "list", "subclass"}) {
             assertThat(r.value("invokeAll", form)).as(form + ": " + r).isEqualTo("killed+worker");
         }
+        assertThat(r.value("stamped", "write")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("stamped", "read")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("stamped", "view")).as(r.toString()).isEqualTo("killed");
+        assertThat(r.value("unlocked", "stamped")).as("no killed waiter took the lock: " + r).isEqualTo("true");
+        assertThat(r.value("forkJoin", "subclassJoin")).as(r.toString()).isEqualTo("killed+worker");
+        assertThat(r.value("forkJoin", "quietlyJoin")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("close", "fixed")).as(r.toString()).isEqualTo("killed");
     }

@@ -54,6 +54,12 @@ public final class UninterruptibleWaits {
         }) + " lockFree=" + !lock.isLocked());
         Semaphore none = new Semaphore(0);
         System.out.println("semaphore reason=" + killed(none::acquireUninterruptibly));
+        java.util.concurrent.locks.StampedLock stamped = new java.util.concurrent.locks.StampedLock();
+        long held = stamped.writeLock();
+        System.out.println("stamped write=" + killed(stamped::writeLock) + " read=" + killed(() -> stamped.readLock())
+                + " view=" + killed(() -> stamped.asWriteLock().lock()));
+        stamped.unlockWrite(held);
+        System.out.println("unlocked stamped=" + (!stamped.isWriteLocked() && !stamped.isReadLocked()));
         CompletableFuture<String> nobody = new CompletableFuture<>();
         System.out.println("join reason=" + killed(nobody::join) + " lambda=" + killed(() -> nobody.join()));
         forkJoinAndExecutors();
@@ -75,6 +81,7 @@ public final class UninterruptibleWaits {
                 + " array=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(new ForkJoinTask<?>[] {a, b}))
                 + " list=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(List.of(a, b)))
                 + " subclass=" + invokeAllKilled((a, b) -> new Both(a, b).invoke()));
+        System.out.println("forkJoin subclassJoin=" + joinKilled(t -> t.join()) + " quietlyJoin=" + joinKilled(t -> t.quietlyJoin()));
         System.out.println("close virtual=" + killed(() -> {
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 ex.submit(() -> awaitUninterruptibly(release));
@@ -108,6 +115,42 @@ public final class UninterruptibleWaits {
         release.countDown(); // the worker is free for the next case
         second.quietlyJoin();
         return reason + (onWorker[0] ? "+worker" : "+caller");
+    }
+
+    /**
+     * Kills a process in a join of a task of its own class ({@code Slow}: the call site names the
+     * subclass, not {@code ForkJoinTask}) or in {@code quietlyJoin}, once a pool's worker runs the task.
+     */
+    static String joinKilled(java.util.function.Consumer<Slow> join) {
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        Slow task = new Slow(started, release);
+        String reason = killed(() -> {
+            task.fork();
+            awaitWithin(started); // a worker took it: the join cannot run it here
+            join.accept(task);
+        });
+        release.countDown();
+        task.quietlyJoin();
+        return reason + (task.onWorker ? "+worker" : "+caller");
+    }
+
+    /** A task that says it started, then ignores interrupts until released. */
+    static final class Slow extends java.util.concurrent.RecursiveTask<String> {
+        private final CountDownLatch started, release;
+        volatile boolean onWorker;
+
+        Slow(CountDownLatch started, CountDownLatch release) {
+            this.started = started;
+            this.release = release;
+        }
+
+        @Override
+        protected String compute() {
+            onWorker = Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread;
+            started.countDown();
+            awaitUninterruptibly(release);
+            return "done";
+        }
     }
 
     /** A task whose {@code compute} calls {@code invokeAll} as a subclass does: unqualified. */

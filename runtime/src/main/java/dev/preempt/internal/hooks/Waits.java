@@ -20,11 +20,14 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The JDK waits that ignore interrupts, made to end at an exit signal: the agent replaces a call to
- * {@code Lock.lock()}, {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly},
- * {@code CompletableFuture.join()}, {@code ForkJoinTask.join()} and {@code invokeAll}, {@code ForkJoinPool.invoke},
+ * {@code Lock.lock()}, {@code StampedLock}'s {@code writeLock()} and {@code readLock()},
+ * {@code Condition.awaitUninterruptibly()}, {@code Semaphore.acquireUninterruptibly},
+ * {@code CompletableFuture.join()}, {@code ForkJoinTask}'s {@code join()}, {@code quietlyJoin()} and
+ * {@code invokeAll}, {@code ForkJoinPool.invoke},
  * {@code Phaser}'s waits and {@code ExecutorService.close()} in rewritten code with a call here. Not for
  * application code. Called on any thread.
  *
@@ -50,7 +53,8 @@ public final class Waits {
     private Waits() {}
 
     /**
-     * {@code Lock.lock()} (and {@code ReentrantLock.lock()}, and a read-write lock's halves).
+     * {@code Lock.lock()} (and {@code ReentrantLock.lock()}, a read-write lock's halves, and a {@code StampedLock}'s
+     * lock views).
      *
      * @param lock the lock the rewritten call site locked
      */
@@ -100,6 +104,33 @@ public final class Waits {
             return;
         }
         untilDone(() -> semaphore.acquire(permits));
+    }
+
+    /**
+     * {@code StampedLock.writeLock()}: {@code writeLockInterruptibly()} in the loop, so an exit ends the
+     * wait with the lock not taken.
+     *
+     * @param lock the lock the call site locked
+     * @return the stamp
+     */
+    public static long writeLock(StampedLock lock) {
+        if (lock.getClass() != StampedLock.class || Proc.current() == null) return lock.writeLock();
+        long[] stamp = {0};
+        untilDone(() -> stamp[0] = lock.writeLockInterruptibly());
+        return stamp[0];
+    }
+
+    /**
+     * {@code StampedLock.readLock()}: {@code readLockInterruptibly()} in the loop.
+     *
+     * @param lock the lock the call site locked
+     * @return the stamp
+     */
+    public static long readLock(StampedLock lock) {
+        if (lock.getClass() != StampedLock.class || Proc.current() == null) return lock.readLock();
+        long[] stamp = {0};
+        untilDone(() -> stamp[0] = lock.readLockInterruptibly());
+        return stamp[0];
     }
 
     /** An interruptible wait. */
@@ -156,6 +187,20 @@ public final class Waits {
         if (task.isDone() || Proc.current() == null) return task.join();
         awaitDone(task);
         return task.join();
+    }
+
+    /**
+     * {@code ForkJoinTask.quietlyJoin()}: waits as {@link #join(ForkJoinTask)} does, and neither returns
+     * nor throws what the task gave.
+     *
+     * @param task the task the call site joined
+     */
+    public static void quietlyJoin(ForkJoinTask<?> task) {
+        if (task.isDone() || Proc.current() == null) {
+            task.quietlyJoin();
+            return;
+        }
+        awaitDone(task);
     }
 
     /** Waits with {@code get()} until {@code task} is done, however it ended; in a process only. */
@@ -409,6 +454,10 @@ public final class Waits {
     private static boolean ours(Lock lock) {
         Class<?> c = lock.getClass();
         return c == ReentrantLock.class || c == ReentrantReadWriteLock.ReadLock.class
-                || c == ReentrantReadWriteLock.WriteLock.class;
+                || c == ReentrantReadWriteLock.WriteLock.class || c == STAMPED_READ_VIEW || c == STAMPED_WRITE_VIEW;
     }
+
+    /** {@code StampedLock.asReadLock()}'s and {@code asWriteLock()}'s classes (not public). */
+    private static final Class<?> STAMPED_READ_VIEW = new StampedLock().asReadLock().getClass(),
+            STAMPED_WRITE_VIEW = new StampedLock().asWriteLock().getClass();
 }
