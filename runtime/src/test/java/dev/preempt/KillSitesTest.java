@@ -52,6 +52,38 @@ class KillSitesTest {
     }
 
     /**
+     * A kill of a process that loops around a long library call lands at the first tick of its own code
+     * after the call returns: past the exit's deadline a library's tick puts the exit off, and from then
+     * its own code's ticks look ({@code Proc.ownTickWanted}). Before, the exit was looked at only at a
+     * slice's end, which in such a loop fell inside the library nearly every time: a helper's loop around
+     * a Jackson parse took 0.2-3.9 s from its kill to its Down, and once {@code ExitSites.IN_LIBRARY_NANOS}
+     * had passed, the exit was thrown inside the library after all (here: about 5 s, and steps cut).
+     */
+    @Test
+    void aKillOfALoopAroundALongLibraryCallLandsAtItsOwnCodesNextTick() throws Exception {
+        Class<?> library = fromAJar();
+        Method longStep = library.getMethod("longStep");
+        Procs.run(s, () -> {
+            for (int round = 0; round < 3; round++) {
+                Pid worker = spawn(() -> {
+                    while (true) {
+                        invoke(longStep);
+                        Reductions.tick(); // its own code: one tick a call, against a million in the library
+                    }
+                });
+                Ref r = monitor(worker);
+                Preempt.sleep(300);
+                long t0 = System.nanoTime();
+                exit(worker, ExitReason.KILL);
+                assertThat(Procs.down(r, Duration.ofSeconds(15)).reason()).isEqualTo(ExitReason.KILLED);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("kill to Down in round " + round + " (the library's window is 5 s)").isLessThan(2_000);
+            }
+        });
+        assertThat(stepsCut(library)).as("steps cut in half by a kill").isZero();
+    }
+
+    /**
      * A kill of a process parked on a lock inside a library's code waits for the lock and lands once the
      * library returns ({@code Waits.lock}). Before, the interrupt made the rewritten {@code lock()} throw
      * the exit there and then, between the library's two steps: a helper's Lucene writer lost its

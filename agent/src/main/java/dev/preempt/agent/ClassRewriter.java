@@ -39,10 +39,19 @@ final class ClassRewriter {
     record Rewritten(byte[] bytes, Stats stats) {}
 
     byte[] rewrite(byte[] bytes, ClassLoader loader, String name) {
-        return rewriteWithStats(bytes, loader, name).bytes();
+        return rewriteWithStats(bytes, loader, name, false).bytes();
+    }
+
+    /** {@code library}: the class comes from a library's jar, not the application's ({@link TickEmitter#forMethod(String, boolean)}). */
+    byte[] rewrite(byte[] bytes, ClassLoader loader, String name, boolean library) {
+        return rewriteWithStats(bytes, loader, name, library).bytes();
     }
 
     Rewritten rewriteWithStats(byte[] bytes, ClassLoader loader, String name) {
+        return rewriteWithStats(bytes, loader, name, false);
+    }
+
+    Rewritten rewriteWithStats(byte[] bytes, ClassLoader loader, String name, boolean library) {
         ClassReader reader = new ClassReader(bytes);
         ClassNode cn = new ClassNode(Opcodes.ASM9);
         reader.accept(cn, 0);
@@ -59,7 +68,7 @@ final class ClassRewriter {
         int methods = 0, ticks = 0, mined = 0, waitCalls = 0;
         DeclarationsFromPool declarations = new DeclarationsFromPool(() -> pool(loader, name, bytes));
         for (MethodNode m : cn.methods) {
-            ReductionInserter.Result r = reductions.instrument(m, version);
+            ReductionInserter.Result r = reductions.instrument(m, version, library);
             int w = waits.rewrite(m, declarations);
             waitCalls += w;
             if (r.changed() || w > 0) {

@@ -28,6 +28,9 @@ final class PreemptTransformer implements ClassFileTransformer {
     /** Read edges from the named modules of rewritten classes to the runtime's. */
     private final ModuleReads reads;
 
+    /** Which classes are a library's, for their ticks' hook. */
+    private final LibraryClasses libraries;
+
     PreemptTransformer(ClassFilter filter, ClassRewriter rewriter, String mainClass, String filters, RewriteCache cache,
             ModuleReads reads) {
         this.cache = cache;
@@ -36,6 +39,7 @@ final class PreemptTransformer implements ClassFileTransformer {
         this.rewriter = rewriter;
         this.mainClass = mainClass;
         this.filters = filters;
+        this.libraries = new LibraryClasses();
     }
 
     @Override
@@ -50,13 +54,15 @@ final class PreemptTransformer implements ClassFileTransformer {
         long t0 = System.nanoTime();
         accepted.increment();
         try {
-            String key = cache != null && RewriteCache.caches(loader) ? cache.key(className, classfileBuffer) : null;
+            if (className.equals(mainClass)) libraries.mainLoads(protectionDomain);
+            boolean library = libraries.isLibrary(protectionDomain);
+            String key = cache != null && RewriteCache.caches(loader) ? cache.key(className, classfileBuffer) + (library ? "-lib" : "") : null;
             byte[] hit = key == null ? null : cache.get(key, classfileBuffer);
             byte[] out;
             if (hit != null) {
                 out = hit.length == 0 ? null : hit;
             } else {
-                out = rewriter.rewrite(classfileBuffer, loader, className);
+                out = rewriter.rewrite(classfileBuffer, loader, className, library);
                 if (key != null) cache.put(key, classfileBuffer, out);
             }
             if (out != null) {

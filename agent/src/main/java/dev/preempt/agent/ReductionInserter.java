@@ -60,10 +60,15 @@ final class ReductionInserter {
 
     /** Instruments {@code m}, a method of a class whose class-file version is {@code classVersion}. */
     Result instrument(MethodNode m, int classVersion) {
+        return instrument(m, classVersion, false);
+    }
+
+    /** As {@link #instrument(MethodNode, int)}; {@code library}: the class is a library's ({@link TickEmitter#forMethod(String, boolean)}). */
+    Result instrument(MethodNode m, int classVersion, boolean library) {
         if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || m.instructions.size() == 0) {
             return Result.NONE;
         }
-        TickEmitter ticker = TickEmitter.forMethod(m.name);
+        TickEmitter ticker = TickEmitter.forMethod(m.name, library);
         InsnList code = m.instructions;
         Map<LabelNode, Integer> index = Jumps.positions(code);
         boolean calls = false;

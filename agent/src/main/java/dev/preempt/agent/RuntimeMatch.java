@@ -26,6 +26,8 @@ final class RuntimeMatch {
         {TickEmitter.HOOKS, TickEmitter.TICK, TickEmitter.WEIGHTED},
         {TickEmitter.HOOKS, TickEmitter.TICK_IN_INITIALIZER, TickEmitter.ONE},
         {TickEmitter.HOOKS, TickEmitter.TICK_IN_INITIALIZER, TickEmitter.WEIGHTED},
+        {TickEmitter.HOOKS, TickEmitter.TICK_IN_LIBRARY, TickEmitter.ONE},
+        {TickEmitter.HOOKS, TickEmitter.TICK_IN_LIBRARY, TickEmitter.WEIGHTED},
         {ProcessEntryRewriter.ENTRY, "main", ProcessEntryRewriter.MAIN_DESCRIPTOR},
         {ProcessEntryRewriter.ENTRY, "spawn", ProcessEntryRewriter.SPAWN_DESCRIPTOR},
         {ProcessEntryRewriter.ENTRY, "await", ProcessEntryRewriter.SPAWN_DESCRIPTOR},

@@ -12,7 +12,8 @@ import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Emits the tick sequences that rewritten code runs, for one method: every call to the runtime's hooks
- * is made here. The hook is {@code tick}, or in a static initialiser {@code tickInInitializer}: the VM
+ * is made here. The hook is {@code tick}, in a library's class {@code tickInLibrary} (the same cost; see
+ * {@code Reductions}), or in a static initialiser {@code tickInInitializer}: the VM
  * never lets a thread yield inside {@code <clinit>}, so there the hook counts the refusal without trying
  * (trying there under JVMTI crashed Temurin 25, see {@code Reductions}). Every sequence takes and leaves
  * nothing on the operand stack. Immutable; one per method being rewritten.
@@ -23,11 +24,21 @@ record TickEmitter(String hook) {
 
     static final String HOOKS = "dev/preempt/internal/hooks/Reductions";
     /** The hooks' names and descriptors, the only ones emitted (RuntimeMatch checks the runtime has them). */
-    static final String TICK = "tick", TICK_IN_INITIALIZER = "tickInInitializer", ONE = "()V", WEIGHTED = "(I)V";
+    static final String TICK = "tick", TICK_IN_INITIALIZER = "tickInInitializer", TICK_IN_LIBRARY = "tickInLibrary",
+            ONE = "()V", WEIGHTED = "(I)V";
 
-    /** The emitter for method {@code methodName}. */
+    /** The emitter for method {@code methodName} of the application's own code. */
     static TickEmitter forMethod(String methodName) {
-        return new TickEmitter(methodName.equals("<clinit>") ? TICK_IN_INITIALIZER : TICK);
+        return forMethod(methodName, false);
+    }
+
+    /**
+     * The emitter for method {@code methodName}; {@code library}: of a class from a jar other than the
+     * main class's, whose ticks do not look at an exit waiting for the process's own code
+     * ({@code Reductions.tickInLibrary}).
+     */
+    static TickEmitter forMethod(String methodName, boolean library) {
+        return new TickEmitter(methodName.equals("<clinit>") ? TICK_IN_INITIALIZER : library ? TICK_IN_LIBRARY : TICK);
     }
 
     /** One reduction: {@code Reductions.tick()}. */

@@ -23,6 +23,26 @@ public final class LedgerLibrary {
         in++;
     }
 
+    /** What {@link #longStep} computes, so the JIT keeps its loop. */
+    public static long sink;
+
+    /**
+     * A long two-step update (a million ticks between its halves, a few milliseconds), ticking as the agent
+     * rewrites a library's class ({@code Reductions.tickInLibrary}): an exit thrown inside leaves
+     * {@code out != in}.
+     */
+    public static void longStep() {
+        Reductions.tickInLibrary();
+        out++;
+        long s = 0;
+        for (int i = 0; i < 1_000_000; i++) {
+            Reductions.tickInLibrary();
+            s += i ^ (s >>> 7);
+        }
+        sink += s;
+        in++;
+    }
+
     /**
      * A two-step update with a lock taken between its halves, as the agent rewrites {@code lock.lock()}
      * in a library's code ({@code Waits.lock}): an exit thrown at the lock leaves {@code out != in}.

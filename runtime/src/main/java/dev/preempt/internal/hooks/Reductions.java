@@ -57,6 +57,33 @@ public final class Reductions {
     }
 
     /**
+     * {@link #tick()} in a library's code: the agent emits it in classes from a jar other than the main
+     * class's (directories of classes are taken for the application's own). The same, except that an exit
+     * waiting for the process's own code ({@code Proc.ownTickWanted}) is not looked at here, so that the
+     * first tick of its own code acts on it.
+     */
+    public static void tickInLibrary() {
+        if (FLAG) {
+            if (TickRequests.count != 0) slowTickInLibrary();
+        } else if (Proc.current() instanceof Proc p && --p.budget < 0) {
+            p.outOfBudgetInLibrary();
+        }
+    }
+
+    private static void slowTickInLibrary() {
+        if (Proc.current() instanceof Proc p && p.asked != 0) p.answerInLibrary();
+    }
+
+    /**
+     * {@link #tick(int)} in a library's code (see {@link #tickInLibrary()}).
+     *
+     * @param weight the reductions to spend
+     */
+    public static void tickInLibrary(int weight) {
+        Budget.spendInLibrary(weight);
+    }
+
+    /**
      * Spends {@code weight} reductions at once (a batch of loop iterations); yields the carrier if the
      * budget ran out or the process was asked to stop. Does nothing outside a process.
      *

@@ -32,6 +32,22 @@ public final class Budget {
         if (Proc.current() instanceof Proc p) spendOn(p, weight);
     }
 
+    /**
+     * {@link #spend} in a library's code ({@code Reductions.tickInLibrary(int)}): see
+     * {@link Proc#outOfBudgetInLibrary}.
+     *
+     * @param weight the reductions to spend
+     */
+    public static void spendInLibrary(int weight) {
+        if (Proc.current() instanceof Proc p) {
+            if ((p.budget -= weight) < 0) {
+                p.outOfBudgetInLibrary();
+            } else if (p.asked != 0) {
+                p.answerInLibrary();
+            }
+        }
+    }
+
     private static void spendOn(Proc p, int weight) {
         if ((p.budget -= weight) < 0) {
             p.outOfBudget();

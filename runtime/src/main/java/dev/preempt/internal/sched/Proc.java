@@ -845,6 +845,7 @@ public final class Proc implements Executor, Runnable {
         }
         if ((pending != 0 && (pending & (EXIT_PENDING | EXIT_NOW)) != EXIT_PENDING) || state == UNWINDING) ask(ASK_SIGNALS);
         if ((pending & EXIT_NOW) != 0) budget = 0;
+        holdBudgetForOwnTick(); // the fresh budget too, while an exit waits for its own code
     }
 
     /** Owner, from a tick while requests are out: act on this process's own, if any. */
@@ -882,9 +883,14 @@ public final class Proc implements Executor, Runnable {
             due = c != null && c.dueSince != 0 ? c.dueSince : System.nanoTime();
             putOff = ExitSites.putOff(due);
             if (putOff < 0) {
+                if (ownTickWanted) stopWantingOwnTick();
                 drainIncoming();
                 return;
             }
+            // Put off in a library's code: its own code's next tick looks again (see ownTickWanted). Not
+            // when this tick was its own code's by the agent's rule and a library's by ExitSites' (a
+            // process whose entry is another jar's): there every own tick would walk the stack.
+            if (putOff == 0 && atLibraryTick) ownTickWanted = true;
         }
         signals.deferExits = true; // a kill while UNWINDING is thrown by exitAgainAtTick, where it may land
         try {
@@ -1108,11 +1114,92 @@ public final class Proc implements Executor, Runnable {
     }
 
     /**
-     * Owner, from the tick hook when the budget ran out: act on signals, then yield the carrier, unless
-     * nothing else wants it (then a switch would be pure cost: refill the budget and run on). On a spare
-     * carrier that is no longer needed it yields anyway, so that the spare can retire.
+     * Owner, from the tick hook of the process's own code when the budget ran out: act on signals, then
+     * yield the carrier, unless nothing else wants it (then a switch would be pure cost: refill the budget
+     * and run on). On a spare carrier that is no longer needed it yields anyway, so that the spare can
+     * retire. An exit that waited for its own code ({@link #ownTickWanted}) has been thrown here if it
+     * could land here; if it did not, it waits for a slice's end again.
      */
     public void outOfBudget() {
+        sliceTick();
+        if (ownTickWanted) stopWantingOwnTick();
+    }
+
+    /**
+     * Owner, from the tick hook of a library's code ({@code Reductions.tickInLibrary}, in classes the agent
+     * took for a library's: from a jar other than the main class's). As {@link #outOfBudget}, except
+     * while an exit waits for the process's own code ({@link #ownTickWanted}): then the slice's
+     * reductions are spent from {@link #libraryLeft} with the budget held at 0, so that the next tick of
+     * its own code, not the end of the slice, looks at the exit again.
+     */
+    public void outOfBudgetInLibrary() {
+        if (ownTickWanted) {
+            if (state != ACTIVE) {
+                stopWantingOwnTick();
+            } else {
+                int left = libraryLeft + budget; // the budget was 0: it is minus what the tick spent
+                if (left > 0) {
+                    libraryLeft = left;
+                    budget = 0;
+                    return;
+                }
+                libraryLeft = 0;
+                budget = left; // the slice is over
+            }
+        }
+        atLibraryTick = true;
+        try {
+            sliceTick();
+        } finally {
+            atLibraryTick = false;
+        }
+        holdBudgetForOwnTick();
+    }
+
+    /** Owner, from a library's tick while requests are out: {@link #answer}, known to be a library's tick. */
+    public void answerInLibrary() {
+        atLibraryTick = true;
+        try {
+            answer();
+        } finally {
+            atLibraryTick = false;
+        }
+        holdBudgetForOwnTick();
+    }
+
+    /**
+     * Set (owner) when an exit past its deadline was put off at a tick in a library's code
+     * ({@link ExitSites}): the exit then waits for the process's own code, and before, the next look
+     * was the next slice's end, which mostly fell in the library again. A loop around a Jackson parse
+     * (a millisecond in the library, a few ticks in its own code) took 0.2-3.9 s from a kill to its
+     * Down, and past {@link ExitSites#IN_LIBRARY_NANOS} the exit was thrown inside the library after
+     * all. While it is set, the budget is held at 0 and the slice's reductions kept in
+     * {@link #libraryLeft} ({@link #holdBudgetForOwnTick}), so the first tick of its own code looks.
+     * Cleared at that tick, whatever it finds. Owner only, but for the carrier's {@link #mounting},
+     * ordered by the mount claim.
+     */
+    private boolean ownTickWanted;
+    /** While {@link #ownTickWanted}: the reductions left in the slice, spent by a library's ticks. */
+    private int libraryLeft;
+    /** Owner: the tick being handled is a library's ({@link #outOfBudgetInLibrary}), for {@link #drainAtTick}. */
+    private boolean atLibraryTick;
+
+    /** Owner (or its carrier at mount): while an exit waits for its own code, the budget waits at 0. */
+    private void holdBudgetForOwnTick() {
+        if (ownTickWanted && budget > 0) {
+            libraryLeft += budget;
+            budget = 0;
+        }
+    }
+
+    /** Owner: the budget back from {@link #libraryLeft}, at most a slice's. */
+    private void stopWantingOwnTick() {
+        ownTickWanted = false;
+        if (libraryLeft > 0) budget = Math.min(budgetCap, Math.max(budget, 0) + libraryLeft);
+        libraryLeft = 0;
+    }
+
+    private void sliceTick() {
         takeAsked();
         exitAgainAtTick();
         growBudgetCap();
