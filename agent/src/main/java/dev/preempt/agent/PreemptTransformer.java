@@ -46,6 +46,7 @@ final class PreemptTransformer implements ClassFileTransformer {
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         if (classBeingRedefined != null || busy.get() != null) return null;
+        if (className != null && className.equals(mainClass)) libraries.mainLoads(protectionDomain); // even if filtered out
         if (!filter.accepts(loader, className)) {
             if (className != null && className.equals(mainClass)) mainLoads(jdkModule(module, loader));
             return null;
@@ -54,7 +55,6 @@ final class PreemptTransformer implements ClassFileTransformer {
         long t0 = System.nanoTime();
         accepted.increment();
         try {
-            if (className.equals(mainClass)) libraries.mainLoads(protectionDomain);
             boolean library = libraries.isLibrary(protectionDomain);
             String key = cache != null && RewriteCache.caches(loader) ? cache.key(className, classfileBuffer) + (library ? "-lib" : "") : null;
             byte[] hit = key == null ? null : cache.get(key, classfileBuffer);

@@ -845,7 +845,10 @@ public final class Proc implements Executor, Runnable {
         }
         if ((pending != 0 && (pending & (EXIT_PENDING | EXIT_NOW)) != EXIT_PENDING) || state == UNWINDING) ask(ASK_SIGNALS);
         if ((pending & EXIT_NOW) != 0) budget = 0;
-        holdBudgetForOwnTick(); // the fresh budget too, while an exit waits for its own code
+        if (ownTickWanted) { // the fresh budget too, while an exit waits for its own code
+            libraryLeft = 0; // what the last slice left is not this one's
+            holdBudgetForOwnTick();
+        }
     }
 
     /** Owner, from a tick while requests are out: act on this process's own, if any. */
@@ -887,10 +890,6 @@ public final class Proc implements Executor, Runnable {
                 drainIncoming();
                 return;
             }
-            // Put off in a library's code: its own code's next tick looks again (see ownTickWanted). Not
-            // when this tick was its own code's by the agent's rule and a library's by ExitSites' (a
-            // process whose entry is another jar's): there every own tick would walk the stack.
-            if (putOff == 0 && atLibraryTick) ownTickWanted = true;
         }
         signals.deferExits = true; // a kill while UNWINDING is thrown by exitAgainAtTick, where it may land
         try {
@@ -900,8 +899,16 @@ public final class Proc implements Executor, Runnable {
         }
         if (signals.exitPutOff()) { // again, with a new deadline: drainIncoming took the mark
             markExit(putOff).dueSince = due;
+            // Put off in a library's code: its own code's next tick looks again (see ownTickWanted). Not
+            // when this tick was its own code's by the agent's rule and a library's by ExitSites' (a
+            // process whose entry is another jar's: there every own tick would walk the stack), nor
+            // with ticks=flag, whose own ticks do not read the budget.
+            if (putOff == 0 && atLibraryTick && !FLAG_TICKS) ownTickWanted = true;
         }
     }
+
+    /** {@code ticks=flag} (the agent's option, as {@code Reductions} reads it). */
+    private static final boolean FLAG_TICKS = "flag".equals(System.getProperty("preempt.ticks"));
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
     private void exitAgainAtTick() {
@@ -1136,15 +1143,16 @@ public final class Proc implements Executor, Runnable {
         if (ownTickWanted) {
             if (state != ACTIVE) {
                 stopWantingOwnTick();
+                if (budget >= 0) return; // the slice's budget is back
             } else {
                 int left = libraryLeft + budget; // the budget was 0: it is minus what the tick spent
-                if (left > 0) {
+                if (left > 0 && asked == 0) {
                     libraryLeft = left;
                     budget = 0;
                     return;
                 }
-                libraryLeft = 0;
-                budget = left; // the slice is over
+                libraryLeft = 0; // the slice is over, or cut (a request: the watchdog's time cut, a wake-up's yield)
+                budget = Math.min(left, 0);
             }
         }
         atLibraryTick = true;
@@ -1179,8 +1187,11 @@ public final class Proc implements Executor, Runnable {
      * ordered by the mount claim.
      */
     private boolean ownTickWanted;
-    /** While {@link #ownTickWanted}: the reductions left in the slice, spent by a library's ticks. */
-    private int libraryLeft;
+    /**
+     * While {@link #ownTickWanted}: the reductions left in the slice, spent by a library's ticks. Read
+     * (racily) by the watchdog, with the budget, to see ticks.
+     */
+    int libraryLeft;
     /** Owner: the tick being handled is a library's ({@link #outOfBudgetInLibrary}), for {@link #drainAtTick}. */
     private boolean atLibraryTick;
 
