@@ -300,8 +300,25 @@ class KillSitesTest {
         }
     }
 
+    /**
+     * A library in a Spring Boot fat jar ({@code jar:nested:/app.jar/!BOOT-INF/lib/ledger.jar!/}) is a
+     * library too: its URL ends with a slash, and it was taken for a directory of the application's
+     * classes, so a kill cut its steps as it cut every library's before the own-code rule.
+     */
+    @Test
+    void aLibraryInsideAFatJarIsALibrary() throws Exception {
+        Class<?> library = fromAJar("jar:nested:/opt/app/app.jar/!BOOT-INF/lib/ledger-1.0.jar!/");
+        killLoopsOfSteps(library, library.getMethod("step"), 5);
+        assertThat(stepsCut(library)).as("steps cut in half by a kill").isZero();
+    }
+
     /** {@code dev.preempt.lib.LedgerLibrary} defined again, under the code source of a jar, as a library's classes are. */
     private static Class<?> fromAJar() throws Exception {
+        return fromAJar("file:/opt/libs/ledger-1.0.jar");
+    }
+
+    /** {@code dev.preempt.lib.LedgerLibrary} defined again, with the code source {@code location}. */
+    private static Class<?> fromAJar(String location) throws Exception {
         String name = "dev.preempt.lib.LedgerLibrary";
         byte[] bytes;
         try (InputStream in = KillSitesTest.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
@@ -311,7 +328,7 @@ class KillSitesTest {
         }
         ClassLoader loader = new ClassLoader(KillSitesTest.class.getClassLoader()) {
             private final ProtectionDomain jar = new ProtectionDomain(
-                    new CodeSource(new URL("file:/opt/libs/ledger-1.0.jar"), (Certificate[]) null), null, this, null);
+                    new CodeSource(url(location), (Certificate[]) null), null, this, null);
 
             @Override
             protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
@@ -323,7 +340,17 @@ class KillSitesTest {
             }
         };
         Class<?> c = loader.loadClass(name);
-        assertThat(c.getProtectionDomain().getCodeSource().getLocation().toString()).endsWith(".jar");
+        assertThat(c.getProtectionDomain().getCodeSource().getLocation().toString()).isEqualTo(location);
         return c;
+    }
+
+    /** A URL of any scheme ({@code jar:nested:} has no handler here), as its string. */
+    private static URL url(String location) throws Exception {
+        return new URL(null, location, new java.net.URLStreamHandler() {
+            @Override
+            protected java.net.URLConnection openConnection(URL u) {
+                throw new UnsupportedOperationException(u.toString());
+            }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.preempt.agent;
 
+import dev.preempt.internal.CodeSources;
 import java.net.URL;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
@@ -7,7 +8,8 @@ import java.security.ProtectionDomain;
 /**
  * Which rewritten classes are a library's, so that their ticks get {@code Reductions.tickInLibrary}: a
  * class from a jar other than the main class's. A directory of classes (a build's output, a test's
- * classes) is the application's own, as is a class with no code source, and the main class's jar (an
+ * classes, a fat jar's {@code BOOT-INF/classes}: {@code CodeSources.isClassesDirectory}) is the
+ * application's own, as is a class with no code source, and the main class's jar (an
  * application run with {@code -jar}, or shaded with its libraries into one). It only decides which ticks
  * look at an exit that waits for the process's own code; where the exit may land is the runtime's
  * {@code ExitSites} rule (the process's entry, not the main class), so a wrong guess costs a look,
@@ -21,7 +23,7 @@ final class LibraryClasses {
     /** Whether a class defined with {@code domain} is a library's. */
     boolean isLibrary(ProtectionDomain domain) {
         String where = location(domain);
-        return where != null && !where.endsWith("/") && !where.equals(mainLocation);
+        return where != null && !CodeSources.isClassesDirectory(where) && !where.equals(mainLocation);
     }
 
     /**

@@ -24,7 +24,13 @@ import org.objectweb.asm.tree.MethodNode;
 class LibraryClassesTest {
 
     static ProtectionDomain at(String url) throws Exception {
-        return new ProtectionDomain(new CodeSource(new URL(url), (Certificate[]) null), null);
+        URL u = new URL(null, url, new java.net.URLStreamHandler() { // jar:nested: has no handler here
+            @Override
+            protected java.net.URLConnection openConnection(URL v) {
+                throw new UnsupportedOperationException(v.toString());
+            }
+        });
+        return new ProtectionDomain(new CodeSource(u, (Certificate[]) null), null);
     }
 
     @Test
@@ -38,6 +44,18 @@ class LibraryClassesTest {
         l.mainLoads(at("file:/opt/app/app.jar"));
         assertThat(l.isLibrary(at("file:/opt/app/app.jar"))).isFalse();
         assertThat(l.isLibrary(at("file:/opt/app/libs/guava-33.5.0-jre.jar"))).isTrue();
+    }
+
+    /** A Spring Boot fat jar: its own classes are the application's, the jars nested in it libraries. */
+    @Test
+    void aFatJarsNestedJarsAreLibrariesItsClassesTheApplications() throws Exception {
+        LibraryClasses l = new LibraryClasses();
+        assertThat(l.isLibrary(at("jar:nested:/opt/app.jar/!BOOT-INF/lib/jackson-databind-2.18.2.jar!/"))).isTrue();
+        assertThat(l.isLibrary(at("jar:file:/opt/app.jar!/BOOT-INF/lib/jackson-databind-2.18.2.jar!/"))).isTrue();
+        assertThat(l.isLibrary(at("jar:file:/opt/libs/x.jar!/"))).isTrue();
+        assertThat(l.isLibrary(at("jar:nested:/opt/app.jar/!BOOT-INF/classes/!/"))).isFalse();
+        assertThat(l.isLibrary(at("jar:file:/opt/app.jar!/BOOT-INF/classes!/"))).isFalse();
+        assertThat(l.isLibrary(at("jar:file:/opt/app.war!/WEB-INF/classes!/"))).isFalse();
     }
 
     /** Code with calls, a loop and a static initialiser. */

@@ -134,7 +134,8 @@ final class ExitSites {
             if (top == null) top = where;
             entry = where;
         }
-        return top == null || socket || top.equals(entry) || top.endsWith("/") ? Site.OWN : Site.LIBRARY;
+        return top == null || socket || top.equals(entry) || dev.preempt.internal.CodeSources.isClassesDirectory(top)
+                ? Site.OWN : Site.LIBRARY;
     }
 
     /** Whether a JDK frame above the ticking or waiting method is a socket's or pipe's wait (not a file's). */
