@@ -37,7 +37,7 @@ public final class Reductions {
     private Reductions() {}
 
     /** {@code ticks=flag}: {@link #tick()} spends nothing and only answers requests. Constant: the JIT folds the test. */
-    private static final boolean FLAG = "flag".equals(System.getProperty("preempt.ticks"));
+    private static final boolean FLAG = TickRequests.FLAG_MODE;
 
     /**
      * A method entry or the back-edge of a loop that calls: spends one reduction ({@code ticks=count}) or

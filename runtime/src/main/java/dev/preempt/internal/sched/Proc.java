@@ -903,12 +903,9 @@ public final class Proc implements Executor, Runnable {
             // when this tick was its own code's by the agent's rule and a library's by ExitSites' (a
             // process whose entry is another jar's: there every own tick would walk the stack), nor
             // with ticks=flag, whose own ticks do not read the budget.
-            if (putOff == 0 && atLibraryTick && !FLAG_TICKS) ownTickWanted = true;
+            if (putOff == 0 && atLibraryTick && !TickRequests.FLAG_MODE) ownTickWanted = true;
         }
     }
-
-    /** {@code ticks=flag} (the agent's option, as {@code Reductions} reads it). */
-    private static final boolean FLAG_TICKS = "flag".equals(System.getProperty("preempt.ticks"));
 
     /** Owner, at a tick: an exit decided and swallowed is thrown again (after its grace); until it ends, each tick looks again. */
     private void exitAgainAtTick() {
@@ -1188,10 +1185,15 @@ public final class Proc implements Executor, Runnable {
      */
     private boolean ownTickWanted;
     /**
-     * While {@link #ownTickWanted}: the reductions left in the slice, spent by a library's ticks. Read
-     * (racily) by the watchdog, with the budget, to see ticks.
+     * While {@link #ownTickWanted}: the reductions left in the slice, spent by a library's ticks
+     * ({@link #budgetSeen}).
      */
-    int libraryLeft;
+    private int libraryLeft;
+
+    /** The budget as the watchdog looks for ticks (racy): a held slice's ticks spend {@link #libraryLeft}. */
+    int budgetSeen() {
+        return budget + libraryLeft;
+    }
     /** Owner: the tick being handled is a library's ({@link #outOfBudgetInLibrary}), for {@link #drainAtTick}. */
     private boolean atLibraryTick;
 

@@ -13,6 +13,12 @@ public final class TickRequests {
 
     private TickRequests() {}
 
+    /**
+     * {@code ticks=flag} (the agent's option, system property {@code preempt.ticks}): ticks read
+     * {@link #count} and spend nothing. Constant: the JIT folds the tests of it.
+     */
+    public static final boolean FLAG_MODE = "flag".equals(System.getProperty("preempt.ticks"));
+
     /** Processes with a request bit set; read by {@code Reductions.tick()} on every call in flag mode. */
     public static volatile int count;
     private static final VarHandle COUNT;

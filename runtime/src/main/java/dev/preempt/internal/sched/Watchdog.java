@@ -131,7 +131,7 @@ final class Watchdog implements Runnable {
             // A budget that moved since the last round: the process reached ticks (slowly, or it has just
             // come back to the CPU), so its carrier is not held, however long the slice: the cut below
             // makes it yield at its next tick. A spare is for code with no tick at all.
-            int budgetNow = p.budget + p.libraryLeft; // a slice held for its own code's tick spends libraryLeft
+            int budgetNow = p.budgetSeen();
             boolean ticked = budgetNow != c.wdBudget;
             if (ticked) c.wdCpu = -1; // the CPU test below measures the time since the last tick seen
             long held = now - c.wdSince;
@@ -160,7 +160,7 @@ final class Watchdog implements Runnable {
                 c.wdStack = sched.hasObservers() ? p.thread.getStackTrace() : null; // only for the event
                 if (!c.inBlockingCall && c.handOff()) c.giveAwayQueue();
             }
-            c.wdBudget = p.budget + p.libraryLeft; // after the cut's write, so that the cut alone does not count as a tick
+            c.wdBudget = p.budgetSeen(); // after the cut's write, so that the cut alone does not count as a tick
         }
         if (sched.spares.wanted()) {
             busy = true;
