@@ -226,6 +226,10 @@ public final class DeterministicCore {
                     outside = "process p" + id + " was spawned by thread '" + t.getName() + "', which is not a process of"
                             + " this deterministic scheduler, while the run was going: where it joins is not controlled";
                 }
+            } else if (!inside && p == slicing && isUnblocker(t)) {
+                unblocked = true; // the slice goes on (runSlice): nothing to record, nothing uncontrolled
+                if (carrierWaiting) changed.signalAll();
+                return;
             } else if (!inside && !closing) {
                 outside = "process p" + id + " was woken by thread '" + t.getName() + "', which is not a process of this"
                         + " deterministic scheduler (a plain thread, a JDK timer behind Thread.sleep or a timed lock, a socket"
@@ -458,12 +462,16 @@ public final class DeterministicCore {
         c.current = p;
         p.mounting();
         long preemptions = p.preemptions;
-        try {
-            p.cont.run(); // mounts the virtual thread; returns when it yields, parks or ends
-        } catch (Throwable t) {
-            sched.internalError(c, t);
-        }
-        c.current = null;
+        setSlicing(p);
+        do {
+            c.current = p;
+            try {
+                p.cont.run(); // mounts the virtual thread; returns when it yields, parks or ends
+            } catch (Throwable t) {
+                sched.internalError(c, t);
+            }
+            c.current = null;
+        } while (unblockedForSlice(p, id));
         p.takeAsked();
         int spent = Math.max(0, p.sliceStart - p.budget); // budget - 1 - (budget - 1 - k) = k ticks
         p.account(spent);
@@ -483,6 +491,72 @@ public final class DeterministicCore {
         }
         record("end p" + id + " spent=" + spent + " " + end);
         chooser.sliceEnded(id, steps, end.equals("yielded"));
+    }
+
+    // ---- A monitor's entry that waited for a thread outside ----
+    //
+    // A process that blocks entering a monitor unmounts (JDK 24+), and the JDK's unblocker thread submits
+    // it once the monitor is free: a wake from outside, at a time nobody controls. When the holder is a
+    // thread outside (a logging handler's lock, written under by another thread while a process reports
+    // a crash), the carrier waits for that wake, up to UNBLOCK_WAIT_NANOS, and the slice goes on as if
+    // the entry had not waited: nothing else runs meanwhile, so the schedule is the same whether the
+    // monitor was free or not. Before, the wake was recorded as "outside: wake", the replay differed
+    // from the search (BugFindingTest, once in CI) and the run was warned about. When the holder is one
+    // of this scheduler's own processes (preempted inside a synchronized block), the wait runs out, the
+    // slice ends as before, and the unblocker's later wake is warned about.
+
+    /** Under the lock: the process whose slice the carrier runs or is ending, or null. */
+    private Proc slicing;
+    /** Under the lock: the unblocker woke {@link #slicing} during its slice. */
+    private boolean unblocked;
+
+    /** How long a slice that ended blocked on a monitor waits for the unblocker, in real time. */
+    static final long UNBLOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private void setSlicing(Proc p) {
+        acquire();
+        try {
+            slicing = p;
+            unblocked = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The carrier, after {@code p}'s thread unmounted: whether it blocked entering a monitor and was
+     * unblocked (at once, or within {@link #UNBLOCK_WAIT_NANOS}), so that its slice goes on. Clears
+     * {@link #slicing} when it returns false.
+     */
+    private boolean unblockedForSlice(Proc p, int id) {
+        acquire();
+        try {
+            if (!unblocked && p.thread.getState() == Thread.State.BLOCKED) {
+                long until = System.nanoTime() + UNBLOCK_WAIT_NANOS;
+                carrierWaiting = true;
+                try {
+                    long left;
+                    while (!unblocked && !sched.shutdown && (left = until - System.nanoTime()) > 0) changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    carrierWaiting = false;
+                }
+            }
+            if (unblocked) {
+                unblocked = false;
+                return true;
+            }
+            slicing = null;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code t} is the JDK's thread that submits virtual threads a monitor's exit unblocked. */
+    private static boolean isUnblocker(Thread t) {
+        return !t.isVirtual() && t.getName().equals("VirtualThread-unblocker");
     }
 
     /** Nothing is runnable: jump the clock to the next timer, if there is one. */
