@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.preempt.CallException;
+import dev.preempt.Down;
+import dev.preempt.Ref;
 import dev.preempt.ExitReason;
 import dev.preempt.Pid;
 import dev.preempt.Preempt;
@@ -263,6 +265,41 @@ class DeterministicSchedulerTest {
             if (first == null) first = s.trace();
             else assertThat(s.trace()).isEqualTo(first);
             holder.join();
+        }
+    }
+
+    /**
+     * A killed process whose handler parks in a JDK wait again is interrupted again by the carrier, on
+     * the schedule: from an interrupter thread, that second interrupt was a wake from outside, and the
+     * run was warned about as one that may not replay.
+     */
+    @Test
+    void aKilledProcessThatParksAgainInAJdkWaitIsInterruptedOnTheSchedule() {
+        try (Scheduler s = Scheduler.deterministic(4)) {
+            runOk(s, () -> {
+                java.util.concurrent.BlockingQueue<String> q = new java.util.concurrent.LinkedBlockingQueue<>();
+                Pid worker = Preempt.spawn(() -> {
+                    try {
+                        q.take();
+                    } catch (InterruptedException first) {
+                        try {
+                            q.take(); // parks in the JDK again, the exit still waiting
+                        } catch (InterruptedException second) {
+                            // the carrier's interrupt
+                        }
+                    }
+                    Preempt.receive(java.time.Duration.ofSeconds(1)); // the exit lands here
+                });
+                Ref mon = Preempt.monitor(worker);
+                Preempt.yield(); // the worker parks in take()
+                Preempt.exit(worker, ExitReason.KILL);
+                // Virtual time: a worker left in its second take() fails this at once, not after 10 s.
+                Down down = Preempt.receive(Down.class, Duration.ofSeconds(10)).orElseThrow(
+                        () -> new AssertionError("the killed worker still waits: " + Preempt.processInfo(worker)));
+                assertThat(down.ref()).isEqualTo(mon);
+                assertThat(down.reason()).isEqualTo(ExitReason.KILLED);
+            });
+            assertThat(s.determinismWarnings()).isEmpty();
         }
     }
 

@@ -491,6 +491,7 @@ public final class DeterministicCore {
         }
         record("end p" + id + " spent=" + spent + " " + end);
         chooser.sliceEnded(id, steps, end.equals("yielded"));
+        if (end.equals("waiting")) p.cancelAgainIfParkedOnSchedule();
     }
 
     // ---- A monitor's entry that waited for a thread outside ----

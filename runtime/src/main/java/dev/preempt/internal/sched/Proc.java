@@ -670,6 +670,27 @@ public final class Proc implements Executor, Runnable {
     }
 
     /**
+     * A deterministic scheduler's carrier, after a slice that ended in a park: {@link #cancelAgainIfParked}
+     * on the schedule. The carrier interrupts the process itself, so the wake is one of the run's own
+     * (an interrupter thread's would be a wake from outside), and at most {@link #DET_REINTERRUPTS} times:
+     * a wait that clears the interrupt and parks again ({@code CompletableFuture.join} without the agent)
+     * would otherwise be woken at every step, for ever, with virtual time standing still. Before, nothing
+     * interrupted it again, and a killed process whose handler went back to a {@code take()} waited there
+     * for good (DeterministicSchedulerTest).
+     */
+    void cancelAgainIfParkedOnSchedule() {
+        if (sysPending < 0 && state == ACTIVE && parkedInJdkCall() && detReinterrupts < DET_REINTERRUPTS) {
+            detReinterrupts++;
+            thread.interrupt();
+        }
+    }
+
+    /** How many times at most {@link #cancelAgainIfParkedOnSchedule} interrupts a process again. */
+    static final int DET_REINTERRUPTS = 1_000;
+    /** Its deterministic carrier only: how many times it has interrupted this process again. */
+    private int detReinterrupts;
+
+    /**
      * The interrupters (never a carrier, see {@link BlockingPool#interruptLater}): interrupts this process,
      * whose exit waits, if it is parked in a JDK call that an interrupt may end: one in its own code or a
      * socket's ({@link ExitSites#parked}). A wait inside a library's code is left to end by itself, as
