@@ -597,9 +597,14 @@ public final class Proc implements Executor, Runnable {
         }
         if (now - c.nextInterrupt < 0) return;
         // Not on the watchdog: a channel closes itself on the interrupter. Each only while it is still so.
-        if (parkedInJdkCall()) {
+        // Pinned means still on this carrier: the watchdog read the process as its current just before,
+        // and one that has since parked unmounted (a library's nap) is the interrupters' to decide
+        // (interruptParked: not inside a library's window). Interrupted here, it was cut at the nap: one of
+        // the two ways KillSitesTest's library step could be cut, which it was once in about 15 runs
+        // (not reproduced on demand; the other is the claim's last try, see interruptParked).
+        if (parkedPinnedTo(carrier)) {
             c.nextInterrupt = now + REINTERRUPT_NANOS;
-            BlockingPool.interruptLater(thread, 0, this::parkedInJdkCall);
+            BlockingPool.interruptLater(thread, 0, () -> parkedPinnedTo(carrier));
         } else if (carrier.inBlockingCall && now - c.graceEnds >= ExitSites.IN_LIBRARY_NANOS) {
             c.nextInterrupt = now + REINTERRUPT_NANOS;
             BlockingPool.interruptLater(thread, 0, () -> carrier.inBlockingCall && carrier.current == this);
@@ -618,6 +623,11 @@ public final class Proc implements Executor, Runnable {
             case WAITING, TIMED_WAITING -> true;
             default -> false;
         };
+    }
+
+    /** Whether it is parked in a JDK call while mounted on {@code carrier} (pinned: no unmount). Racy. */
+    private boolean parkedPinnedTo(Carrier carrier) {
+        return carrier.current == this && parkedInJdkCall();
     }
 
     /**
@@ -704,7 +714,11 @@ public final class Proc implements Executor, Runnable {
      * another it moved to. A claim held by a carrier is tried again {@link #CLAIM_TRIES} times, a
      * millisecond apart: the carrier is finishing the slice the process parked in, or runs it again (then
      * it is not parked and nothing is done), or the process is parked pinned to it (then, at the last try,
-     * it is interrupted as before, wherever it waits).
+     * it is interrupted as before, wherever it waits). A claim held longer by a carrier that has not
+     * mounted the process (its thread descheduled by the OS while it ends the slice) is tried again
+     * every 10 ms until the library's window is over; before, the last try interrupted it wherever it
+     * waited, inside a library's nap too (a likely cause of KillSitesTest's step cut once in about 15
+     * runs, which a test holding the claim by hand did not reproduce).
      *
      * @param c the waiting exit (null: interrupt if parked, as before)
      * @param grace whether this is the exit's first interrupt, whose handlers get a grace
@@ -717,8 +731,10 @@ public final class Proc implements Executor, Runnable {
             return;
         }
         if (!tryClaimMount()) {
-            if (tries < CLAIM_TRIES) BlockingPool.onInterrupter(CLAIM_RETRY_NANOS, () -> interruptParked(c, grace, tries + 1));
-            else interruptForExit(c, grace);
+            Carrier k = carrier;
+            if (tries >= CLAIM_TRIES && k != null && parkedPinnedTo(k)) interruptForExit(c, grace);
+            else BlockingPool.onInterrupter(tries < CLAIM_TRIES ? CLAIM_RETRY_NANOS : CLAIM_RETRY_LATE_NANOS,
+                    () -> interruptParked(c, grace, tries + 1));
             return;
         }
         try {
@@ -737,6 +753,8 @@ public final class Proc implements Executor, Runnable {
 
     private static final int CLAIM_TRIES = 10;
     private static final long CLAIM_RETRY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+    /** After {@link #CLAIM_TRIES}: a claim still held by a carrier that has not mounted the process. */
+    private static final long CLAIM_RETRY_LATE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
 
     /** The interrupters: interrupts the process's thread for its exit ({@code grace}: see {@link #markExit}). */
     private void interruptForExit(Cancel c, boolean grace) {
