@@ -48,8 +48,10 @@ class EchoServerIT {
             // Generous bounds (the figures belong to the benchmark). With 10,000 connections the probe's
             // request waits its turn behind theirs (p99 measured 40-350 ms), and its timer alone was late
             // by 4-35 ms at p99, the most while other JVMs were busy on the same 2 cores. A stalled
-            // carrier or a lost wake-up shows as seconds, or as a handful of samples in 3 s (~300-800).
-            assertThat(load.longValue("server", "probeSamples")).as(both).isGreaterThanOrEqualTo(20);
+            // carrier or a lost wake-up shows as seconds (the p99 bound), or as no sample in a second of the
+            // 3 s: a probe that waits its turn behind 2,000 busy connections on a loaded machine made 15,
+            // which a bound of 20 failed once in CI (6 runs by hand passed); 300-800 is usual.
+            assertThat(load.longValue("server", "probeSamples")).as(both).isGreaterThanOrEqualTo(3);
             assertThat(load.longValue("server", "probeP99us")).as(both).isLessThan(1_000_000);
             assertThat(load.longValue("server", "wakeP99us")).as(both).isLessThan(100_000);
 
