@@ -3,6 +3,8 @@ package dev.preempt.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A kill of a busy, message-driven process lands where the process next calls the runtime (here its
@@ -44,13 +46,17 @@ class KillSafetyIT {
      * ticks put the exit off, and its own code's next tick looks ({@code Proc.ownTickWanted}). Before, the
      * next look was a slice's end, which fell inside the library nearly every time: the worst of 5 kills
      * took 5,100 ms (the library's window), and the exit was then thrown inside the library; 117 ms after.
+     * With {@code ticks=flag} the own code's tick answers a request ({@code Proc.ASK_OWN_TICK}) that the
+     * library's ticks leave alone; before, that mode had no such look, and took 2,570-3,927 ms at worst
+     * (111-118 ms after, in both modes).
      */
-    @Test
-    void aLoopAroundALibraryCallIsStoppedAtItsOwnCodeSoonAfterTheKill() {
-        Jvm.Result r = Jvm.withAgent("carriers=2").classPath(Jvm.jarOnClassPath("commons-lang3"))
+    @ParameterizedTest(name = "ticks={0}")
+    @ValueSource(strings = {"count", "flag"})
+    void aLoopAroundALibraryCallIsStoppedAtItsOwnCodeSoonAfterTheKill(String ticks) {
+        Jvm.Result r = Jvm.withAgent("carriers=2,ticks=" + ticks).classPath(Jvm.jarOnClassPath("commons-lang3"))
                 .run("dev.preempt.it.apps.KillLoopAroundLibrary", "5");
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.longValue("aroundLibrary", "worstKillMs")).as("generous: the library's window is 5 s; " + r).isLessThan(2_000);
+        assertThat(r.longValue("aroundLibrary", "worstKillMs")).as("generous: about 100 ms (the deadline) and a loop; the library's window is 5 s; " + r).isLessThan(1_000);
     }
 
     /**

@@ -93,6 +93,11 @@ public final class Proc implements Executor, Runnable {
     /** System signals (exits, links, monitors) or an exit decided: act on them at the next tick. */
     static final int ASK_SIGNALS = 2;
     /**
+     * {@code ticks=flag}: an exit waits for the process's own code ({@link #ownTickWanted}); the next tick
+     * of its own code answers it, and a library's ticks leave it ({@link #answerInLibrary}).
+     */
+    static final int ASK_OWN_TICK = 4;
+    /**
      * System signals pushed since the owner last drained; any thread increments, the owner resets. Its
      * two top bits say that one of them will end the process ({@link #stopForExit}): {@link #EXIT_PENDING},
      * and {@link #EXIT_NOW} if the next tick must act on it.
@@ -890,13 +895,18 @@ public final class Proc implements Executor, Runnable {
         }
     }
 
-    /** Owner, from a tick while requests are out: act on this process's own, if any. */
+    /**
+     * Owner, from a tick of its own code while requests are out: act on this process's own, if any. An
+     * exit that waited for its own code ({@link #ownTickWanted}) has been looked at here, whatever was
+     * found (see {@link #outOfBudget}).
+     */
     public void answer() {
         int why = takeAsked();
         if ((why & ASK_SLICE) != 0) {
             outOfBudget();
         } else if (why != 0) {
             signalsAtTick();
+            if (ownTickWanted) stopWantingOwnTick();
         }
     }
 
@@ -940,9 +950,9 @@ public final class Proc implements Executor, Runnable {
             markExit(putOff).dueSince = due;
             // Put off in a library's code: its own code's next tick looks again (see ownTickWanted). Not
             // when this tick was its own code's by the agent's rule and a library's by ExitSites' (a
-            // process whose entry is another jar's: there every own tick would walk the stack), nor
-            // with ticks=flag, whose own ticks do not read the budget.
-            if (putOff == 0 && atLibraryTick && !TickRequests.FLAG_MODE) ownTickWanted = true;
+            // process whose entry is another jar's: there every own tick would walk the stack). With
+            // ticks=flag, whose own ticks do not read the budget, a request does it (ASK_OWN_TICK).
+            if (putOff == 0 && atLibraryTick) ownTickWanted = true;
         }
     }
 
@@ -1182,7 +1192,7 @@ public final class Proc implements Executor, Runnable {
                 if (budget >= 0) return; // the slice's budget is back
             } else {
                 int left = libraryLeft + budget; // the budget was 0: it is minus what the tick spent
-                if (left > 0 && asked == 0) {
+                if (left > 0 && (asked & ~ASK_OWN_TICK) == 0) {
                     libraryLeft = left;
                     budget = 0;
                     return;
@@ -1200,11 +1210,20 @@ public final class Proc implements Executor, Runnable {
         holdBudgetForOwnTick();
     }
 
-    /** Owner, from a library's tick while requests are out: {@link #answer}, known to be a library's tick. */
+    /**
+     * Owner, from a library's tick while requests are out: {@link #answer}, known to be a library's tick,
+     * except that a request for the process's own code ({@link #ASK_OWN_TICK}) alone is left for it.
+     */
     public void answerInLibrary() {
+        if (asked == ASK_OWN_TICK && ownTickWanted) return;
+        int why = takeAsked();
         atLibraryTick = true;
         try {
-            answer();
+            if ((why & ASK_SLICE) != 0) {
+                sliceTick(); // not outOfBudget: an exit this tick puts off waits for its own code
+            } else if ((why & ~ASK_OWN_TICK) != 0) {
+                signalsAtTick();
+            }
         } finally {
             atLibraryTick = false;
         }
@@ -1236,12 +1255,18 @@ public final class Proc implements Executor, Runnable {
     /** Owner: the tick being handled is a library's ({@link #outOfBudgetInLibrary}), for {@link #drainAtTick}. */
     private boolean atLibraryTick;
 
-    /** Owner (or its carrier at mount): while an exit waits for its own code, the budget waits at 0. */
+    /**
+     * Owner (or its carrier at mount): while an exit waits for its own code, the budget waits at 0, and
+     * with {@code ticks=flag} its own code's next tick is asked to look ({@link #ASK_OWN_TICK}: the
+     * carrier takes every request at a slice's end).
+     */
     private void holdBudgetForOwnTick() {
-        if (ownTickWanted && budget > 0) {
+        if (!ownTickWanted) return;
+        if (budget > 0) {
             libraryLeft += budget;
             budget = 0;
         }
+        if (TickRequests.FLAG_MODE) ask(ASK_OWN_TICK);
     }
 
     /** Owner: the budget back from {@link #libraryLeft}, at most a slice's. */
