@@ -39,7 +39,6 @@ final class RuntimeMatch {
     private static List<String[]> hooks() {
         List<String[]> all = new ArrayList<>(List.of(FIXED));
         for (WaitRewriter.Hook h : WaitRewriter.CALLS.values()) all.add(new String[] {WaitRewriter.WAITS, h.name(), h.descriptor()});
-        for (WaitRewriter.Hook h : WaitRewriter.INHERITED_CALLS.values()) all.add(new String[] {WaitRewriter.WAITS, h.name(), h.descriptor()});
         for (WaitRewriter.Hook h : WaitRewriter.STATIC_CALLS.values()) all.add(new String[] {WaitRewriter.WAITS, h.name(), h.descriptor()});
         return all;
     }

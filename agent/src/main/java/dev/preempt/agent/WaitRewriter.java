@@ -13,11 +13,12 @@ import org.objectweb.asm.tree.MethodNode;
  * Points a method's calls of the JDK waits that ignore interrupts at the runtime's {@code Waits}, whose
  * versions end at an exit signal (there: why, and what stays the same). A call site is replaced by a
  * static call with the receiver as first argument, so the operand stack and the frames are unchanged.
- * Method references to them are pointed there too ({@link #reference}). Only {@code invokevirtual} and
- * {@code invokeinterface} of the exact owners below are matched: a
- * {@code super.lock()} in a subclass, or a call on a subclass's own type, is left alone, except for
- * {@code ForkJoinTask}'s final {@code join} and {@code quietlyJoin} ({@link #INHERITED_CALLS}) and its
- * static {@code invokeAll} ({@link #STATIC_CALLS}), matched on any owner that inherits them.
+ * Method references to them are pointed there too ({@link #reference}). {@code invokevirtual} and
+ * {@code invokeinterface} of the owners below are matched, and a call on an application's subclass that
+ * inherits one of them ({@link #INHERITED_CALLS}: {@code MyLock.lock()}, {@code MyTask.join()}), as is
+ * {@code ForkJoinTask}'s static {@code invokeAll} ({@link #STATIC_CALLS}) on any owner that inherits it;
+ * a {@code super.lock()} ({@code invokespecial}) is left alone. The hooks look at the receiver's class
+ * at run time and make the plain call for one that overrides the wait.
  * Stateless, so thread-safe.
  */
 final class WaitRewriter {
@@ -88,12 +89,16 @@ final class WaitRewriter {
     static final String FORK_JOIN_TASK = "java/util/concurrent/ForkJoinTask";
 
     /**
-     * {@code ForkJoinTask}'s final waits ({@code name descriptor}), taken on a call whose owner is a class
-     * of the application's that inherits them: {@code left.join()} on a {@code MyTask left} is
-     * {@code invokevirtual MyTask.join}, the usual way a task joins its subtasks. Final, so the owner's
-     * class chain resolving them to {@code ForkJoinTask} ({@link Declarations}) settles it.
+     * Waits ({@code name descriptor}) taken on a call whose owner is a class of the application's that
+     * inherits them from an owner in {@link #CALLS}: {@code left.join()} on a {@code MyTask left} is
+     * {@code invokevirtual MyTask.join}, the usual way a task joins its subtasks, and {@code lock()} on a
+     * {@code MyLock extends ReentrantLock} is {@code invokevirtual MyLock.lock}. The owner's class chain
+     * ({@link Declarations}) names the class that declares the method, and that class's entry in
+     * {@link #CALLS} is the hook; one that declares its own (an override) is left alone. Before, only the
+     * JDK's own owners were matched, and a kill did not reach a process waiting on a subclass's lock.
      */
-    static final Map<String, Hook> INHERITED_CALLS = Map.of("join()Ljava/lang/Object;", FORK_JOIN, "quietlyJoin()V", QUIETLY_JOIN);
+    static final java.util.Set<String> INHERITED_CALLS = java.util.Set.of("join()Ljava/lang/Object;", "quietlyJoin()V",
+            "lock()V", "acquireUninterruptibly()V", "acquireUninterruptibly(I)V");
 
     /** Which class declares the method a call names: its owner, or the nearest superclass that does. */
     interface Declarations {
@@ -125,9 +130,10 @@ final class WaitRewriter {
         if ((op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE) && call.owner.startsWith("java/util/concurrent/")) {
             return CALLS.get(call.owner + "." + call.name + call.desc);
         }
-        if (op == Opcodes.INVOKEVIRTUAL && !call.owner.startsWith("java/") && (call.name.equals("join") || call.name.equals("quietlyJoin"))) {
-            Hook h = INHERITED_CALLS.get(call.name + call.desc);
-            return h != null && FORK_JOIN_TASK.equals(declarations.declaring(call.owner, call.name, call.desc)) ? h : null;
+        if (op == Opcodes.INVOKEVIRTUAL && !call.owner.startsWith("java/") && INHERITABLE_NAMES.contains(call.name)) {
+            if (!INHERITED_CALLS.contains(call.name + call.desc)) return null;
+            String declaring = declarations.declaring(call.owner, call.name, call.desc);
+            return declaring != null && declaring.startsWith("java/util/concurrent/") ? CALLS.get(declaring + "." + call.name + call.desc) : null;
         }
         if (op != Opcodes.INVOKESTATIC || call.itf || !call.name.equals("invokeAll")) return null; // before any string is built
         Hook h = STATIC_CALLS.get(call.name + call.desc);
@@ -137,6 +143,9 @@ final class WaitRewriter {
         boolean jdk = call.owner.equals(FORK_JOIN_TASK) || JDK_TASKS.contains(call.owner);
         return jdk || FORK_JOIN_TASK.equals(declarations.declaring(call.owner, call.name, call.desc)) ? h : null;
     }
+
+    /** The names in {@link #INHERITED_CALLS}, tested before any string is built. */
+    private static final java.util.Set<String> INHERITABLE_NAMES = java.util.Set.of("join", "quietlyJoin", "lock", "acquireUninterruptibly");
 
     /** The JDK's subclasses of {@code ForkJoinTask} that declare no {@code invokeAll} of their own. */
     private static final java.util.Set<String> JDK_TASKS = java.util.Set.of(

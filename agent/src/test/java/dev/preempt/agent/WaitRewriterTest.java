@@ -285,6 +285,51 @@ class WaitRewriterTest {
         if (own != null) assertThat(waits(method(node(own), "callIt"))).isEmpty();
     }
 
+    /** Subclasses of the JDK's waits, called on their own types. */
+    public static final class OnSubclasses {
+        public static final class MyLock extends ReentrantLock {}
+
+        public static final class MySemaphore extends java.util.concurrent.Semaphore {
+            public MySemaphore() {
+                super(2);
+            }
+        }
+
+        public static final class MyFuture extends java.util.concurrent.CompletableFuture<String> {}
+
+        public static String all(MyLock l, OwnLock own, MySemaphore s, MyFuture f) {
+            l.lock();
+            l.unlock();
+            own.lock(); // declared by OwnLock: left as written
+            own.unlock();
+            s.acquireUninterruptibly();
+            s.acquireUninterruptibly(1);
+            return f.join();
+        }
+    }
+
+    /**
+     * A wait called on an application's subclass that inherits it ({@code invokevirtual MyLock.lock}) goes
+     * to the wait's hook; one the subclass declares itself (an override) is left alone. Before, only the
+     * JDK's owners were matched.
+     */
+    @Test
+    void waitsOnASubclassThatInheritsThemGoToTheHooks() throws Exception {
+        byte[] rewritten = new ClassRewriter(1000).rewrite(bytes(OnSubclasses.class), getClass().getClassLoader(),
+                internal(OnSubclasses.class));
+        assertThat(waits(method(node(rewritten), "all"))).containsExactly("lock(Ljava/util/concurrent/locks/Lock;)V",
+                "acquireUninterruptibly(Ljava/util/concurrent/Semaphore;)V",
+                "acquireUninterruptibly(Ljava/util/concurrent/Semaphore;I)V",
+                "join(Ljava/util/concurrent/CompletableFuture;)Ljava/lang/Object;");
+        Class<?> again = new TestClasses.DefiningLoader(getClass().getClassLoader()).define(OnSubclasses.class.getName(), rewritten);
+        OnSubclasses.MyFuture f = new OnSubclasses.MyFuture();
+        f.complete("done");
+        OnSubclasses.MySemaphore sem = new OnSubclasses.MySemaphore();
+        assertThat(again.getMethod("all", OnSubclasses.MyLock.class, OwnLock.class, OnSubclasses.MySemaphore.class,
+                OnSubclasses.MyFuture.class).invoke(null, new OnSubclasses.MyLock(), new OwnLock(), sem, f)).isEqualTo("done");
+        assertThat(sem.availablePermits()).isZero();
+    }
+
     @Test
     void aSuperCallIsLeftAsWritten() throws Exception {
         byte[] rewritten = new ClassRewriter(1000).rewrite(bytes(OwnLock.class), getClass().getClassLoader(), internal(OwnLock.class));

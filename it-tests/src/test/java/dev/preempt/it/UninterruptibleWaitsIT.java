@@ -40,5 +40,9 @@ class UninterruptibleWaitsIT {
         assertThat(r.value("forkJoin", "quietlyJoin")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("close", "fixed")).as(r.toString()).isEqualTo("killed");
+        for (String wait : new String[] {"lock", "typedAsJdk", "semaphore", "future"}) {
+            assertThat(r.value("subclasses", wait)).as("a subclass's " + wait + ": " + r).isEqualTo("killed");
+        }
+        assertThat(r.value("subclasses", "overrideRan")).as("an override of lock() runs: " + r).isEqualTo("true");
     }
 }

@@ -63,7 +63,55 @@ public final class UninterruptibleWaits {
         CompletableFuture<String> nobody = new CompletableFuture<>();
         System.out.println("join reason=" + killed(nobody::join) + " lambda=" + killed(() -> nobody.join()));
         forkJoinAndExecutors();
+        subclasses();
         System.out.flush();
+    }
+
+    /** An application's subclasses of the JDK's lock, semaphore and future, which add nothing to the waits. */
+    static final class MyLock extends ReentrantLock {}
+
+    static final class MySemaphore extends Semaphore {
+        MySemaphore() {
+            super(0);
+        }
+    }
+
+    static final class MyFuture<T> extends CompletableFuture<T> {}
+
+    /** A lock whose {@code lock()} does more: a kill must not skip what it does. */
+    static final class CountingLock extends ReentrantLock {
+        final java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void lock() {
+            locks.incrementAndGet();
+            super.lock();
+        }
+    }
+
+    /**
+     * The same waits on subclasses, called on the subclass's type ({@code invokevirtual MyLock.lock}) and
+     * on the JDK's: before, only the JDK's exact classes were hooked, so neither was killed. An override of
+     * {@code lock()} still runs (the kill may land only when its own wait ends: {@code none} then).
+     */
+    static void subclasses() {
+        MyLock mine = new MyLock();
+        mine.lock();
+        MySemaphore none = new MySemaphore();
+        MyFuture<String> never = new MyFuture<>();
+        CountingLock counting = new CountingLock();
+        counting.lock();
+        String asSubclass = killed(() -> mine.lock());
+        ReentrantLock asJdk = mine;
+        String asJdkType = killed(() -> asJdk.lock());
+        String semaphore = killed(() -> none.acquireUninterruptibly());
+        String future = killed(() -> never.join());
+        int before = counting.locks.get();
+        killed(() -> counting.lock());
+        System.out.println("subclasses lock=" + asSubclass + " typedAsJdk=" + asJdkType + " semaphore=" + semaphore
+                + " future=" + future + " overrideRan=" + (counting.locks.get() == before + 1));
+        mine.unlock();
+        counting.unlock();
     }
 
     /**

@@ -89,7 +89,11 @@ public final class Waits {
      * @param semaphore the semaphore the call site acquired
      */
     public static void acquireUninterruptibly(Semaphore semaphore) {
-        acquireUninterruptibly(semaphore, 1);
+        if (!PLAIN_SEMAPHORE.get(semaphore.getClass()) || Proc.current() == null) {
+            semaphore.acquireUninterruptibly(); // an override of the no-argument form is the call made
+            return;
+        }
+        untilDone(semaphore::acquire);
     }
 
     /**
@@ -99,7 +103,7 @@ public final class Waits {
      * @param permits how many permits
      */
     public static void acquireUninterruptibly(Semaphore semaphore, int permits) {
-        if (semaphore.getClass() != Semaphore.class || Proc.current() == null) {
+        if (!PLAIN_SEMAPHORE.get(semaphore.getClass()) || Proc.current() == null) {
             semaphore.acquireUninterruptibly(permits);
             return;
         }
@@ -164,7 +168,7 @@ public final class Waits {
      * @return what {@code future.join()} returns
      */
     public static Object join(CompletableFuture<?> future) {
-        if (future.isDone() || future.getClass() != CompletableFuture.class || Proc.current() == null) return future.join();
+        if (future.isDone() || !PLAIN_FUTURE.get(future.getClass()) || Proc.current() == null) return future.join();
         untilDone(() -> {
             try {
                 future.get();
@@ -363,19 +367,53 @@ public final class Waits {
     }
 
     /** Whether a phaser class keeps the JDK's arrive and waits (it may override {@code onAdvance}). */
-    private static final ClassValue<Boolean> PLAIN_PHASER = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> c) {
-            try {
-                return c.getMethod("arriveAndAwaitAdvance").getDeclaringClass() == Phaser.class
-                        && c.getMethod("arrive").getDeclaringClass() == Phaser.class
-                        && c.getMethod("awaitAdvance", int.class).getDeclaringClass() == Phaser.class
-                        && c.getMethod("awaitAdvanceInterruptibly", int.class).getDeclaringClass() == Phaser.class;
-            } catch (NoSuchMethodException e) {
-                return false;
+    private static final ClassValue<Boolean> PLAIN_PHASER = inherits(method(Phaser.class, "arriveAndAwaitAdvance"),
+            method(Phaser.class, "arrive"), method(Phaser.class, "awaitAdvance", int.class),
+            method(Phaser.class, "awaitAdvanceInterruptibly", int.class));
+
+    /**
+     * Whether a class, the JDK's or an application's subclass of it, takes the methods a hook calls from
+     * the JDK's class: then the hook's interruptible wait is the wait the call site meant. A subclass that
+     * overrides one (a lock that counts its {@code lock()} calls) gets its own method called, as before.
+     * Before, only the JDK's exact classes were taken, and a kill did not reach a process waiting on a
+     * {@code MyLock extends ReentrantLock} (UninterruptibleWaitsIT).
+     */
+    private static final ClassValue<Boolean> PLAIN_REENTRANT = inherits(method(ReentrantLock.class, "lock"),
+            method(ReentrantLock.class, "lockInterruptibly")),
+            PLAIN_READ_LOCK = inherits(method(ReentrantReadWriteLock.ReadLock.class, "lock"),
+                    method(ReentrantReadWriteLock.ReadLock.class, "lockInterruptibly")),
+            PLAIN_WRITE_LOCK = inherits(method(ReentrantReadWriteLock.WriteLock.class, "lock"),
+                    method(ReentrantReadWriteLock.WriteLock.class, "lockInterruptibly")),
+            PLAIN_SEMAPHORE = inherits(method(Semaphore.class, "acquireUninterruptibly"),
+                    method(Semaphore.class, "acquireUninterruptibly", int.class), method(Semaphore.class, "acquire"),
+                    method(Semaphore.class, "acquire", int.class)),
+            PLAIN_FUTURE = inherits(method(CompletableFuture.class, "join"), method(CompletableFuture.class, "get"),
+                    method(CompletableFuture.class, "isDone"));
+
+    /** Whether a class declares none of {@code methods} itself (each a JDK class's public method). */
+    private static ClassValue<Boolean> inherits(java.lang.reflect.Method... methods) {
+        return new ClassValue<>() {
+            @Override
+            protected Boolean computeValue(Class<?> c) {
+                try {
+                    for (java.lang.reflect.Method m : methods) {
+                        if (c.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass() != m.getDeclaringClass()) return false;
+                    }
+                    return true;
+                } catch (NoSuchMethodException e) {
+                    return false;
+                }
             }
+        };
+    }
+
+    private static java.lang.reflect.Method method(Class<?> c, String name, Class<?>... parameters) {
+        try {
+            return c.getMethod(name, parameters);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
         }
-    };
+    }
 
     /**
      * {@code ForkJoinPool.invoke(task)}: submits the task as {@code invoke} does, then waits as
@@ -453,8 +491,13 @@ public final class Waits {
 
     private static boolean ours(Lock lock) {
         Class<?> c = lock.getClass();
-        return c == ReentrantLock.class || c == ReentrantReadWriteLock.ReadLock.class
-                || c == ReentrantReadWriteLock.WriteLock.class || c == STAMPED_READ_VIEW || c == STAMPED_WRITE_VIEW;
+        if (c == ReentrantLock.class || c == ReentrantReadWriteLock.ReadLock.class
+                || c == ReentrantReadWriteLock.WriteLock.class || c == STAMPED_READ_VIEW || c == STAMPED_WRITE_VIEW) {
+            return true;
+        }
+        if (lock instanceof ReentrantLock) return PLAIN_REENTRANT.get(c);
+        if (lock instanceof ReentrantReadWriteLock.ReadLock) return PLAIN_READ_LOCK.get(c);
+        return lock instanceof ReentrantReadWriteLock.WriteLock && PLAIN_WRITE_LOCK.get(c);
     }
 
     /** {@code StampedLock.asReadLock()}'s and {@code asWriteLock()}'s classes (not public). */
