@@ -447,6 +447,84 @@ class UninterruptibleWaitsTest {
         assertThat(interruptedAfter).isTrue();
     }
 
+    /**
+     * A subclass whose public methods name a class that is not there at run time (an optional
+     * dependency) still locks, acquires and joins, on a plain thread and in a process: the look at whether
+     * the subclass overrides the wait ({@code Class.getMethod}) resolves every public method's signature
+     * and threw {@code NoClassDefFoundError}, on every call, plain threads' too (found by review).
+     */
+    @Test
+    void aSubclassNamingAMissingClassStillWaitsAsTheJdksDoes() throws Exception {
+        ClassLoader hiding = new HidingLoader(UninterruptibleWaitsTest.class.getClassLoader());
+        String prefix = UninterruptibleWaitsTest.class.getName() + "$";
+        ReentrantLock lock = (ReentrantLock) hiding.loadClass(prefix + "LockWithOptionalApi").getConstructor().newInstance();
+        Semaphore semaphore = (Semaphore) hiding.loadClass(prefix + "SemaphoreWithOptionalApi").getConstructor().newInstance();
+        Class<?> futures = hiding.loadClass(prefix + "FutureWithOptionalApi");
+        assertThatThrownBy(() -> futures.getMethod("isDone")).isInstanceOf(NoClassDefFoundError.class); // the trap is real
+
+        Waits.lock(lock);
+        lock.unlock();
+        Waits.acquireUninterruptibly(semaphore);
+        semaphore.release();
+        Procs.run(s, () -> {
+            Waits.lock(lock);
+            assertThat(lock.isHeldByCurrentThread()).isTrue();
+            lock.unlock();
+            Waits.acquireUninterruptibly(semaphore, 1);
+            semaphore.release();
+            try {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<String> future = (CompletableFuture<String>) futures.getConstructor().newInstance();
+                CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() -> future.complete("done"));
+                assertThat(Waits.join(future)).isEqualTo("done");
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /** Stands for an optional dependency's class: {@link HidingLoader} does not find it. */
+    public static final class OptionalApi {}
+
+    public static class LockWithOptionalApi extends ReentrantLock {
+        public void use(OptionalApi api) {}
+    }
+
+    public static class SemaphoreWithOptionalApi extends Semaphore {
+        public SemaphoreWithOptionalApi() {
+            super(1);
+        }
+
+        public void use(OptionalApi api) {}
+    }
+
+    public static class FutureWithOptionalApi<T> extends CompletableFuture<T> {
+        public void use(OptionalApi api) {}
+    }
+
+    /** Defines the {@code *WithOptionalApi} classes itself, from the test's class files, and has no {@link OptionalApi}. */
+    static final class HidingLoader extends ClassLoader {
+        HidingLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.equals(OptionalApi.class.getName())) throw new ClassNotFoundException(name);
+            if (!name.endsWith("WithOptionalApi")) return super.loadClass(name, resolve);
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c != null) return c;
+                try (var in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    byte[] b = in.readAllBytes();
+                    return defineClass(name, b, 0, b.length);
+                } catch (java.io.IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
+    }
+
     static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);

@@ -59,7 +59,7 @@ public final class Waits {
      * @param lock the lock the rewritten call site locked
      */
     public static void lock(Lock lock) {
-        if (!ours(lock) || Proc.current() == null) {
+        if (Proc.current() == null || !ours(lock)) {
             lock.lock();
             return;
         }
@@ -89,7 +89,7 @@ public final class Waits {
      * @param semaphore the semaphore the call site acquired
      */
     public static void acquireUninterruptibly(Semaphore semaphore) {
-        if (!PLAIN_SEMAPHORE.get(semaphore.getClass()) || Proc.current() == null) {
+        if (Proc.current() == null || !PLAIN_SEMAPHORE.get(semaphore.getClass())) {
             semaphore.acquireUninterruptibly(); // an override of the no-argument form is the call made
             return;
         }
@@ -103,7 +103,7 @@ public final class Waits {
      * @param permits how many permits
      */
     public static void acquireUninterruptibly(Semaphore semaphore, int permits) {
-        if (!PLAIN_SEMAPHORE.get(semaphore.getClass()) || Proc.current() == null) {
+        if (Proc.current() == null || !PLAIN_SEMAPHORE.get(semaphore.getClass())) {
             semaphore.acquireUninterruptibly(permits);
             return;
         }
@@ -168,7 +168,7 @@ public final class Waits {
      * @return what {@code future.join()} returns
      */
     public static Object join(CompletableFuture<?> future) {
-        if (future.isDone() || !PLAIN_FUTURE.get(future.getClass()) || Proc.current() == null) return future.join();
+        if (future.isDone() || Proc.current() == null || !PLAIN_FUTURE.get(future.getClass())) return future.join();
         untilDone(() -> {
             try {
                 future.get();
@@ -355,7 +355,7 @@ public final class Waits {
      * @return the next phase, or what the JDK's call returns when it does not wait
      */
     public static int awaitAdvance(Phaser phaser, int phase) {
-        if (!PLAIN_PHASER.get(phaser.getClass()) || Proc.current() == null) return phaser.awaitAdvance(phase);
+        if (Proc.current() == null || !PLAIN_PHASER.get(phaser.getClass())) return phaser.awaitAdvance(phase);
         return awaitAdvanceUntilDone(phaser, phase);
     }
 
@@ -400,7 +400,9 @@ public final class Waits {
                         if (c.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass() != m.getDeclaringClass()) return false;
                     }
                     return true;
-                } catch (NoSuchMethodException e) {
+                } catch (NoSuchMethodException | LinkageError e) {
+                    // LinkageError: getMethod resolves every public method's signature, and one names a class
+                    // that is not there (an optional dependency); the plain call, as for an override
                     return false;
                 }
             }
@@ -449,7 +451,7 @@ public final class Waits {
      * @param executor the executor the call site closed
      */
     public static void close(ExecutorService executor) {
-        if (!CLOSES_BY_DEFAULT.get(executor.getClass()) || executor == ForkJoinPool.commonPool() || Proc.current() == null) {
+        if (Proc.current() == null || !CLOSES_BY_DEFAULT.get(executor.getClass()) || executor == ForkJoinPool.commonPool()) {
             executor.close();
             return;
         }
@@ -483,7 +485,7 @@ public final class Waits {
             if (c == ForkJoinPool.class || c.getName().equals("java.util.concurrent.ThreadPerTaskExecutor")) return true;
             try {
                 return c.getMethod("close").getDeclaringClass() == ExecutorService.class;
-            } catch (NoSuchMethodException e) {
+            } catch (NoSuchMethodException | LinkageError e) { // LinkageError: see inherits
                 return false;
             }
         }
