@@ -303,6 +303,35 @@ class DeterministicSchedulerTest {
         }
     }
 
+    /**
+     * A killed process that goes back to a JDK wait after every interrupt is interrupted again at most
+     * {@code Proc.DET_REINTERRUPTS} times; after that it is left waiting, and the run says so. Before, it
+     * was left without a word, and the run ended as if nothing had happened (found by review).
+     */
+    @Test
+    void aKilledProcessThatWaitsOutEveryInterruptIsWarnedAbout() {
+        try (Scheduler s = Scheduler.deterministic(4)) {
+            java.util.concurrent.atomic.AtomicInteger interrupts = new java.util.concurrent.atomic.AtomicInteger();
+            runOk(s, () -> {
+                java.util.concurrent.BlockingQueue<String> q = new java.util.concurrent.LinkedBlockingQueue<>();
+                Pid worker = Preempt.spawn(() -> {
+                    while (true) {
+                        try {
+                            q.take();
+                        } catch (InterruptedException e) {
+                            interrupts.incrementAndGet(); // and waits again: the exit never lands
+                        }
+                    }
+                });
+                Preempt.yield(); // the worker parks in take()
+                Preempt.exit(worker, ExitReason.KILL);
+                Preempt.receive(Duration.ofSeconds(10)); // virtual time: every interrupt comes meanwhile
+            });
+            assertThat(interrupts.get()).isGreaterThanOrEqualTo(1_000);
+            assertThat(String.join("\n", s.determinismWarnings())).contains("was killed").contains("left waiting");
+        }
+    }
+
     @Test
     void aSliceThatHoldsTheCarrierIsWarned() {
         try (Scheduler s = Scheduler.deterministic(5)) {

@@ -491,7 +491,10 @@ public final class DeterministicCore {
         }
         record("end p" + id + " spent=" + spent + " " + end);
         chooser.sliceEnded(id, steps, end.equals("yielded"));
-        if (end.equals("waiting")) p.cancelAgainIfParkedOnSchedule();
+        if (end.equals("waiting") && p.cancelAgainIfParkedOnSchedule()) {
+            warn("reinterrupts", "process p" + id + " was killed but went back to a JDK wait after each of "
+                    + Proc.DET_REINTERRUPTS + " interrupts: it is left waiting there, and its exit has not landed");
+        }
     }
 
     // ---- A monitor's entry that waited for a thread outside ----

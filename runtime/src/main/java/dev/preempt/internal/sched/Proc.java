@@ -692,12 +692,14 @@ public final class Proc implements Executor, Runnable {
      * would otherwise be woken at every step, for ever, with virtual time standing still. Before, nothing
      * interrupted it again, and a killed process whose handler went back to a {@code take()} waited there
      * for good (DeterministicSchedulerTest).
+     *
+     * @return true once, when it has given up: the process is left in its wait, and the run is warned
      */
-    void cancelAgainIfParkedOnSchedule() {
-        if (sysPending < 0 && state == ACTIVE && parkedInJdkCall() && detReinterrupts < DET_REINTERRUPTS) {
-            detReinterrupts++;
-            thread.interrupt();
-        }
+    boolean cancelAgainIfParkedOnSchedule() {
+        if (sysPending >= 0 || state != ACTIVE || detReinterrupts > DET_REINTERRUPTS || !parkedInJdkCall()) return false;
+        if (detReinterrupts++ == DET_REINTERRUPTS) return true;
+        thread.interrupt();
+        return false;
     }
 
     /** How many times at most {@link #cancelAgainIfParkedOnSchedule} interrupts a process again. */
