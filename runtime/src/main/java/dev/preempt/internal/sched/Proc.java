@@ -1222,6 +1222,12 @@ public final class Proc implements Executor, Runnable {
         atLibraryTick = true;
         try {
             if ((why & ASK_SLICE) != 0) {
+                if (ownTickWanted) {
+                    // the held slice's reductions back first, as outOfBudgetInLibrary does: sliceTick accounts what
+                    // was spent, and a refill (nobody waits) must replace them, not be added to them
+                    budget = Math.max(budget, 0) + libraryLeft;
+                    libraryLeft = 0;
+                }
                 sliceTick(); // not outOfBudget: an exit this tick puts off waits for its own code
             } else if ((why & ~ASK_OWN_TICK) != 0) {
                 signalsAtTick();
