@@ -62,6 +62,38 @@ class BlockedInJdkCallTest {
         });
     }
 
+    /**
+     * A kill ends a process whose parallel stream waits for a subtask a pool worker runs: the JDK's join
+     * there ignores interrupts, so the process lived until the whole stream was done (for ever here, where
+     * the worker's element waits for the test). The stream's task is the process's own, made by its
+     * terminal operation, so the kill cancels it and the terminal operation throws.
+     */
+    @Test
+    void aKillEndsAProcessWaitingForItsParallelStreamsSubtasks() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean workerHolds = new AtomicBoolean();
+        try {
+            Procs.run(s, () -> {
+                Pid p = spawn(() -> {
+                    long sum = java.util.stream.IntStream.range(0, 10_000).parallel().mapToLong(i -> {
+                        if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread && !workerHolds.getAndSet(true)) {
+                            awaitQuietly(release); // one element, on a pool worker, waits for the test
+                        }
+                        return i;
+                    }).sum();
+                    throw new IllegalStateException("the stream ended: " + sum);
+                });
+                Ref ref = monitor(p);
+                Procs.await(Duration.ofSeconds(5), workerHolds::get, "a pool worker to hold an element");
+                Procs.untilParked(p); // in the stream's join, every other element done
+                exit(p, ExitReason.KILL);
+                assertThat(Procs.down(ref, Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            });
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void anExitSignalEndsProcessesParkedInSleepLatchAndQueueWithItsReason() {
         Procs.run(s, () -> {

@@ -38,6 +38,8 @@ class UninterruptibleWaitsIT {
         assertThat(r.value("unlocked", "stamped")).as("no killed waiter took the lock: " + r).isEqualTo("true");
         assertThat(r.value("forkJoin", "subclassJoin")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("forkJoin", "quietlyJoin")).as(r.toString()).isEqualTo("killed+worker");
+        assertThat(r.value("parallel", "stream")).as(r.toString()).isEqualTo("killed+worker");
+        assertThat(r.value("parallel", "map")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("close", "fixed")).as(r.toString()).isEqualTo("killed");
         for (String wait : new String[] {"lock", "typedAsJdk", "semaphore", "future"}) {

@@ -130,6 +130,15 @@ public final class UninterruptibleWaits {
                 + " list=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(List.of(a, b)))
                 + " subclass=" + invokeAllKilled((a, b) -> new Both(a, b).invoke()));
         System.out.println("forkJoin subclassJoin=" + joinKilled(t -> t.join()) + " quietlyJoin=" + joinKilled(t -> t.quietlyJoin()));
+        System.out.println("parallel stream=" + parallelKilled(hold -> java.util.stream.IntStream.range(0, 10_000).parallel()
+                .mapToLong(i -> {
+                    hold.run();
+                    return i;
+                }).sum()) + " map=" + parallelKilled(hold -> {
+                    java.util.concurrent.ConcurrentHashMap<Integer, Integer> m = new java.util.concurrent.ConcurrentHashMap<>();
+                    for (int i = 0; i < 10_000; i++) m.put(i, i);
+                    m.forEach(1, (k, v) -> hold.run());
+                }));
         System.out.println("close virtual=" + killed(() -> {
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 ex.submit(() -> awaitUninterruptibly(release));
@@ -163,6 +172,28 @@ public final class UninterruptibleWaits {
         release.countDown(); // the worker is free for the next case
         second.quietlyJoin();
         return reason + (onWorker[0] ? "+worker" : "+caller");
+    }
+
+    /**
+     * Kills a process whose parallel operation ({@code body}, which calls {@code hold} for each element)
+     * waits in the JDK's join for an element that a common-pool worker holds until released. Says how it
+     * ended, and {@code +worker} if a worker held an element, as it must for the case to mean anything.
+     */
+    static String parallelKilled(java.util.function.Consumer<Runnable> body) {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable hold = () -> {
+            if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
+                if (!held.getAndSet(true)) awaitUninterruptibly(release);
+            } else {
+                // the process: its part waits for a worker to take one (it forked the rest before its own part),
+                // or it could finish the whole operation itself before the worker wakes (seen: 10,000 entries)
+                for (int i = 0; i < 2_000 && !held.get(); i++) Preempt.sleep(1);
+            }
+        };
+        String reason = killed(() -> body.accept(hold));
+        release.countDown();
+        return reason + (held.get() ? "+worker" : "+caller");
     }
 
     /**

@@ -105,7 +105,10 @@ public final class BlockingPool {
      */
     static void interruptLater(Thread t, long delayNanos, BooleanSupplier still) {
         onInterrupter(delayNanos, () -> {
-            if (still.getAsBoolean()) t.interrupt();
+            if (still.getAsBoolean()) {
+                t.interrupt();
+                OwnJdkTasks.cancelAwaitedBy(t); // every interrupt here is for an exit
+            }
         });
     }
 

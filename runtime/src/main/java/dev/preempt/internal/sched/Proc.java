@@ -537,7 +537,7 @@ public final class Proc implements Executor, Runnable {
         SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING | EXIT_NOW); // a mount would give a fresh budget (see mounting)
         budget = 0;
         ask(ASK_SIGNALS);
-        if (sched.det != null || parkedInJdkCall()) thread.interrupt(); // else its carrier does if it parks
+        if (sched.det != null || parkedInJdkCall()) interruptThread(); // else its carrier does if it parks
     }
 
     /**
@@ -698,7 +698,7 @@ public final class Proc implements Executor, Runnable {
     boolean cancelAgainIfParkedOnSchedule() {
         if (sysPending >= 0 || state != ACTIVE || detReinterrupts > DET_REINTERRUPTS || !parkedInJdkCall()) return false;
         if (detReinterrupts++ == DET_REINTERRUPTS) return true;
-        thread.interrupt();
+        interruptThread();
         return false;
     }
 
@@ -766,7 +766,17 @@ public final class Proc implements Executor, Runnable {
     /** The interrupters: interrupts the process's thread for its exit ({@code grace}: see {@link #markExit}). */
     private void interruptForExit(Cancel c, boolean grace) {
         if (grace && c != null) c.graceEnds = System.nanoTime() + Signals.UNWIND_GRACE_NANOS; // the call's handlers' grace
+        interruptThread();
+    }
+
+    /**
+     * Interrupts the thread for its exit, and cancels the fork/join task it waits for in the JDK's code if
+     * that is its own (a parallel stream's, {@link OwnJdkTasks}): the JDK's join there waits on through
+     * interrupts.
+     */
+    private void interruptThread() {
         thread.interrupt();
+        OwnJdkTasks.cancelAwaitedBy(thread);
     }
 
     /** How often at most a process waiting out an exit in a JDK call is interrupted again. */
