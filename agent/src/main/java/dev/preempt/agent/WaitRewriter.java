@@ -32,6 +32,8 @@ final class WaitRewriter {
     private static final Hook FORK_JOIN = new Hook("join", "(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
     private static final Hook CLOSE = new Hook("close", "(Ljava/util/concurrent/ExecutorService;)V");
     private static final Hook QUIETLY_JOIN = new Hook("quietlyJoin", "(Ljava/util/concurrent/ForkJoinTask;)V");
+    private static final Hook INVOKE = new Hook("invoke", "(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+    private static final Hook QUIETLY_INVOKE = new Hook("quietlyInvoke", "(Ljava/util/concurrent/ForkJoinTask;)V");
 
     /** Call sites ({@code owner.name descriptor}) and the hook each becomes. */
     static final Map<String, Hook> CALLS = Map.ofEntries(
@@ -55,6 +57,14 @@ final class WaitRewriter {
             Map.entry("java/util/concurrent/RecursiveTask.quietlyJoin()V", QUIETLY_JOIN),
             Map.entry("java/util/concurrent/RecursiveAction.quietlyJoin()V", QUIETLY_JOIN),
             Map.entry("java/util/concurrent/CountedCompleter.quietlyJoin()V", QUIETLY_JOIN),
+            Map.entry("java/util/concurrent/ForkJoinTask.invoke()Ljava/lang/Object;", INVOKE),
+            Map.entry("java/util/concurrent/RecursiveTask.invoke()Ljava/lang/Object;", INVOKE),
+            Map.entry("java/util/concurrent/RecursiveAction.invoke()Ljava/lang/Object;", INVOKE),
+            Map.entry("java/util/concurrent/CountedCompleter.invoke()Ljava/lang/Object;", INVOKE),
+            Map.entry("java/util/concurrent/ForkJoinTask.quietlyInvoke()V", QUIETLY_INVOKE),
+            Map.entry("java/util/concurrent/RecursiveTask.quietlyInvoke()V", QUIETLY_INVOKE),
+            Map.entry("java/util/concurrent/RecursiveAction.quietlyInvoke()V", QUIETLY_INVOKE),
+            Map.entry("java/util/concurrent/CountedCompleter.quietlyInvoke()V", QUIETLY_INVOKE),
             Map.entry("java/util/concurrent/locks/StampedLock.writeLock()J",
                     new Hook("writeLock", "(Ljava/util/concurrent/locks/StampedLock;)J")),
             Map.entry("java/util/concurrent/locks/StampedLock.readLock()J",
@@ -98,6 +108,7 @@ final class WaitRewriter {
      * JDK's own owners were matched, and a kill did not reach a process waiting on a subclass's lock.
      */
     static final java.util.Set<String> INHERITED_CALLS = java.util.Set.of("join()Ljava/lang/Object;", "quietlyJoin()V",
+            "invoke()Ljava/lang/Object;", "quietlyInvoke()V",
             "lock()V", "acquireUninterruptibly()V", "acquireUninterruptibly(I)V");
 
     /** Which class declares the method a call names: its owner, or the nearest superclass that does. */
@@ -145,7 +156,8 @@ final class WaitRewriter {
     }
 
     /** The names in {@link #INHERITED_CALLS}, tested before any string is built. */
-    private static final java.util.Set<String> INHERITABLE_NAMES = java.util.Set.of("join", "quietlyJoin", "lock", "acquireUninterruptibly");
+    private static final java.util.Set<String> INHERITABLE_NAMES = java.util.Set.of("join", "quietlyJoin", "invoke", "quietlyInvoke", "lock",
+            "acquireUninterruptibly");
 
     /** The JDK's subclasses of {@code ForkJoinTask} that declare no {@code invokeAll} of their own. */
     private static final java.util.Set<String> JDK_TASKS = java.util.Set.of(

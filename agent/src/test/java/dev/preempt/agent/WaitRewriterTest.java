@@ -124,6 +124,12 @@ class WaitRewriterTest {
             return h.join();
         }
 
+        /** Invokes, typed as the subclass and as the JDK's class. */
+        public static Object invokeOwn(Halves h, java.util.concurrent.ForkJoinTask<?> t) {
+            h.quietlyInvoke();
+            return t.invoke();
+        }
+
         public static long stamps(java.util.concurrent.locks.StampedLock l) {
             long w = l.writeLock();
             l.unlockWrite(w);
@@ -270,6 +276,13 @@ class WaitRewriterTest {
         assertThat(c.join() + d.join()).isEqualTo("cd");
         assertThat(waits(method(cn, "joinOwn")))
                 .containsExactly("quietlyJoin(Ljava/util/concurrent/ForkJoinTask;)V", "join(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+        assertThat(waits(method(cn, "invokeOwn"))).containsExactly("quietlyInvoke(Ljava/util/concurrent/ForkJoinTask;)V",
+                "invoke(Ljava/util/concurrent/ForkJoinTask;)Ljava/lang/Object;");
+        var h3 = again.getConstructor(java.util.concurrent.ForkJoinTask.class, java.util.concurrent.ForkJoinTask.class)
+                .newInstance(java.util.concurrent.ForkJoinTask.adapt(() -> "h"), java.util.concurrent.ForkJoinTask.adapt(() -> "i"));
+        assertThat(again.getMethod("invokeOwn", again, java.util.concurrent.ForkJoinTask.class)
+                .invoke(null, h3, java.util.concurrent.ForkJoinTask.adapt(() -> "j"))).isEqualTo("j");
+        assertThat(((java.util.concurrent.ForkJoinTask<?>) h3).isDone()).isTrue();
         assertThat(waits(method(cn, "stamps"))).containsExactly("writeLock(Ljava/util/concurrent/locks/StampedLock;)J",
                 "readLock(Ljava/util/concurrent/locks/StampedLock;)J");
         var halves2 = again.getConstructor(java.util.concurrent.ForkJoinTask.class, java.util.concurrent.ForkJoinTask.class)

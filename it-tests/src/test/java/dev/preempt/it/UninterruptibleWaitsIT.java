@@ -38,6 +38,8 @@ class UninterruptibleWaitsIT {
         assertThat(r.value("unlocked", "stamped")).as("no killed waiter took the lock: " + r).isEqualTo("true");
         assertThat(r.value("forkJoin", "subclassJoin")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("forkJoin", "quietlyJoin")).as(r.toString()).isEqualTo("killed+worker");
+        assertThat(r.value("invoked", "completer")).as(r.toString()).isEqualTo("killed+worker");
+        assertThat(r.value("invoked", "quietly")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("parallel", "stream")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("parallel", "map")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");

@@ -130,6 +130,7 @@ public final class UninterruptibleWaits {
                 + " list=" + invokeAllKilled((a, b) -> ForkJoinTask.invokeAll(List.of(a, b)))
                 + " subclass=" + invokeAllKilled((a, b) -> new Both(a, b).invoke()));
         System.out.println("forkJoin subclassJoin=" + joinKilled(t -> t.join()) + " quietlyJoin=" + joinKilled(t -> t.quietlyJoin()));
+        System.out.println("invoked completer=" + completerKilled(t -> t.invoke()) + " quietly=" + completerKilled(t -> t.quietlyInvoke()));
         System.out.println("parallel stream=" + parallelKilled(hold -> java.util.stream.IntStream.range(0, 10_000).parallel()
                 .mapToLong(i -> {
                     hold.run();
@@ -172,6 +173,45 @@ public final class UninterruptibleWaits {
         release.countDown(); // the worker is free for the next case
         second.quietlyJoin();
         return reason + (onWorker[0] ? "+worker" : "+caller");
+    }
+
+    /**
+     * Kills a process in {@code invoke()} (or {@code quietlyInvoke()}) of a {@code CountedCompleter} whose
+     * {@code compute} has run in the process and returned, the task still pending on a subtask that a
+     * common-pool worker runs: the JDK's {@code invoke} then waits in a join that ignores interrupts.
+     */
+    static String completerKilled(java.util.function.Consumer<Pending> invoke) {
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        Pending root = new Pending(null, started, release);
+        String reason = killed(() -> invoke.accept(root));
+        release.countDown();
+        return reason + (root.childOnWorker ? "+worker" : "+caller");
+    }
+
+    /** A completer that forks one child (on a pool's worker) and completes when that child does. */
+    static final class Pending extends java.util.concurrent.CountedCompleter<Void> {
+        private final CountDownLatch started, release;
+        volatile boolean childOnWorker;
+
+        Pending(Pending parent, CountDownLatch started, CountDownLatch release) {
+            super(parent);
+            this.started = started;
+            this.release = release;
+        }
+
+        @Override
+        public void compute() {
+            if (getCompleter() instanceof Pending parent) { // the child
+                parent.childOnWorker = Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread;
+                started.countDown();
+                awaitUninterruptibly(release);
+            } else {
+                setPendingCount(1);
+                new Pending(this, started, release).fork();
+                awaitWithin(started); // a worker took it: the invoke's join cannot run it here
+            }
+            tryComplete();
+        }
     }
 
     /**

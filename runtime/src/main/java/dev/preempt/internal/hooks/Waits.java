@@ -1,5 +1,6 @@
 package dev.preempt.internal.hooks;
 
+import dev.preempt.internal.sched.OwnJdkTasks;
 import dev.preempt.internal.sched.Proc;
 import java.util.Arrays;
 import java.util.Collection;
@@ -205,6 +206,48 @@ public final class Waits {
             return;
         }
         awaitDone(task);
+    }
+
+    /**
+     * {@code ForkJoinTask.invoke()}: the JDK's call, the task noted as the process's own while it runs
+     * ({@link OwnJdkTasks#invoking}). Its {@code compute} runs here, where an exit lands at a tick; a
+     * {@code CountedCompleter} still pending after it then waits for its subtasks in the JDK's join, which
+     * waits through interrupts, so a process killed there lived until a pool's worker had finished them.
+     * Now an exit's interrupt cancels the task there, and {@code invoke} throws
+     * {@code CancellationException} into the process's code, where the exit lands.
+     *
+     * @param task the task the call site invoked
+     * @return its value
+     */
+    public static Object invoke(ForkJoinTask<?> task) {
+        if (Proc.current() == null) return task.invoke();
+        Thread self = Thread.currentThread();
+        ForkJoinTask<?> outer = OwnJdkTasks.invoking(self, task);
+        try {
+            return task.invoke();
+        } finally {
+            OwnJdkTasks.invoked(self, outer);
+        }
+    }
+
+    /**
+     * {@code ForkJoinTask.quietlyInvoke()}: as {@link #invoke(ForkJoinTask)}, returning nothing and throwing
+     * nothing the task gave.
+     *
+     * @param task the task the call site invoked
+     */
+    public static void quietlyInvoke(ForkJoinTask<?> task) {
+        if (Proc.current() == null) {
+            task.quietlyInvoke();
+            return;
+        }
+        Thread self = Thread.currentThread();
+        ForkJoinTask<?> outer = OwnJdkTasks.invoking(self, task);
+        try {
+            task.quietlyInvoke();
+        } finally {
+            OwnJdkTasks.invoked(self, outer);
+        }
     }
 
     /** Waits with {@code get()} until {@code task} is done, however it ended; in a process only. */
