@@ -40,7 +40,8 @@ final class OutOfMemory {
             + " ends the JVM on it (exit status " + EXIT_STATUS + "; the agent option oom=process ends only the"
             + " process instead).\n").getBytes(StandardCharsets.UTF_8);
 
-    private static volatile boolean exiting;
+    /** {@code exiting}: a thread is on the exit path; {@code said}: it has written what it could. */
+    private static volatile boolean exiting, said;
 
     /** Dropped before the detail line is built, so that building it can allocate. */
     @SuppressWarnings("unused")
@@ -72,8 +73,15 @@ final class OutOfMemory {
 
     private static void exit(Throwable t, SchedulerCore sched, Object where) {
         // Racy on purpose (two threads may both print): an atomic's first compareAndSet links a VarHandle
-        // invoker, which allocates. The first to get here is almost always the only one.
-        if (exiting) Runtime.getRuntime().halt(EXIT_STATUS);
+        // invoker, which allocates. The first to get here is almost always the only one. A later one lets the
+        // first say why before it ends the JVM (up to 2 s; spinning allocates nothing): halting at once, it
+        // could end the JVM before the first had written its headline, and once in an it-tests run the JVM
+        // ended with status 3 and an empty stderr (ErrorsIT; not seen again in 20 runs by hand).
+        if (exiting) {
+            long until = System.nanoTime() + 2_000_000_000L;
+            while (!said && System.nanoTime() - until < 0) Thread.onSpinWait();
+            Runtime.getRuntime().halt(EXIT_STATUS);
+        }
         exiting = true;
         reserve = null;
         try {
@@ -87,6 +95,7 @@ final class OutOfMemory {
         } catch (Throwable ignored) {
             // the headline said enough
         }
+        said = true;
         Runtime.getRuntime().halt(EXIT_STATUS);
     }
 
