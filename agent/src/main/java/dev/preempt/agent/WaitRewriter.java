@@ -108,7 +108,8 @@ final class WaitRewriter {
      * JDK's own owners were matched, and a kill did not reach a process waiting on a subclass's lock.
      */
     static final java.util.Set<String> INHERITED_CALLS = java.util.Set.of("join()Ljava/lang/Object;", "quietlyJoin()V",
-            "invoke()Ljava/lang/Object;", "quietlyInvoke()V",
+            "invoke()Ljava/lang/Object;", "quietlyInvoke()V", "arriveAndAwaitAdvance()I", "awaitAdvance(I)I", "writeLock()J",
+            "readLock()J",
             "lock()V", "acquireUninterruptibly()V", "acquireUninterruptibly(I)V");
 
     /** Which class declares the method a call names: its owner, or the nearest superclass that does. */
@@ -157,7 +158,7 @@ final class WaitRewriter {
 
     /** The names in {@link #INHERITED_CALLS}, tested before any string is built. */
     private static final java.util.Set<String> INHERITABLE_NAMES = java.util.Set.of("join", "quietlyJoin", "invoke", "quietlyInvoke", "lock",
-            "acquireUninterruptibly");
+            "acquireUninterruptibly", "arriveAndAwaitAdvance", "awaitAdvance", "writeLock", "readLock");
 
     /** The JDK's subclasses of {@code ForkJoinTask} that declare no {@code invokeAll} of their own. */
     private static final java.util.Set<String> JDK_TASKS = java.util.Set.of(

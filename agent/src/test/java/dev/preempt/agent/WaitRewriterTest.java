@@ -310,6 +310,23 @@ class WaitRewriterTest {
 
         public static final class MyFuture extends java.util.concurrent.CompletableFuture<String> {}
 
+        public static final class MyPhaser extends java.util.concurrent.Phaser {
+            public MyPhaser() {
+                super(1);
+            }
+        }
+
+        public static final class MyStampedLock extends java.util.concurrent.locks.StampedLock {}
+
+        /** A phaser of one party (its arrival is the last, so nothing waits) and a free stamped lock. */
+        public static int phasedAndStamped(MyPhaser p, MyStampedLock l) {
+            int next = p.arriveAndAwaitAdvance();
+            p.awaitAdvance(next - 1); // not the current phase: returns at once
+            l.unlockWrite(l.writeLock());
+            l.unlockRead(l.readLock());
+            return next;
+        }
+
         public static String all(MyLock l, OwnLock own, MySemaphore s, MyFuture f) {
             l.lock();
             l.unlock();
@@ -341,6 +358,13 @@ class WaitRewriterTest {
         assertThat(again.getMethod("all", OnSubclasses.MyLock.class, OwnLock.class, OnSubclasses.MySemaphore.class,
                 OnSubclasses.MyFuture.class).invoke(null, new OnSubclasses.MyLock(), new OwnLock(), sem, f)).isEqualTo("done");
         assertThat(sem.availablePermits()).isZero();
+        assertThat(waits(method(node(rewritten), "phasedAndStamped"))).containsExactly(
+                "arriveAndAwaitAdvance(Ljava/util/concurrent/Phaser;)I", "awaitAdvance(Ljava/util/concurrent/Phaser;I)I",
+                "writeLock(Ljava/util/concurrent/locks/StampedLock;)J", "readLock(Ljava/util/concurrent/locks/StampedLock;)J");
+        OnSubclasses.MyStampedLock stamped = new OnSubclasses.MyStampedLock();
+        assertThat(again.getMethod("phasedAndStamped", OnSubclasses.MyPhaser.class, OnSubclasses.MyStampedLock.class)
+                .invoke(null, new OnSubclasses.MyPhaser(), stamped)).isEqualTo(1);
+        assertThat(stamped.isWriteLocked() || stamped.isReadLocked()).isFalse();
     }
 
     @Test

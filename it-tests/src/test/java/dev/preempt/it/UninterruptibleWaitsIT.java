@@ -44,7 +44,7 @@ class UninterruptibleWaitsIT {
         assertThat(r.value("parallel", "map")).as(r.toString()).isEqualTo("killed+worker");
         assertThat(r.value("close", "virtual")).as(r.toString()).isEqualTo("killed");
         assertThat(r.value("close", "fixed")).as(r.toString()).isEqualTo("killed");
-        for (String wait : new String[] {"lock", "typedAsJdk", "semaphore", "future"}) {
+        for (String wait : new String[] {"lock", "typedAsJdk", "semaphore", "future", "stamped", "phaser"}) {
             assertThat(r.value("subclasses", wait)).as("a subclass's " + wait + ": " + r).isEqualTo("killed");
         }
         assertThat(r.value("subclasses", "overrideRan")).as("an override of lock() runs: " + r).isEqualTo("true");

@@ -78,6 +78,14 @@ public final class UninterruptibleWaits {
 
     static final class MyFuture<T> extends CompletableFuture<T> {}
 
+    static final class MyStampedLock extends java.util.concurrent.locks.StampedLock {}
+
+    static final class MyPhaser extends java.util.concurrent.Phaser {
+        MyPhaser() {
+            super(2); // the other party never arrives
+        }
+    }
+
     /** A lock whose {@code lock()} does more: a kill must not skip what it does. */
     static final class CountingLock extends ReentrantLock {
         final java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
@@ -106,10 +114,16 @@ public final class UninterruptibleWaits {
         String asJdkType = killed(() -> asJdk.lock());
         String semaphore = killed(() -> none.acquireUninterruptibly());
         String future = killed(() -> never.join());
+        MyStampedLock stamped = new MyStampedLock();
+        long held = stamped.writeLock();
+        String stampedWrite = killed(() -> stamped.writeLock());
+        MyPhaser phaser = new MyPhaser();
+        String phased = killed(() -> phaser.arriveAndAwaitAdvance());
+        stamped.unlockWrite(held);
         int before = counting.locks.get();
         killed(() -> counting.lock());
         System.out.println("subclasses lock=" + asSubclass + " typedAsJdk=" + asJdkType + " semaphore=" + semaphore
-                + " future=" + future + " overrideRan=" + (counting.locks.get() == before + 1));
+                + " future=" + future + " stamped=" + stampedWrite + " phaser=" + phased + " overrideRan=" + (counting.locks.get() == before + 1));
         mine.unlock();
         counting.unlock();
     }

@@ -119,7 +119,7 @@ public final class Waits {
      * @return the stamp
      */
     public static long writeLock(StampedLock lock) {
-        if (lock.getClass() != StampedLock.class || Proc.current() == null) return lock.writeLock();
+        if (Proc.current() == null || !PLAIN_STAMPED.get(lock.getClass())) return lock.writeLock();
         long[] stamp = {0};
         untilDone(() -> stamp[0] = lock.writeLockInterruptibly());
         return stamp[0];
@@ -132,7 +132,7 @@ public final class Waits {
      * @return the stamp
      */
     public static long readLock(StampedLock lock) {
-        if (lock.getClass() != StampedLock.class || Proc.current() == null) return lock.readLock();
+        if (Proc.current() == null || !PLAIN_STAMPED.get(lock.getClass())) return lock.readLock();
         long[] stamp = {0};
         untilDone(() -> stamp[0] = lock.readLockInterruptibly());
         return stamp[0];
@@ -430,6 +430,8 @@ public final class Waits {
             PLAIN_SEMAPHORE = inherits(method(Semaphore.class, "acquireUninterruptibly"),
                     method(Semaphore.class, "acquireUninterruptibly", int.class), method(Semaphore.class, "acquire"),
                     method(Semaphore.class, "acquire", int.class)),
+            PLAIN_STAMPED = inherits(method(StampedLock.class, "writeLock"), method(StampedLock.class, "readLock"),
+                    method(StampedLock.class, "writeLockInterruptibly"), method(StampedLock.class, "readLockInterruptibly")),
             PLAIN_FUTURE = inherits(method(CompletableFuture.class, "join"), method(CompletableFuture.class, "get"),
                     method(CompletableFuture.class, "isDone"));
 
