@@ -15,6 +15,8 @@ public final class ProcessExit extends Error {
 
     private static final long serialVersionUID = 1L;
     private final transient ExitReason reason;
+    /** The thread it was made on: the process it ends (all of Preempt's are made on the ending process's own). */
+    private final transient Thread thread = Thread.currentThread();
 
     /**
      * An exit with {@code reason}. {@link Preempt#exit(ExitReason)} throws one, and so does the runtime
@@ -37,5 +39,22 @@ public final class ProcessExit extends Error {
      */
     public ExitReason reason() {
         return reason;
+    }
+
+    /**
+     * Whether this exit ends the calling thread's process: it was thrown in that process, not in another one
+     * and kept by something they share. A fork/join task that a killed process was running fails with that
+     * process's exit, and every {@code join()} of the task rethrows it on the joiner's thread; there it is a
+     * failure of the task, not an exit of the joiner, and the runtime treats it so (the joiner ends with it
+     * as an exception, and a join in code the agent rewrote throws {@code CancellationException} instead).
+     *
+     * <pre>{@code
+     * catch (ProcessExit e) { if (!e.isForCurrentThread()) log.warn("a shared task was killed", e); throw e; }
+     * }</pre>
+     *
+     * @return true on the thread the exit was made on
+     */
+    public boolean isForCurrentThread() {
+        return thread == Thread.currentThread();
     }
 }

@@ -70,6 +70,10 @@ final class ServerLoop {
                 }
             }
         } catch (ProcessExit e) {
+            if (!e.isForCurrentThread()) { // another process's exit, rethrown here by something shared: a failure
+                server.terminate(ExitReason.exception(e), state);
+                throw e;
+            }
             if (e.reason() != ExitReason.KILLED) server.terminate(e.reason(), state);
             throw e;
         } catch (RuntimeException | Error e) {

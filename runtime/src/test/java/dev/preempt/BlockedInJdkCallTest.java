@@ -94,6 +94,86 @@ class BlockedInJdkCallTest {
         }
     }
 
+    /**
+     * A kill of a process that runs a fork/join task others join does not end them too. The exit lands in
+     * the task's code (here at a sleep), the JDK records it as the task's failure, and every join of the
+     * task rethrows it: a process that joined ended {@code killed}, though nobody had sent it an exit
+     * (found by a helper trying a shared {@code CountedCompleter}; 7 of 7 runs). Now a joiner ends with
+     * the failure as an exception, and a join in rewritten code ({@code Waits.join}) throws
+     * {@code CancellationException}, which it may catch.
+     */
+    @Test
+    void aKillOfAProcessRunningASharedTaskDoesNotKillItsJoiners() {
+        Procs.run(s, () -> {
+            java.util.concurrent.ForkJoinTask<?> shared = java.util.concurrent.ForkJoinTask.adapt(() -> {
+                while (true) Preempt.sleep(1); // the runner's exit lands here
+            });
+            Spawned runner = spawnMonitor(shared::invoke); // compute runs in the runner
+            Procs.untilParked(runner.pid()); // in the task, asleep
+            Pid tester = self();
+            Spawned plainJoiner = spawnMonitor(() -> {
+                try {
+                    shared.join(); // the JDK's join
+                } finally {
+                    send(tester, "plain joiner ended");
+                }
+            });
+            spawn(() -> {
+                try {
+                    dev.preempt.internal.hooks.Waits.join(shared); // as a rewritten join() runs
+                    send(tester, "joined");
+                } catch (java.util.concurrent.CancellationException e) {
+                    send(tester, "cancelled");
+                }
+            });
+            Procs.untilParked(plainJoiner.pid());
+            sleep(50);
+            exit(runner.pid(), ExitReason.KILL);
+            assertThat(Procs.down(runner.ref(), Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+            ExitReason plainEnd = Procs.down(plainJoiner.ref(), Duration.ofSeconds(5)).reason();
+            assertThat(plainEnd).as(plainEnd.toString()).isNotEqualTo(ExitReason.KILLED);
+            assertThat(plainEnd.exceptionCause()).as(plainEnd.toString()).get().isInstanceOf(ProcessExit.class);
+            assertThat(receive(m -> m.equals("cancelled") || m.equals("joined"), Duration.ofSeconds(5))).contains("cancelled");
+        });
+    }
+
+    /**
+     * A kill that lands inside a fork/join task the process runs with {@code quietlyInvoke()} (or waits for
+     * with {@code quietlyJoin()}) unwinds the process: the JDK keeps the exit as the task's exception, and
+     * the quiet forms report none, so a loop around them went on, the exit was thrown again each time, and
+     * after 16 throws the process was ended without unwinding: its {@code finally} never ran (found by a
+     * helper's loop around a {@code CountedCompleter}'s {@code quietlyInvoke()}).
+     */
+    @Test
+    void aKillInsideAQuietlyInvokedTaskUnwindsTheProcess() {
+        Procs.run(s, () -> {
+            Pid tester = self();
+            for (boolean join : new boolean[] {false, true}) {
+                Spawned p = spawnMonitor(() -> {
+                    try {
+                        while (true) {
+                            java.util.concurrent.ForkJoinTask<?> t = java.util.concurrent.ForkJoinTask.adapt(() -> {
+                                for (int i = 0; i < 20; i++) Preempt.sleep(1); // where the exit lands
+                            });
+                            if (join) { // the process's join may run the task itself, or a worker takes it: either way
+                                t.fork();
+                                dev.preempt.internal.hooks.Waits.quietlyJoin(t);
+                            } else {
+                                dev.preempt.internal.hooks.Waits.quietlyInvoke(t); // as rewritten code calls it
+                            }
+                        }
+                    } finally {
+                        send(tester, "finally ran");
+                    }
+                });
+                sleep(50);
+                exit(p.pid(), ExitReason.KILL);
+                assertThat(Procs.down(p.ref(), Duration.ofSeconds(5)).reason()).isEqualTo(ExitReason.KILLED);
+                assertThat(receive(m -> m.equals("finally ran"), Duration.ofSeconds(1))).as("join=" + join).isPresent();
+            }
+        });
+    }
+
     @Test
     void anExitSignalEndsProcessesParkedInSleepLatchAndQueueWithItsReason() {
         Procs.run(s, () -> {

@@ -1,5 +1,6 @@
 package dev.preempt.internal.hooks;
 
+import dev.preempt.ProcessExit;
 import dev.preempt.internal.sched.OwnJdkTasks;
 import dev.preempt.internal.sched.Proc;
 import java.util.Arrays;
@@ -189,23 +190,59 @@ public final class Waits {
      * @return its value
      */
     public static Object join(ForkJoinTask<?> task) {
-        if (task.isDone() || Proc.current() == null) return task.join();
+        if (Proc.current() == null) return task.join();
         awaitDone(task);
-        return task.join();
+        try {
+            return task.join();
+        } catch (ProcessExit e) {
+            throw asFailure(e);
+        }
+    }
+
+    /**
+     * What a wait for a task throws when the task failed with a process's exit (it was running the task
+     * when it was killed, and the JDK kept the exit as the task's exception): that same exit to that
+     * process, which it ends; to any other, a {@code CancellationException} caused by it, which the
+     * caller may catch, as it would if the task had been cancelled. Rethrown as it was, it ended the
+     * joiner as {@code killed}, though nobody had sent it an exit (see {@link ProcessExit#isForCurrentThread}).
+     */
+    private static Error asFailure(ProcessExit e) {
+        if (e.isForCurrentThread()) return e;
+        throw foreign(e);
+    }
+
+    /** Another process's exit, kept by a task, as a failure of that task ({@link #asFailure}). */
+    private static CancellationException foreign(ProcessExit e) {
+        CancellationException c = new CancellationException("the task was ended by a kill of the process that ran it ("
+                + e.getMessage() + ")");
+        c.initCause(e);
+        return c;
     }
 
     /**
      * {@code ForkJoinTask.quietlyJoin()}: waits as {@link #join(ForkJoinTask)} does, and neither returns
-     * nor throws what the task gave.
+     * nor throws what the task gave, but for the process's own exit ({@link #rethrowOwnExit}).
      *
      * @param task the task the call site joined
      */
     public static void quietlyJoin(ForkJoinTask<?> task) {
-        if (task.isDone() || Proc.current() == null) {
+        if (Proc.current() == null) {
             task.quietlyJoin();
             return;
         }
         awaitDone(task);
+        rethrowOwnExit(task);
+    }
+
+    /**
+     * After a quiet wait: the calling process's own exit, if the task failed with it (the exit landed in
+     * the task's code while the process ran it, and the JDK kept it as the task's exception), so that the
+     * process unwinds. The quiet forms report no exception, so a loop around them went on, the exit was
+     * thrown again at each turn, and after 16 throws the process ended without unwinding: its
+     * {@code finally} blocks never ran (a helper's loop around a {@code CountedCompleter}).
+     */
+    private static void rethrowOwnExit(ForkJoinTask<?> task) {
+        if (task.isCompletedAbnormally() && task.getException() instanceof ProcessExit e && e.isForCurrentThread()) throw e;
     }
 
     /**
@@ -225,6 +262,8 @@ public final class Waits {
         ForkJoinTask<?> outer = OwnJdkTasks.invoking(self, task);
         try {
             return task.invoke();
+        } catch (ProcessExit e) {
+            throw asFailure(e);
         } finally {
             OwnJdkTasks.invoked(self, outer);
         }
@@ -232,7 +271,7 @@ public final class Waits {
 
     /**
      * {@code ForkJoinTask.quietlyInvoke()}: as {@link #invoke(ForkJoinTask)}, returning nothing and throwing
-     * nothing the task gave.
+     * nothing the task gave, but for the process's own exit ({@link #rethrowOwnExit}).
      *
      * @param task the task the call site invoked
      */
@@ -248,6 +287,7 @@ public final class Waits {
         } finally {
             OwnJdkTasks.invoked(self, outer);
         }
+        rethrowOwnExit(task);
     }
 
     /** Waits with {@code get()} until {@code task} is done, however it ended; in a process only. */
@@ -330,7 +370,9 @@ public final class Waits {
             }
             try {
                 t.invoke();
-            } catch (Throwable e) { // the task's exception, as invoke reports it (a kill that landed in it too)
+            } catch (ProcessExit e) { // a kill that landed in it: this process's exit, or another's the task kept
+                failed = e.isForCurrentThread() ? e : foreign(e);
+            } catch (Throwable e) { // the task's exception, as invoke reports it
                 failed = e;
             }
         }
@@ -339,7 +381,7 @@ public final class Waits {
                 ForkJoinTask<?> t = tasks.get(i);
                 if (t == null) continue;
                 awaitDone(t);
-                if (t.isCompletedAbnormally()) failed = t.getException();
+                if (t.isCompletedAbnormally()) failed = t.getException() instanceof ProcessExit e && !e.isForCurrentThread() ? foreign(e) : t.getException();
             }
         } catch (Throwable exit) { // an exit ended a wait: what has not started need not run
             cancelForked(tasks);

@@ -12,8 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * took in a join that ignores interrupts ({@code ForkJoinTask.awaitDone}), so an exit's interrupt woke
  * it only to wait again: a killed process lived until its stream was done. Cancelling such a task ends
  * that wait; its {@code invoke()} throws {@code CancellationException}, which unwinds through the JDK's
- * code into the process's own, where the exit lands as after any interrupted call. Subtasks a worker has
- * started run to their end (a fork/join task cannot be stopped), their result dropped.
+ * code into the process's own, where the exit lands as after any interrupted call. Subtasks already
+ * forked run to their end, queued ones too (nothing stops them: a JDK task does not look at its root's
+ * status), their result dropped.
  *
  * <p>And a task the process itself runs with {@code invoke()} or {@code quietlyInvoke()} in rewritten code
  * ({@code Waits.invoke}, which notes it here while the call lasts): its {@code compute} runs in the process,

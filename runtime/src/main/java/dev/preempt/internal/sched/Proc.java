@@ -363,7 +363,10 @@ public final class Proc implements Executor, Runnable {
             task.run();
             r = lastSignals(ExitReason.NORMAL);
         } catch (ProcessExit e) {
-            r = state == UNWINDING ? lastSignals(null) : e.reason();
+            // Another process's exit, rethrown here by what they share (a fork/join task it was running when
+            // killed fails with its exit, and every join rethrows it): a failure, not this process's exit.
+            // Before, a process that joined such a task ended killed, though nobody had sent it an exit.
+            r = state == UNWINDING ? lastSignals(null) : e.isForCurrentThread() ? e.reason() : lastSignals(ExitReason.exception(e));
         } catch (Throwable t) {
             OutOfMemory.check(t, sched, this); // by default the JVM ends here
             r = lastSignals(ExitReason.exception(t));
