@@ -1,6 +1,7 @@
 package dev.preempt.internal.sched;
 
 import dev.preempt.Schedule;
+import dev.preempt.internal.engine.MonitorOwners;
 import dev.preempt.internal.mail.Signal;
 import dev.preempt.internal.sched.det.Chooser;
 import dev.preempt.internal.sched.det.Trace;
@@ -533,9 +534,13 @@ public final class DeterministicCore {
      * {@link #slicing} when it returns false.
      */
     private boolean unblockedForSlice(Proc p, int id) {
+        // Held by another of this run's processes (it was preempted or yielded inside synchronized), the
+        // monitor cannot be freed while the carrier waits: the wait would only cost real time, at every
+        // contended entry of a search. Looked at before the lock: a snapshot is a handshake with threads.
+        boolean heldInside = p.thread.getState() == Thread.State.BLOCKED && heldByAnotherProcess(p);
         acquire();
         try {
-            if (!unblocked && p.thread.getState() == Thread.State.BLOCKED) {
+            if (!unblocked && !heldInside && p.thread.getState() == Thread.State.BLOCKED) {
                 long until = System.nanoTime() + UNBLOCK_WAIT_NANOS;
                 carrierWaiting = true;
                 try {
@@ -556,6 +561,15 @@ public final class DeterministicCore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the monitor {@code p} is blocked entering is held by another live process of this scheduler. */
+    private boolean heldByAnotherProcess(Proc p) {
+        java.util.List<Thread> others = new java.util.ArrayList<>();
+        for (Proc q : sched.liveProcesses()) {
+            if (q != p) others.add(q.thread);
+        }
+        return MonitorOwners.ownerAmong(p.thread, others) == Boolean.TRUE;
     }
 
     /** Whether {@code t} is the JDK's thread that submits virtual threads a monitor's exit unblocked. */
