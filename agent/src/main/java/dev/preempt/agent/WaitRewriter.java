@@ -157,8 +157,8 @@ final class WaitRewriter {
     }
 
     /** The names in {@link #INHERITED_CALLS}, tested before any string is built. */
-    private static final java.util.Set<String> INHERITABLE_NAMES = java.util.Set.of("join", "quietlyJoin", "invoke", "quietlyInvoke", "lock",
-            "acquireUninterruptibly", "arriveAndAwaitAdvance", "awaitAdvance", "writeLock", "readLock");
+    private static final java.util.Set<String> INHERITABLE_NAMES = INHERITED_CALLS.stream()
+            .map(call -> call.substring(0, call.indexOf('('))).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** The JDK's subclasses of {@code ForkJoinTask} that declare no {@code invokeAll} of their own. */
     private static final java.util.Set<String> JDK_TASKS = java.util.Set.of(

@@ -19,15 +19,17 @@ import java.util.stream.Stream;
  */
 public final class MonitorOwners {
 
-    private static final MethodHandle OF, BLOCKED_ON, STACK, OWNED_AT; // ThreadSnapshot's, as Object
+    private static final MethodHandle OF, BLOCKED_ON, OWNS_ANY, STACK, OWNED_AT; // ThreadSnapshot's, as Object
 
     static {
-        MethodHandle of = null, blockedOn = null, stack = null, ownedAt = null;
+        MethodHandle of = null, blockedOn = null, ownsAny = null, stack = null, ownedAt = null;
         try {
             Class<?> c = Class.forName("jdk.internal.vm.ThreadSnapshot");
             MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
             of = l.findStatic(c, "of", MethodType.methodType(c, Thread.class)).asType(MethodType.methodType(Object.class, Thread.class));
             blockedOn = l.findVirtual(c, "blockedOn", MethodType.methodType(Object.class)).asType(MethodType.methodType(Object.class, Object.class));
+            ownsAny = l.findVirtual(c, "ownsMonitors", MethodType.methodType(boolean.class))
+                    .asType(MethodType.methodType(boolean.class, Object.class));
             stack = l.findVirtual(c, "stackTrace", MethodType.methodType(StackTraceElement[].class))
                     .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
             ownedAt = l.findVirtual(c, "ownedMonitorsAt", MethodType.methodType(Stream.class, int.class))
@@ -37,6 +39,7 @@ public final class MonitorOwners {
         }
         OF = of;
         BLOCKED_ON = blockedOn;
+        OWNS_ANY = ownsAny;
         STACK = stack;
         OWNED_AT = ownedAt;
     }
@@ -47,7 +50,7 @@ public final class MonitorOwners {
      * Whether one of {@code others} owns the monitor {@code blocked} is waiting to enter.
      *
      * @param blocked a thread blocked entering a monitor
-     * @param others the threads to look at
+     * @param others the threads to look at ({@code blocked} not among them)
      * @return TRUE or FALSE, or null if it cannot tell (no snapshots here, or {@code blocked} no longer blocked)
      */
     public static Boolean ownerAmong(Thread blocked, Iterable<Thread> others) {
@@ -58,7 +61,6 @@ public final class MonitorOwners {
             Object monitor = BLOCKED_ON.invokeExact(snapshot);
             if (monitor == null) return null;
             for (Thread t : others) {
-                if (t == blocked) continue;
                 Object s = OF.invokeExact(t);
                 if (s != null && owns(s, monitor)) return Boolean.TRUE;
             }
@@ -72,6 +74,7 @@ public final class MonitorOwners {
 
     @SuppressWarnings("unchecked")
     private static boolean owns(Object snapshot, Object monitor) throws Throwable {
+        if (!(boolean) OWNS_ANY.invokeExact(snapshot)) return false;
         int depth = ((StackTraceElement[]) STACK.invokeExact(snapshot)).length;
         for (int d = 0; d < depth; d++) {
             if (((Stream<Object>) OWNED_AT.invokeExact(snapshot, d)).anyMatch(o -> o == monitor)) return true;

@@ -195,23 +195,19 @@ public final class Waits {
         try {
             return task.join();
         } catch (ProcessExit e) {
-            throw asFailure(e);
+            if (e.isForCurrentThread()) throw e;
+            throw foreign(e);
         }
     }
 
     /**
-     * What a wait for a task throws when the task failed with a process's exit (it was running the task
-     * when it was killed, and the JDK kept the exit as the task's exception): that same exit to that
-     * process, which it ends; to any other, a {@code CancellationException} caused by it, which the
+     * What a wait for a task ({@code join}, {@code invoke}, {@code invokeAll}) throws when the task failed
+     * with a process's exit (it was running the task when it was killed, and the JDK kept the exit as the
+     * task's exception): that same exit to that process, which it ends; to any other, this: a
+     * {@code CancellationException} caused by it, which the
      * caller may catch, as it would if the task had been cancelled. Rethrown as it was, it ended the
      * joiner as {@code killed}, though nobody had sent it an exit (see {@link ProcessExit#isForCurrentThread}).
      */
-    private static Error asFailure(ProcessExit e) {
-        if (e.isForCurrentThread()) return e;
-        throw foreign(e);
-    }
-
-    /** Another process's exit, kept by a task, as a failure of that task ({@link #asFailure}). */
     private static CancellationException foreign(ProcessExit e) {
         CancellationException c = new CancellationException("the task was ended by a kill of the process that ran it ("
                 + e.getMessage() + ")");
@@ -263,7 +259,8 @@ public final class Waits {
         try {
             return task.invoke();
         } catch (ProcessExit e) {
-            throw asFailure(e);
+            if (e.isForCurrentThread()) throw e;
+            throw foreign(e);
         } finally {
             OwnJdkTasks.invoked(self, outer);
         }
@@ -370,10 +367,8 @@ public final class Waits {
             }
             try {
                 t.invoke();
-            } catch (ProcessExit e) { // a kill that landed in it: this process's exit, or another's the task kept
-                failed = e.isForCurrentThread() ? e : foreign(e);
-            } catch (Throwable e) { // the task's exception, as invoke reports it
-                failed = e;
+            } catch (Throwable e) { // the task's exception, as invoke reports it (a kill that landed in it too)
+                failed = seenHere(e);
             }
         }
         try {
@@ -381,7 +376,7 @@ public final class Waits {
                 ForkJoinTask<?> t = tasks.get(i);
                 if (t == null) continue;
                 awaitDone(t);
-                if (t.isCompletedAbnormally()) failed = t.getException() instanceof ProcessExit e && !e.isForCurrentThread() ? foreign(e) : t.getException();
+                if (t.isCompletedAbnormally()) failed = seenHere(t.getException());
             }
         } catch (Throwable exit) { // an exit ended a wait: what has not started need not run
             cancelForked(tasks);
@@ -391,6 +386,11 @@ public final class Waits {
             cancelForked(tasks);
             Waits.<RuntimeException>sneakyThrow(failed);
         }
+    }
+
+    /** A task's failure as this caller throws it: another process's exit as {@link #foreign}, the rest as it is. */
+    private static Throwable seenHere(Throwable failure) {
+        return failure instanceof ProcessExit e && !e.isForCurrentThread() ? foreign(e) : failure;
     }
 
     private static void cancelForked(List<? extends ForkJoinTask<?>> tasks) {

@@ -105,10 +105,7 @@ public final class BlockingPool {
      */
     static void interruptLater(Thread t, long delayNanos, BooleanSupplier still) {
         onInterrupter(delayNanos, () -> {
-            if (still.getAsBoolean()) {
-                t.interrupt();
-                OwnJdkTasks.cancelAwaitedBy(t); // every interrupt here is for an exit
-            }
+            if (still.getAsBoolean()) Proc.interruptForExit(t); // every interrupt here is for an exit
         });
     }
 

@@ -540,7 +540,7 @@ public final class Proc implements Executor, Runnable {
         SYS_PENDING.getAndBitwiseOr(this, EXIT_PENDING | EXIT_NOW); // a mount would give a fresh budget (see mounting)
         budget = 0;
         ask(ASK_SIGNALS);
-        if (sched.det != null || parkedInJdkCall()) interruptThread(); // else its carrier does if it parks
+        if (sched.det != null || parkedInJdkCall()) interruptForExit(thread); // else its carrier does if it parks
     }
 
     /**
@@ -701,7 +701,7 @@ public final class Proc implements Executor, Runnable {
     boolean cancelAgainIfParkedOnSchedule() {
         if (sysPending >= 0 || state != ACTIVE || detReinterrupts > DET_REINTERRUPTS || !parkedInJdkCall()) return false;
         if (detReinterrupts++ == DET_REINTERRUPTS) return true;
-        interruptThread();
+        interruptForExit(thread);
         return false;
     }
 
@@ -769,17 +769,17 @@ public final class Proc implements Executor, Runnable {
     /** The interrupters: interrupts the process's thread for its exit ({@code grace}: see {@link #markExit}). */
     private void interruptForExit(Cancel c, boolean grace) {
         if (grace && c != null) c.graceEnds = System.nanoTime() + Signals.UNWIND_GRACE_NANOS; // the call's handlers' grace
-        interruptThread();
+        interruptForExit(thread);
     }
 
     /**
-     * Interrupts the thread for its exit, and cancels the fork/join task it waits for in the JDK's code if
-     * that is its own (a parallel stream's, {@link OwnJdkTasks}): the JDK's join there waits on through
-     * interrupts.
+     * Interrupts {@code t}, a process's thread, for its exit, and cancels the fork/join task it waits for in
+     * the JDK's code if that is its own (a parallel stream's, {@link OwnJdkTasks}): the JDK's join there waits
+     * on through interrupts. Every exit interrupt goes through here.
      */
-    private void interruptThread() {
-        thread.interrupt();
-        OwnJdkTasks.cancelAwaitedBy(thread);
+    static void interruptForExit(Thread t) {
+        t.interrupt();
+        OwnJdkTasks.cancelAwaitedBy(t);
     }
 
     /** How often at most a process waiting out an exit in a JDK call is interrupted again. */
